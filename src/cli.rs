@@ -1,0 +1,213 @@
+//! The command line. Every flag is also an environment variable (`KHEO_*`, and
+//! `DATABASE_URL`), so that a service manager can configure kheo without arguments.
+
+use crate::db::Database;
+use crate::db::cluster::{Cluster, Durability};
+use crate::http::{AppContext, WebSettings};
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(Debug, Parser)]
+#[command(name = "kheo", version, about = "Maps and coverage of campaign and infrastructure works in Vietnamese communes")]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// PostgreSQL + PostGIS database to use. When unset, kheo runs its own cluster under
+    /// `<home>/pg`.
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Folder for kheo's own files (the managed cluster).
+    #[arg(long, env = "KHEO_HOME", default_value = ".kheo", global = true)]
+    pub home: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API and the map page.
+    Serve(ServeArgs),
+    /// Load the demo commune (idempotent), or make a synthetic dataset.
+    Demo(DemoArgs),
+    /// Manage the database.
+    #[command(subcommand)]
+    Db(DbCommand),
+    /// Print SQL that kheo runs, for benchmarks and debugging.
+    #[command(subcommand, hide = true)]
+    Sql(SqlCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on; port 0 picks a free port (printed on start).
+    #[arg(long, env = "KHEO_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// Connections in the database pool.
+    #[arg(long, env = "KHEO_MAX_CONNECTIONS", default_value_t = 16)]
+    pub max_connections: u32,
+    /// Optional online raster basemap, a URL template such as
+    /// `https://tile.openstreetmap.org/{z}/{x}/{y}.png`. Off by default: the page works offline.
+    #[arg(long, env = "KHEO_BASEMAP_TILES")]
+    pub basemap_tiles: Option<String>,
+    /// Attribution shown for the basemap.
+    #[arg(long, env = "KHEO_BASEMAP_ATTRIBUTION")]
+    pub basemap_attribution: Option<String>,
+    /// Commune the page opens on (statistics code); the first one when unset.
+    #[arg(long, env = "KHEO_DEFAULT_COMMUNE")]
+    pub default_commune: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Load `<layer>.geojson` files from this folder instead of the embedded demo commune.
+    #[arg(long)]
+    pub from: Option<PathBuf>,
+    /// Make a synthetic dataset instead: `province`.
+    #[arg(long, value_parser = ["province"])]
+    pub synthetic: Option<String>,
+    /// Communes in the synthetic province (20 groups and 1,000 road segments each).
+    #[arg(long, default_value_t = 500)]
+    pub communes: i64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Create and start the managed cluster (idempotent) and migrate.
+    Up,
+    /// Stop the managed cluster.
+    Down,
+    /// Say where the database is and whether it runs.
+    Status,
+    /// Apply pending migrations.
+    Migrate,
+    /// Open psql on the database.
+    Psql,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SqlCommand {
+    /// The query that builds a layer's whole FeatureCollection in PostGIS (the benchmark's
+    /// baseline).
+    Collection { layer: String },
+}
+
+pub async fn run(cli: Cli) -> Result<()> {
+    let database = Database::from_settings(cli.global.database_url.clone(), &cli.global.home);
+    match cli.command {
+        Command::Serve(args) => serve(&database, args).await,
+        Command::Demo(args) => demo(&database, args).await,
+        Command::Db(command) => db(&database, command).await,
+        Command::Sql(SqlCommand::Collection { layer }) => {
+            let layer = crate::layers::find(&layer).with_context(|| format!("unknown layer {layer}"))?;
+            println!("{}", crate::store::features::collection_query(layer));
+            Ok(())
+        }
+    }
+}
+
+async fn serve(database: &Database, args: ServeArgs) -> Result<()> {
+    let pool = crate::db::open(database.connect_options().await?, args.max_connections).await?;
+    let listener = tokio::net::TcpListener::bind(&args.listen)
+        .await
+        .with_context(|| format!("listening on {}", args.listen))?;
+    let address = listener.local_addr()?;
+    // On stdout, for people and for scripts that started us on port 0.
+    println!("kheo: listening on http://{address}");
+    std::io::stdout().flush()?;
+    let ctx = AppContext {
+        pool,
+        web: Arc::new(WebSettings {
+            basemap_tiles: args.basemap_tiles,
+            basemap_attribution: args.basemap_attribution,
+            default_commune: args.default_commune,
+        }),
+    };
+    crate::http::serve(listener, ctx).await?;
+    Ok(())
+}
+
+async fn demo(database: &Database, args: DemoArgs) -> Result<()> {
+    let pool = crate::db::open(database.connect_options().await?, 4).await?;
+    if args.synthetic.is_some() {
+        if !(1..=10_000).contains(&args.communes) {
+            bail!("--communes must be between 1 and 10000");
+        }
+        let started = std::time::Instant::now();
+        let made = crate::synthetic::province(&pool, args.communes).await?;
+        println!(
+            "synthetic province: {} communes, {} groups, {} roads, {} lighting lines, {} model sites in {:.1} s",
+            made.communes,
+            made.groups,
+            made.roads,
+            made.lighting_lines,
+            made.model_sites,
+            started.elapsed().as_secs_f64()
+        );
+        return Ok(());
+    }
+    let report = crate::demo::load(&pool, args.from.as_deref()).await?;
+    for (layer, counts) in report {
+        println!(
+            "{layer:>15}: {} inserted, {} updated, {} deleted",
+            counts.inserted, counts.updated, counts.deleted
+        );
+    }
+    Ok(())
+}
+
+async fn db(database: &Database, command: DbCommand) -> Result<()> {
+    let managed = match database {
+        Database::Managed(root) => Some(Cluster::new(root, Durability::Safe)?),
+        Database::Url(_) => None,
+    };
+    match command {
+        DbCommand::Up | DbCommand::Migrate => {
+            let pool = crate::db::open(database.connect_options().await?, 2).await?;
+            pool.close().await;
+            match &managed {
+                Some(c) => println!("database ready: {}", c.url()),
+                None => println!("database migrated"),
+            }
+        }
+        DbCommand::Down => match &managed {
+            Some(c) => {
+                let c2 = c.clone();
+                tokio::task::spawn_blocking(move || c2.down()).await??;
+                println!("stopped {}", c.root().display());
+            }
+            None => println!("DATABASE_URL is set: kheo manages no cluster"),
+        },
+        DbCommand::Status => match &managed {
+            Some(c) => {
+                let s = c.status();
+                println!("managed cluster: {}", s.root.display());
+                println!("initialised:     {}", s.initialised);
+                println!("running:         {}", s.running);
+                println!("url:             {}", s.url);
+            }
+            None => println!("DATABASE_URL is set: kheo uses that database and manages nothing"),
+        },
+        DbCommand::Psql => {
+            let url = match (&managed, database) {
+                (Some(c), _) => {
+                    crate::db::prepare_managed(c).await?;
+                    c.url()
+                }
+                (None, Database::Url(url)) => url.clone(),
+                (None, Database::Managed(_)) => unreachable!("managed databases have a cluster"),
+            };
+            let status = std::process::Command::new("psql").arg(url).status().context("running psql (apt-get install postgresql-client)")?;
+            if !status.success() {
+                bail!("psql exited with {status}");
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,218 @@
+//! The layers resource, generic over the catalogue:
+//! `GET /api/layers`, `GET /api/layers/{layer}/features`, `GET /api/layers/{layer}/features/{id}`.
+
+use super::AppContext;
+use super::error::{ApiError, ApiResult};
+use super::etag;
+use crate::layers::{self, Layer};
+use crate::store::{communes, features, revision};
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::{Json, Router, routing::get};
+use futures_util::StreamExt;
+use serde_json::{Value, json};
+
+pub fn router() -> Router<AppContext> {
+    Router::new()
+        .route("/api/layers", get(catalogue))
+        .route("/api/layers/{layer}/features", get(collection))
+        .route("/api/layers/{layer}/features/{id}", get(one))
+}
+
+const GEOJSON: &str = "application/geo+json";
+/// The largest page a client may ask for with `limit`.
+pub const MAX_LIMIT: i64 = 1_000_000;
+
+fn layer_or_404(id: &str) -> ApiResult<&'static Layer> {
+    layers::find(id).ok_or_else(|| {
+        let known: Vec<&str> = layers::LAYERS.iter().map(|l| l.id).collect();
+        ApiError::not_found(format!("unknown layer `{id}`; the layers are {}", known.join(", ")))
+    })
+}
+
+/// The catalogue as the page and other clients read it, with each layer's feature count.
+async fn catalogue(State(ctx): State<AppContext>) -> ApiResult<Json<Value>> {
+    let mut out = Vec::new();
+    for layer in layers::LAYERS {
+        let count = features::count(&ctx.pool, layer).await?;
+        let fields: Vec<Value> = layer
+            .fields()
+            .map(|f| {
+                let mut v = json!({ "name": f.name, "type": f.ty.name(), "title": { "vi": f.vi, "en": f.en } });
+                if let layers::FieldType::Enum(terms) = f.ty {
+                    v["values"] = json!(terms);
+                }
+                v
+            })
+            .collect();
+        out.push(json!({
+            "id": layer.id,
+            "title": { "vi": layer.title_vi, "en": layer.title_en },
+            "geometry": layer.geometry,
+            "dated_by": layer.done_column,
+            "count": count,
+            "fields": fields,
+        }));
+    }
+    Ok(Json(Value::Array(out)))
+}
+
+/// Parses the query string of a features request into a filter, validating every
+/// parameter against the layer's catalogue row. Returns the filter and the group code.
+pub fn parse_filter(layer: &Layer, query: Option<&str>) -> ApiResult<(features::Filter, Option<String>)> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query.unwrap_or(""))
+        .map_err(|_| ApiError::bad("query", "is not a valid URL query string"))?;
+    let mut filter = features::Filter::default();
+    let mut group = None;
+    let mut seen = std::collections::HashSet::new();
+    for (name, value) in pairs {
+        if !seen.insert(name.clone()) {
+            return Err(ApiError::bad(&name, "is given more than once"));
+        }
+        match name.as_str() {
+            "commune" => {
+                if value.is_empty() || value.len() > 16 {
+                    return Err(ApiError::bad("commune", "must be a commune code such as 17131"));
+                }
+                filter.commune = Some(value)
+            }
+            "group" => group = Some(value),
+            "bbox" => filter.bbox = Some(parse_bbox(&value)?),
+            "as_of" => filter.as_of = Some(features::parse_date(&value).map_err(|m| ApiError::bad("as_of", m))?),
+            "limit" => match value.parse::<i64>() {
+                Ok(n) if (1..=MAX_LIMIT).contains(&n) => filter.limit = Some(n),
+                _ => return Err(ApiError::bad("limit", format!("must be a whole number from 1 to {MAX_LIMIT}"))),
+            },
+            "offset" => match value.parse::<i64>() {
+                Ok(n) if n >= 0 => filter.offset = n,
+                _ => return Err(ApiError::bad("offset", "must be a whole number, 0 or more")),
+            },
+            other => match layer.field(other) {
+                Some(field) => {
+                    let parsed = features::parse_field_value(field.ty, &value).map_err(|m| ApiError::bad(other, m))?;
+                    filter.fields.push((field.name, parsed));
+                }
+                None => {
+                    let names: Vec<&str> = layer.fields().map(|f| f.name).collect();
+                    return Err(ApiError::bad(
+                        other,
+                        format!(
+                            "is not known; use commune, group, bbox, as_of, limit, offset or a field of {}: {}",
+                            layer.id,
+                            names.join(", ")
+                        ),
+                    ));
+                }
+            },
+        }
+    }
+    if group.is_some() && filter.commune.is_none() {
+        return Err(ApiError::bad("group", "needs `commune` too: group codes are unique within a commune"));
+    }
+    Ok((filter, group))
+}
+
+/// Parses `w,s,e,n` in degrees.
+fn parse_bbox(value: &str) -> ApiResult<[f64; 4]> {
+    let bad = |m: &str| ApiError::bad("bbox", m.to_string());
+    let numbers: Vec<f64> = value
+        .split(',')
+        .map(|p| p.trim().parse::<f64>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| bad("must be four numbers west,south,east,north in degrees"))?;
+    let [w, s, e, n]: [f64; 4] = numbers
+        .try_into()
+        .map_err(|_| bad("must be four numbers west,south,east,north in degrees"))?;
+    if ![w, s, e, n].iter().all(|v| v.is_finite()) {
+        return Err(bad("must be finite numbers"));
+    }
+    if !(-180.0..=180.0).contains(&w) || !(-180.0..=180.0).contains(&e) {
+        return Err(bad("longitudes must lie between -180 and 180"));
+    }
+    if !(-90.0..=90.0).contains(&s) || !(-90.0..=90.0).contains(&n) {
+        return Err(bad("latitudes must lie between -90 and 90"));
+    }
+    if w > e || s > n {
+        return Err(bad("west must not exceed east, nor south north"));
+    }
+    Ok([w, s, e, n])
+}
+
+/// Checks that the commune and group of a filter exist (404 otherwise) and resolves the
+/// group code to its id.
+async fn resolve(ctx: &AppContext, filter: &mut features::Filter, group: Option<String>) -> ApiResult<()> {
+    if let Some(code) = &filter.commune {
+        if !communes::exists(&ctx.pool, code).await? {
+            return Err(ApiError::not_found(format!("unknown commune `{code}`")));
+        }
+        if let Some(group) = group {
+            let id = communes::group_id(&ctx.pool, code, &group).await?;
+            filter.group = Some(id.ok_or_else(|| ApiError::not_found(format!("unknown group `{group}` in commune `{code}`")))?);
+        }
+    }
+    Ok(())
+}
+
+async fn collection(
+    State(ctx): State<AppContext>,
+    Path(layer_id): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let layer = layer_or_404(&layer_id)?;
+    let (mut filter, group) = parse_filter(layer, query.as_deref())?;
+    resolve(&ctx, &mut filter, group).await?;
+
+    let mut tables = vec![layer.table];
+    if filter.group.is_some() {
+        tables.push("residential_group");
+    }
+    let revisions = revision::of_tables(&ctx.pool, &tables).await?;
+    let tag = etag::weak(&[layer.id, &revisions, query.as_deref().unwrap_or("")]);
+    if etag::matches(&headers, &tag) {
+        return Ok(etag::not_modified(&tag));
+    }
+
+    let mut chunks = features::stream_collection(ctx.pool.clone(), features::features_query(layer, &filter));
+    // Wait for the first chunk so that a failing query still gets an error status.
+    let first = match chunks.next().await {
+        Some(Ok(bytes)) => bytes,
+        Some(Err(error)) => return Err(error.into()),
+        None => return Err(ApiError::Internal(anyhow::anyhow!("the feature stream ended before it began"))),
+    };
+    let body = Body::from_stream(futures_util::stream::once(async move { Ok::<_, sqlx::Error>(first) }).chain(chunks));
+    Ok(geojson_response(body, &tag))
+}
+
+async fn one(
+    State(ctx): State<AppContext>,
+    Path((layer_id, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let layer = layer_or_404(&layer_id)?;
+    if layer.key_type == layers::KeyType::Integer && id.parse::<i64>().is_err() {
+        return Err(ApiError::bad("id", format!("`{id}` is not a feature id of {}: ids are whole numbers", layer.id)));
+    }
+    let revisions = revision::of_tables(&ctx.pool, &[layer.table]).await?;
+    let tag = etag::weak(&[layer.id, &revisions, &id]);
+    if etag::matches(&headers, &tag) {
+        return Ok(etag::not_modified(&tag));
+    }
+    let feature = features::one(&ctx.pool, layer, &id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no feature {id} in layer {}", layer.id)))?;
+    Ok(geojson_response(Body::from(feature), &tag))
+}
+
+fn geojson_response(body: Body, tag: &str) -> Response {
+    let mut response = (StatusCode::OK, body).into_response();
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    if let Ok(v) = HeaderValue::from_str(tag) {
+        h.insert(header::ETAG, v);
+    }
+    response
+}

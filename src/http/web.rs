@@ -1,0 +1,48 @@
+//! The web page (`web/`), embedded in release builds so that one file deploys; debug
+//! builds read it from disk, so a page edit needs no rebuild.
+
+use super::AppContext;
+use super::error::ApiError;
+use axum::Router;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use rust_embed::RustEmbed;
+
+#[derive(RustEmbed)]
+#[folder = "web/"]
+struct WebFiles;
+
+/// Serves the page for every path no API route took.
+pub fn router() -> Router<AppContext> {
+    Router::new().fallback(file)
+}
+
+async fn file(uri: Uri, headers: HeaderMap) -> Response {
+    let path = uri.path().trim_start_matches('/');
+    if path.starts_with("api/") {
+        return ApiError::not_found(format!("no API route {}", uri.path())).into_response();
+    }
+    let path = if path.is_empty() { "index.html" } else { path };
+    let Some(file) = WebFiles::get(path) else {
+        return (StatusCode::NOT_FOUND, "not found").into_response();
+    };
+    let tag = format!("\"{}\"", hex(&file.metadata.sha256_hash()[..12]));
+    if super::etag::matches(&headers, &tag) {
+        return super::etag::not_modified(&tag);
+    }
+    let mut response = (StatusCode::OK, file.data.into_owned()).into_response();
+    let h = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(file.metadata.mimetype()) {
+        h.insert(header::CONTENT_TYPE, v);
+    }
+    // Revalidate every time (cheap, thanks to the ETag) so that an upgrade shows at once.
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    if let Ok(v) = HeaderValue::from_str(&tag) {
+        h.insert(header::ETAG, v);
+    }
+    response
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

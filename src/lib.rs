@@ -1,0 +1,11 @@
+//! kheo: maps and coverage of campaign and infrastructure works in Vietnamese communes and
+//! wards. The binary (`src/main.rs`) is thin; everything lives here so that tests can use it.
+
+pub mod cli;
+pub mod db;
+pub mod demo;
+pub mod http;
+pub mod layers;
+pub mod model;
+pub mod store;
+pub mod synthetic;

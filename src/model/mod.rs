@@ -1,0 +1,6 @@
+//! The domain vocabulary: pure Rust, no I/O. The layer catalogue (`crate::layers`) is built
+//! from these lists, and the schema's CHECK constraints mirror them.
+
+pub mod vocab;
+
+pub use vocab::Term;

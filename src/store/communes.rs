@@ -1,0 +1,50 @@
+//! Communes and residential groups as the API lists them.
+
+use serde::Serialize;
+use sqlx::PgPool;
+
+/// A commune with its groups' count and bounding box, for `GET /api/communes`.
+#[derive(Debug, Serialize, sqlx::FromRow)]
+pub struct CommuneSummary {
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub province: String,
+    pub groups: i64,
+    /// `[west, south, east, north]` in degrees (WGS 84).
+    pub bbox: Vec<f64>,
+}
+
+pub async fn list(pool: &PgPool) -> Result<Vec<CommuneSummary>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT c.code, c.name, c.kind, c.province,
+                (SELECT count(*) FROM residential_group g WHERE g.commune_code = c.code) AS groups,
+                ARRAY[ST_XMin(c.geom), ST_YMin(c.geom), ST_XMax(c.geom), ST_YMax(c.geom)] AS bbox
+           FROM commune c ORDER BY c.province, c.name, c.code",
+    )
+    .fetch_all(pool)
+    .await
+}
+
+pub async fn exists(pool: &PgPool, code: &str) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM commune WHERE code = $1)")
+        .bind(code)
+        .fetch_one(pool)
+        .await
+}
+
+/// The id of group `code` of commune `commune`.
+pub async fn group_id(pool: &PgPool, commune: &str, code: &str) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT id FROM residential_group WHERE commune_code = $1 AND code = $2")
+        .bind(commune)
+        .bind(code)
+        .fetch_optional(pool)
+        .await
+}
+
+/// The code of the first commune, the page's default.
+pub async fn first_code(pool: &PgPool) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT code FROM commune ORDER BY code LIMIT 1")
+        .fetch_optional(pool)
+        .await
+}

@@ -1,0 +1,135 @@
+//! Loading FeatureCollections into catalogue layers, as a sync: features are upserted by
+//! key, rows of the same communes that the file no longer has are deleted, and rows that
+//! are already equal are left alone. Loading the same files twice changes nothing.
+//!
+//! PostGIS parses the GeoJSON (`jsonb_array_elements`, `ST_GeomFromGeoJSON`), so a file
+//! goes to the database as one bound parameter and no geometry is decoded in Rust.
+
+use crate::layers::{FieldType, GeometryKind, KeyType, Layer};
+use serde::Serialize;
+use sqlx::{Postgres, Transaction};
+
+/// Why a load failed.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("feature {key} of layer {layer} already exists in commune {commune}")]
+    KeyOfAnotherCommune { layer: &'static str, key: String, commune: String },
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// What a load did to one layer.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct LoadCounts {
+    pub inserted: i64,
+    pub updated: i64,
+    pub deleted: i64,
+}
+
+fn cast(ty: FieldType) -> &'static str {
+    match ty {
+        FieldType::Text | FieldType::Enum(_) => "",
+        FieldType::Integer => "::bigint",
+        FieldType::Number => "::numeric",
+        FieldType::Date => "::date",
+    }
+}
+
+/// Upserts the features of `collection` (GeoJSON text) into `layer`.
+pub async fn load_collection(
+    tx: &mut Transaction<'_, Postgres>,
+    layer: &Layer,
+    collection: &str,
+) -> Result<LoadCounts, LoadError> {
+    let key_type = match layer.key_type {
+        KeyType::Integer => "::bigint",
+        KeyType::Code => "",
+    };
+    // Column -> expression over the feature `f` and its properties `p`.
+    let mut columns: Vec<(String, String)> = Vec::new();
+    if layer.field(layer.key).is_none() {
+        columns.push((layer.key.into(), format!("coalesce(p->>'{k}', f->>'id'){key_type}", k = layer.key)));
+    }
+    if layer.field(layer.commune_column).is_none() {
+        columns.push((layer.commune_column.into(), "p->>'commune'".into()));
+    }
+    for field in layer.fields() {
+        columns.push((field.name.into(), format!("(p->>'{}'){}", field.name, cast(field.ty))));
+    }
+    let geometry = "ST_Force2D(ST_SetSRID(ST_GeomFromGeoJSON(f->'geometry'), 4326))";
+    let geometry = match layer.geometry {
+        GeometryKind::Polygon => format!("ST_Multi({geometry})"),
+        _ => geometry.to_string(),
+    };
+    columns.push(("geom".into(), geometry));
+
+    let names: Vec<&str> = columns.iter().map(|(c, _)| c.as_str()).collect();
+    let exprs: Vec<&str> = columns.iter().map(|(_, e)| e.as_str()).collect();
+    let updatable: Vec<&str> = names.iter().copied().filter(|c| *c != layer.key).collect();
+    let set: Vec<String> = updatable.iter().map(|c| format!("{c} = EXCLUDED.{c}")).collect();
+    let old: Vec<String> = updatable.iter().map(|c| format!("t.{c}")).collect();
+    let new: Vec<String> = updatable.iter().map(|c| format!("EXCLUDED.{c}")).collect();
+    let upsert = format!(
+        "WITH src AS (SELECT f, f->'properties' AS p FROM jsonb_array_elements($1::jsonb->'features') AS f),
+         changed AS (
+           INSERT INTO {table} AS t ({names}) SELECT {exprs} FROM src
+           ON CONFLICT ({key}) DO UPDATE SET {set}, updated_at = now(), version = t.version + 1
+           WHERE ({old}) IS DISTINCT FROM ({new})
+           RETURNING (xmax = 0) AS inserted)
+         SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM changed",
+        table = layer.table,
+        names = names.join(", "),
+        exprs = exprs.join(", "),
+        key = layer.key,
+        set = set.join(", "),
+        old = old.join(", "),
+        new = new.join(", "),
+    );
+    if layer.id != "communes" {
+        // A key that belongs to another commune would move that feature: refuse instead.
+        let clash = format!(
+            "WITH src AS (SELECT f, f->'properties' AS p FROM jsonb_array_elements($1::jsonb->'features') AS f)
+             SELECT t.{key}::text, t.{commune} FROM src JOIN {table} t
+                 ON t.{key} = coalesce(p->>'{key}', f->>'id'){key_type}
+              WHERE t.{commune} IS DISTINCT FROM p->>'commune' LIMIT 1",
+            table = layer.table,
+            commune = layer.commune_column,
+            key = layer.key,
+        );
+        let found: Option<(String, String)> = sqlx::query_as(&clash).bind(collection).fetch_optional(&mut **tx).await?;
+        if let Some((key, commune)) = found {
+            return Err(LoadError::KeyOfAnotherCommune { layer: layer.id, key, commune });
+        }
+    }
+    let (inserted, updated): (i64, i64) = sqlx::query_as(&upsert).bind(collection).fetch_one(&mut **tx).await?;
+
+    // Communes are never deleted by a load: that would cascade to everything in them.
+    let deleted = if layer.id == "communes" {
+        0
+    } else {
+        let delete = format!(
+            "WITH src AS (SELECT f, f->'properties' AS p FROM jsonb_array_elements($1::jsonb->'features') AS f)
+             DELETE FROM {table} t
+              WHERE t.{commune} IN (SELECT p->>'commune' FROM src)
+                AND t.{key} NOT IN (SELECT coalesce(p->>'{key}', f->>'id'){key_type} FROM src)",
+            table = layer.table,
+            commune = layer.commune_column,
+            key = layer.key,
+        );
+        sqlx::query(&delete).bind(collection).execute(&mut **tx).await?.rows_affected() as i64
+    };
+
+    if layer.key_type == KeyType::Integer {
+        // Explicit ids were inserted: keep the identity past them so that new rows do not
+        // collide (it starts at 1,000,000, above the ids of data files).
+        let sql = format!(
+            "SELECT setval(seq, greatest((SELECT max({key}) FROM {table}),
+                                    pg_sequence_last_value(seq::regclass), 999999))
+               FROM pg_get_serial_sequence('{table}', '{key}') AS seq",
+            table = layer.table,
+            key = layer.key
+        );
+        sqlx::query(&sql).execute(&mut **tx).await?;
+    }
+    Ok(LoadCounts { inserted, updated, deleted })
+}

@@ -1,0 +1,8 @@
+//! SQL, one file per concern. Values are always bound; table and column names come from
+//! the layer catalogue (`crate::layers`), never from a request.
+
+pub mod communes;
+pub mod features;
+pub mod load;
+pub mod revision;
+pub mod sql;

@@ -1,0 +1,50 @@
+//! A tiny builder for SQL text with numbered bind parameters.
+
+use chrono::NaiveDate;
+use sqlx::Arguments;
+use sqlx::postgres::PgArguments;
+
+/// A value to bind.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Arg {
+    Text(String),
+    Int(i64),
+    Float(f64),
+    Date(NaiveDate),
+}
+
+/// SQL text being built, with the values bound to its `$n` placeholders.
+#[derive(Debug, Default)]
+pub struct Sql {
+    pub text: String,
+    args: Vec<Arg>,
+}
+
+impl Sql {
+    /// Adds a value and returns its placeholder (`$1`, `$2`, ...).
+    pub fn arg(&mut self, arg: Arg) -> String {
+        self.args.push(arg);
+        format!("${}", self.args.len())
+    }
+
+    pub fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
+
+    /// The bound values, ready for `sqlx::query_with` and friends.
+    pub fn arguments(&self) -> PgArguments {
+        let mut out = PgArguments::default();
+        for arg in &self.args {
+            // Encoding these plain types cannot fail; a failure would be a bug in sqlx.
+            let added = match arg {
+                Arg::Text(v) => out.add(v.clone()),
+                Arg::Int(v) => out.add(*v),
+                Arg::Float(v) => out.add(*v),
+                Arg::Date(v) => out.add(*v),
+            };
+            added.expect("encoding a plain SQL argument");
+        }
+        out
+    }
+}

@@ -1,0 +1,9 @@
+//! Integration tests against a real PostGIS: one binary, a fresh database per test.
+
+mod catalogue;
+mod demo;
+mod errors;
+mod features;
+mod health;
+mod helpers;
+mod web;

@@ -1,0 +1,42 @@
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn the_map_page_and_its_vendored_maplibre_are_served() {
+    let app = spawn_app().await;
+
+    let page = app.get("/").await;
+    assert_eq!(page.status(), 200);
+    assert!(page.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let html = page.text().await.unwrap();
+    assert!(html.contains("<html"), "{html}");
+    assert!(!html.contains("unpkg.com") && !html.contains("cdn."), "the page must not load from a CDN");
+
+    let script = app.get("/vendor/maplibre-gl/maplibre-gl.js").await;
+    assert_eq!(script.status(), 200);
+    assert!(script.headers()["content-type"].to_str().unwrap().contains("javascript"));
+
+    let vi = app.get_json("/i18n/vi.json").await;
+    assert!(vi.is_object());
+}
+
+#[tokio::test]
+async fn static_files_answer_304_to_a_matching_etag() {
+    let app = spawn_app().await;
+    let first = app.get("/").await;
+    let tag = first.headers()["etag"].to_str().unwrap().to_string();
+
+    let again = app.client.get(app.url("/")).header("If-None-Match", tag).send().await.unwrap();
+
+    assert_eq!(again.status(), 304);
+}
+
+#[tokio::test]
+async fn config_names_the_default_commune_and_no_basemap() {
+    let app = spawn_app().await;
+    app.load_fixture("two_communes.sql").await;
+
+    let config = app.get_json("/api/config").await;
+
+    assert_eq!(config["default_commune"], "99001");
+    assert!(config["basemap"].is_null());
+}

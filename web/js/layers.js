@@ -1,0 +1,271 @@
+// Sources and style layers for each catalogue layer, and the colours the legend shows.
+//
+// Only fill, line and circle layers are used: the server serves no glyphs or sprites yet,
+// so the map works fully offline. Each catalogue layer gets one GeoJSON source (the API's
+// features URL) and one or more style layers whose ids start with the catalogue id.
+
+import { featuresUrl } from './api.js';
+
+/** Drawing order, bottom to top. Layers missing from the catalogue are skipped. */
+export const DRAW_ORDER = ['communes', 'groups', 'roads', 'flower_routes', 'lighting_lines', 'model_sites'];
+
+/** Which layers a click looks at, most specific first. */
+export const CLICK_ORDER = ['model_sites', 'lighting_lines', 'flower_routes', 'roads', 'groups', 'communes'];
+
+export const COLORS = {
+  background: '#e8e7e2',
+  communeFill: '#fbfaf7',
+  communeLine: '#272b3a',
+  groupFill: '#d9e4ee',
+  groupFillHover: '#b7cde2',
+  groupLine: '#8197ad',
+  flower: '#d6246e',
+  lightGlow: '#ffc21a',
+  lightCore: '#f59f00',
+  roadCasing: '#ffffff',
+};
+
+/** Road surfaces: colour and whether the line is dashed (unhardened surfaces). */
+export const SURFACES = {
+  concrete: { color: '#4f6475', dashed: false },
+  asphalt: { color: '#1d1f23', dashed: false },
+  paving: { color: '#8a5a3c', dashed: false },
+  gravel: { color: '#c49a5a', dashed: true },
+  earth: { color: '#b98b63', dashed: true },
+};
+const OTHER_SURFACE = '#8c8c8c';
+
+/** Road line width at zoom 15, by class; widths scale with zoom (see roadWidth). */
+export const CLASS_WIDTH = {
+  national: 6,
+  provincial: 5,
+  commune: 4,
+  hamlet_axis: 3.2,
+  inter_hamlet: 3.2,
+  alley: 2.2,
+  field: 2.2,
+};
+
+/** Model-site fields: Okabe-Ito colours, distinguishable with the common colour-vision deficiencies. */
+export const SITE_FIELDS = {
+  economy: '#e69f00',
+  culture_society: '#0072b2',
+  defence_security: '#009e73',
+  political_system: '#cc79a7',
+};
+const OTHER_FIELD = '#7f7f7f';
+
+/** Circle radius by recognition level (higher recognition, bigger circle). */
+const RECOGNITION_RADIUS = { registered: 6, commune: 7, district: 8, province: 9 };
+
+const matchOn = (property, table, fallback, pick = (v) => v) => [
+  'match', ['coalesce', ['get', property], ''],
+  ...Object.entries(table).flatMap(([value, spec]) => [value, pick(spec)]),
+  fallback,
+];
+
+/** A width by road class, interpolated by zoom: `factor` times the zoom-15 width, plus `extra`. */
+function roadWidth(extra = 0) {
+  const byClass = (scale) => ['+', ['*', scale, matchOn('class', CLASS_WIDTH, 2)], extra * scale];
+  return ['interpolate', ['exponential', 1.5], ['zoom'], 11, byClass(0.45), 13, byClass(0.72), 15, byClass(1), 19, byClass(3.5)];
+}
+
+const SOLID = ['!', ['in', ['coalesce', ['get', 'surface'], ''], ['literal', ['gravel', 'earth']]]];
+const DASHED = ['in', ['coalesce', ['get', 'surface'], ''], ['literal', ['gravel', 'earth']]];
+
+/** The style layers of each catalogue layer, bottom to top within the layer. */
+const STYLE = {
+  communes: [
+    { id: 'communes-fill', type: 'fill', paint: { 'fill-color': COLORS.communeFill } },
+    // The outline is drawn above the groups, so its spec carries `above`.
+    {
+      id: 'communes-halo', type: 'line', above: 'groups',
+      paint: { 'line-color': '#ffffff', 'line-width': 7, 'line-opacity': 0.8 },
+    },
+    {
+      id: 'communes-line', type: 'line', above: 'groups',
+      layout: { 'line-join': 'round' },
+      paint: { 'line-color': COLORS.communeLine, 'line-width': ['interpolate', ['linear'], ['zoom'], 11, 2, 16, 3.5] },
+    },
+  ],
+  groups: [
+    {
+      id: 'groups-fill', type: 'fill',
+      paint: {
+        'fill-color': ['case', ['boolean', ['feature-state', 'hover'], false], COLORS.groupFillHover, COLORS.groupFill],
+        'fill-opacity': 0.75,
+      },
+    },
+    {
+      id: 'groups-line', type: 'line',
+      layout: { 'line-join': 'round' },
+      paint: { 'line-color': COLORS.groupLine, 'line-width': 1.2, 'line-dasharray': [4, 2] },
+    },
+  ],
+  lighting_lines: [
+    // The glow sits under the roads (a lit road glows around it); above them a dotted amber
+    // line (the lamps) keeps the road's surface colour readable.
+    {
+      id: 'lighting_lines-glow', type: 'line', below: 'roads',
+      layout: { 'line-cap': 'round', 'line-join': 'round' },
+      paint: {
+        'line-color': COLORS.lightGlow,
+        'line-opacity': 0.45,
+        'line-width': ['interpolate', ['linear'], ['zoom'], 11, 6, 15, 16, 19, 40],
+        'line-blur': ['interpolate', ['linear'], ['zoom'], 11, 3, 15, 8, 19, 18],
+      },
+    },
+    {
+      id: 'lighting_lines-core', type: 'line',
+      layout: { 'line-cap': 'round', 'line-join': 'round' },
+      paint: {
+        'line-color': COLORS.lightCore,
+        'line-width': ['interpolate', ['linear'], ['zoom'], 11, 1.5, 15, 2.5, 19, 5],
+        'line-dasharray': [0.1, 2.2],
+      },
+    },
+  ],
+  roads: [
+    {
+      id: 'roads-casing', type: 'line',
+      layout: { 'line-cap': 'round', 'line-join': 'round' },
+      paint: { 'line-color': COLORS.roadCasing, 'line-width': roadWidth(2) },
+    },
+    {
+      id: 'roads-unpaved', type: 'line', filter: DASHED,
+      layout: { 'line-join': 'round' },
+      paint: {
+        'line-color': matchOn('surface', SURFACES, OTHER_SURFACE, (s) => s.color),
+        'line-width': roadWidth(),
+        'line-dasharray': [2, 1.2],
+      },
+    },
+    {
+      id: 'roads-paved', type: 'line', filter: SOLID,
+      layout: { 'line-cap': 'round', 'line-join': 'round' },
+      paint: {
+        'line-color': matchOn('surface', SURFACES, OTHER_SURFACE, (s) => s.color),
+        'line-width': roadWidth(),
+      },
+    },
+  ],
+  flower_routes: [
+    {
+      id: 'flower_routes-line', type: 'line',
+      layout: { 'line-join': 'round' },
+      paint: {
+        'line-color': COLORS.flower,
+        'line-width': ['interpolate', ['linear'], ['zoom'], 11, 1.5, 15, 3, 19, 7],
+        'line-dasharray': [1.5, 1.2],
+      },
+    },
+  ],
+  model_sites: [
+    {
+      id: 'model_sites-circle', type: 'circle',
+      paint: {
+        'circle-color': matchOn('field', SITE_FIELDS, OTHER_FIELD),
+        'circle-radius': [
+          'interpolate', ['linear'], ['zoom'],
+          11, ['*', 0.6, matchOn('recognition', RECOGNITION_RADIUS, 6)],
+          15, matchOn('recognition', RECOGNITION_RADIUS, 6),
+          19, ['*', 1.6, matchOn('recognition', RECOGNITION_RADIUS, 6)],
+        ],
+        'circle-stroke-color': '#ffffff',
+        'circle-stroke-width': 2,
+      },
+    },
+  ],
+};
+
+/** The style layer ids of a catalogue layer (for toggling and for queryRenderedFeatures). */
+export function styleLayerIds(layerId) {
+  return (STYLE[layerId] ?? []).map((spec) => spec.id);
+}
+
+/** The style layers that answer clicks, most specific first. */
+export function clickableStyleLayerIds(map) {
+  return CLICK_ORDER.flatMap((id) =>
+    styleLayerIds(id).filter((styleId) => styleId !== 'communes-halo' && map.getLayer(styleId)),
+  );
+}
+
+/**
+ * Adds one source and its style layers per catalogue layer, for `commune`.
+ * Returns `{catalogueId: [styleLayerIds]}` for the layers that were added.
+ */
+export function addLayers(map, catalogue, commune) {
+  const known = new Set(catalogue.map((layer) => layer.id));
+  const added = {};
+  const deferred = [];
+  for (const id of DRAW_ORDER) {
+    if (!known.has(id) || !STYLE[id]) continue;
+    map.addSource(id, {
+      type: 'geojson',
+      data: featuresUrl(id, commune),
+      // Groups need ids for the hover highlight (feature-state); the API's ids may be codes.
+      generateId: id === 'groups',
+    });
+    added[id] = [];
+    for (const spec of STYLE[id]) {
+      const { above, below, ...layer } = spec;
+      const full = { ...layer, source: id, layout: { ...(layer.layout ?? {}), visibility: 'visible' } };
+      if (above || below) deferred.push({ full, above, below });
+      else map.addLayer(full);
+      added[id].push(layer.id);
+    }
+  }
+  const lastAbove = {};
+  for (const { full, above, below } of deferred) {
+    if (below && added[below]) {
+      map.addLayer(full, added[below][0]);
+    } else if (above && added[above]) {
+      // Insert just above the last style layer of `above` (or the last one put there).
+      const order = map.getStyle().layers.map((l) => l.id);
+      const last = lastAbove[above] ?? added[above][added[above].length - 1];
+      const next = order[order.indexOf(last) + 1];
+      map.addLayer(full, next);
+      lastAbove[above] = full.id;
+    } else {
+      map.addLayer(full);
+    }
+  }
+  return added;
+}
+
+/** Adds the optional raster basemap from /api/config under everything else. */
+export function addBasemap(map, basemap) {
+  if (!basemap || !Array.isArray(basemap.tiles) || basemap.tiles.length === 0) return;
+  map.addSource('basemap', {
+    type: 'raster',
+    tiles: basemap.tiles,
+    tileSize: 256,
+    attribution: basemap.attribution ?? '',
+    maxzoom: 19,
+  });
+  const firstData = map.getStyle().layers.find((l) => l.id !== 'background');
+  map.addLayer({ id: 'basemap', type: 'raster', source: 'basemap', paint: { 'raster-opacity': 0.9 } }, firstData?.id);
+  // Let the basemap show through the commune and the groups.
+  if (map.getLayer('communes-fill')) map.setPaintProperty('communes-fill', 'fill-opacity', 0.25);
+  if (map.getLayer('groups-fill')) map.setPaintProperty('groups-fill', 'fill-opacity', 0.35);
+}
+
+/** Hover highlight for the residential groups. */
+export function enableGroupHover(map) {
+  if (!map.getLayer('groups-fill')) return;
+  let hovered = null;
+  const clear = () => {
+    if (hovered !== null) map.setFeatureState({ source: 'groups', id: hovered }, { hover: false });
+    hovered = null;
+  };
+  map.on('mousemove', 'groups-fill', (event) => {
+    const feature = event.features?.[0];
+    if (!feature || feature.id === undefined) return;
+    if (feature.id !== hovered) {
+      clear();
+      hovered = feature.id;
+      map.setFeatureState({ source: 'groups', id: hovered }, { hover: true });
+    }
+  });
+  map.on('mouseleave', 'groups-fill', clear);
+}

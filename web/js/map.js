@@ -1,0 +1,81 @@
+// The MapLibre map: a plain light background (no basemap unless the server configures one),
+// no glyphs or sprites, fitted to the commune's bounding box.
+
+import { COLORS } from './layers.js';
+
+const maplibregl = window.maplibregl;
+
+/** Padding that keeps the commune clear of the legend panel (wide screens) or not (phones). */
+export function fitPadding(container) {
+  const narrow = container.clientWidth < 720;
+  if (narrow) return { top: 64, bottom: 40, left: 24, right: 24 };
+  const legend = document.querySelector('.legend');
+  const left = legend && !legend.classList.contains('collapsed') ? legend.offsetWidth + 40 : 48;
+  return { top: 48, bottom: 48, left, right: 64 };
+}
+
+/** Creates the map in `container`, already framing `bbox` ([w, s, e, n]). */
+export function createMap(container, { bbox, ariaLabel, locale = {} }) {
+  if (!maplibregl) throw new Error('MapLibre GL JS is not loaded (web/vendor/maplibre-gl/maplibre-gl.js)');
+  const map = new maplibregl.Map({
+    container,
+    style: {
+      version: 8,
+      sources: {},
+      layers: [{ id: 'background', type: 'background', paint: { 'background-color': COLORS.background } }],
+    },
+    bounds: bbox ? [[bbox[0], bbox[1]], [bbox[2], bbox[3]]] : undefined,
+    fitBoundsOptions: { padding: fitPadding(container) },
+    center: bbox ? undefined : [105.8, 16.0],
+    zoom: bbox ? undefined : 5,
+    maxZoom: 20,
+    attributionControl: { compact: true },
+    dragRotate: false,
+    pitchWithRotate: false,
+    touchPitch: false,
+    cooperativeGestures: false,
+    locale,
+  });
+  map.touchZoomRotate.disableRotation();
+  if (ariaLabel) container.setAttribute('aria-label', ariaLabel);
+  map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
+  map.addControl(new maplibregl.ScaleControl({ unit: 'metric', maxWidth: 120 }), 'bottom-right');
+  return map;
+}
+
+/** Frames the commune's bounding box. */
+export function fitToCommune(map, bbox, { animate = true } = {}) {
+  if (!bbox) return;
+  map.fitBounds([[bbox[0], bbox[1]], [bbox[2], bbox[3]]], {
+    padding: fitPadding(map.getContainer()),
+    animate,
+    duration: animate ? 600 : 0,
+  });
+}
+
+/** A MapLibre control: a button that frames the whole commune again. */
+export class FitControl {
+  constructor(label, onClick) {
+    this.label = label;
+    this.onClick = onClick;
+  }
+
+  onAdd() {
+    this.container = document.createElement('div');
+    this.container.className = 'maplibregl-ctrl maplibregl-ctrl-group';
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'kheo-fit';
+    button.title = this.label;
+    button.setAttribute('aria-label', this.label);
+    button.innerHTML =
+      '<svg viewBox="0 0 20 20" width="20" height="20" aria-hidden="true"><path d="M3 7V3h4M13 3h4v4M17 13v4h-4M7 17H3v-4" fill="none" stroke="currentColor" stroke-width="1.8"/></svg>';
+    button.addEventListener('click', this.onClick);
+    this.container.append(button);
+    return this.container;
+  }
+
+  onRemove() {
+    this.container.remove();
+  }
+}

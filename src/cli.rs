@@ -11,7 +11,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 #[derive(Debug, Parser)]
-#[command(name = "kheo", version, about = "Maps and coverage of campaign and infrastructure works in Vietnamese communes")]
+#[command(
+    name = "kheo",
+    version,
+    about = "Maps and coverage of campaign and infrastructure works in Vietnamese communes"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
@@ -105,7 +109,8 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Demo(args) => demo(&database, args).await,
         Command::Db(command) => db(&database, command).await,
         Command::Sql(SqlCommand::Collection { layer }) => {
-            let layer = crate::layers::find(&layer).with_context(|| format!("unknown layer {layer}"))?;
+            let layer =
+                crate::layers::find(&layer).with_context(|| format!("unknown layer {layer}"))?;
             println!("{}", crate::store::features::collection_query(layer));
             Ok(())
         }
@@ -203,7 +208,10 @@ async fn db(database: &Database, command: DbCommand) -> Result<()> {
                 (None, Database::Url(url)) => url.clone(),
                 (None, Database::Managed(_)) => unreachable!("managed databases have a cluster"),
             };
-            let status = std::process::Command::new("psql").arg(url).status().context("running psql (apt-get install postgresql-client)")?;
+            let status = std::process::Command::new("psql")
+                .arg(url)
+                .status()
+                .context("running psql (apt-get install postgresql-client)")?;
             if !status.success() {
                 bail!("psql exited with {status}");
             }

@@ -25,7 +25,9 @@ pub async fn load(pool: &PgPool, dir: Option<&Path>) -> Result<Vec<(&'static str
             Some(dir) => match std::fs::read_to_string(dir.join(&file)) {
                 Ok(text) => Some(text),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-                Err(e) => return Err(e).with_context(|| format!("reading {}", dir.join(&file).display())),
+                Err(e) => {
+                    return Err(e).with_context(|| format!("reading {}", dir.join(&file).display()));
+                }
             },
             None => DemoFiles::get(&file).map(|f| String::from_utf8_lossy(&f.data).into_owned()),
         };

@@ -53,9 +53,18 @@ impl Cluster {
     /// server binaries, failing with the packages to install when they are missing.
     pub fn new(root: &Path, durability: Durability) -> Result<Cluster> {
         let bin_dir = find_bin_dir()?;
-        let run_as = if is_root() { Some(SUPERUSER.to_string()) } else { None };
+        let run_as = if is_root() {
+            Some(SUPERUSER.to_string())
+        } else {
+            None
+        };
         let root = absolute(root)?;
-        Ok(Cluster { root, bin_dir, run_as, durability })
+        Ok(Cluster {
+            root,
+            bin_dir,
+            run_as,
+            durability,
+        })
     }
 
     pub fn root(&self) -> &Path {
@@ -137,7 +146,15 @@ impl Cluster {
     pub fn down(&self) -> Result<()> {
         if self.is_running() {
             let data = self.data_dir();
-            let out = self.pg(&["pg_ctl", "stop", "-D", &data.to_string_lossy(), "-m", "fast", "-w"])?;
+            let out = self.pg(&[
+                "pg_ctl",
+                "stop",
+                "-D",
+                &data.to_string_lossy(),
+                "-m",
+                "fast",
+                "-w",
+            ])?;
             ensure_success(&out, "pg_ctl stop")?;
         }
         Ok(())
@@ -229,7 +246,9 @@ impl Cluster {
     }
 
     fn check_postgis(&self) -> Result<()> {
-        let out = Command::new(self.bin_dir.join("pg_config")).arg("--sharedir").output();
+        let out = Command::new(self.bin_dir.join("pg_config"))
+            .arg("--sharedir")
+            .output();
         let share = match out {
             Ok(o) if o.status.success() => PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()),
             // Debian's layout when pg_config is not beside the server.
@@ -287,10 +306,13 @@ impl Cluster {
         };
         cmd.args(&args[1..]);
         // A caller's PGDATA or PGPORT must not redirect the managed cluster.
-        cmd.env_remove("PGDATA").env_remove("PGPORT").env_remove("PGHOST");
+        cmd.env_remove("PGDATA")
+            .env_remove("PGPORT")
+            .env_remove("PGHOST");
         // The server must not hold the current folder (it may be unreadable to postgres).
         cmd.current_dir("/");
-        cmd.output().with_context(|| format!("running {}", program.display()))
+        cmd.output()
+            .with_context(|| format!("running {}", program.display()))
     }
 }
 
@@ -309,13 +331,20 @@ fn ensure_success(out: &Output, what: &str) -> Result<()> {
 /// Finds the folder with `initdb`, `pg_ctl` and `postgres`: `KHEO_PG_BINDIR`, else the
 /// newest `/usr/lib/postgresql/N/bin` (Debian), else `pg_config --bindir` on the PATH.
 fn find_bin_dir() -> Result<PathBuf> {
-    let has_server = |dir: &Path| ["initdb", "pg_ctl", "postgres"].iter().all(|b| dir.join(b).exists());
+    let has_server = |dir: &Path| {
+        ["initdb", "pg_ctl", "postgres"]
+            .iter()
+            .all(|b| dir.join(b).exists())
+    };
     if let Ok(dir) = std::env::var("KHEO_PG_BINDIR") {
         let dir = PathBuf::from(dir);
         if has_server(&dir) {
             return Ok(dir);
         }
-        bail!("KHEO_PG_BINDIR={} has no initdb, pg_ctl and postgres", dir.display());
+        bail!(
+            "KHEO_PG_BINDIR={} has no initdb, pg_ctl and postgres",
+            dir.display()
+        );
     }
     let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
         .into_iter()
@@ -347,7 +376,9 @@ fn find_bin_dir() -> Result<PathBuf> {
 fn is_root() -> bool {
     // SAFETY-free way to learn the effective uid: the owner of /proc/self.
     use std::os::unix::fs::MetadataExt;
-    std::fs::metadata("/proc/self").map(|m| m.uid() == 0).unwrap_or(false)
+    std::fs::metadata("/proc/self")
+        .map(|m| m.uid() == 0)
+        .unwrap_or(false)
 }
 
 fn absolute(path: &Path) -> Result<PathBuf> {

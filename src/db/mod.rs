@@ -36,7 +36,8 @@ impl Database {
     /// creates the kheo database in it.
     pub async fn connect_options(&self) -> Result<PgConnectOptions> {
         match self {
-            Database::Url(url) => PgConnectOptions::from_str(url).context("DATABASE_URL is not a valid PostgreSQL URL"),
+            Database::Url(url) => PgConnectOptions::from_str(url)
+                .context("DATABASE_URL is not a valid PostgreSQL URL"),
             Database::Managed(root) => {
                 let cluster = Cluster::new(root, Durability::Safe)?;
                 prepare_managed(&cluster).await
@@ -58,10 +59,11 @@ pub async fn create_database_if_missing(cluster: &Cluster, name: &str) -> Result
     let mut admin = PgConnection::connect_with(&cluster.connect_options("postgres"))
         .await
         .context("connecting to the managed cluster")?;
-    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-        .bind(name)
-        .fetch_one(&mut admin)
-        .await?;
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(name)
+            .fetch_one(&mut admin)
+            .await?;
     if !exists {
         // Identifiers cannot be bound; `name` is ours (a constant or a generated test name).
         sqlx::query(&format!("CREATE DATABASE \"{}\"", name.replace('"', "")))

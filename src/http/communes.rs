@@ -26,5 +26,7 @@ async fn config(State(ctx): State<AppContext>) -> ApiResult<Json<Value>> {
     let basemap = ctx.web.basemap_tiles.as_ref().map(|tiles| {
         json!({ "tiles": [tiles], "attribution": ctx.web.basemap_attribution.clone().unwrap_or_default() })
     });
-    Ok(Json(json!({ "basemap": basemap, "default_commune": default_commune })))
+    Ok(Json(
+        json!({ "basemap": basemap, "default_commune": default_commune }),
+    ))
 }

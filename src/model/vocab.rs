@@ -47,7 +47,11 @@ pub const ROAD_CLASSES: &[Term] = &[
     term("national", "Quốc lộ", "National road"),
     term("provincial", "Tỉnh lộ", "Provincial road"),
     term("commune", "Đường xã, đường phố", "Commune road / street"),
-    term("hamlet_axis", "Đường trục thôn, tổ dân phố", "Hamlet axis road"),
+    term(
+        "hamlet_axis",
+        "Đường trục thôn, tổ dân phố",
+        "Hamlet axis road",
+    ),
     term("inter_hamlet", "Đường liên thôn", "Inter-hamlet road"),
     term("alley", "Đường ngõ xóm, nội khối", "Alley / lane"),
     term("field", "Đường trục chính nội đồng", "Main field road"),
@@ -73,15 +77,27 @@ pub const LAMP_POWER: &[Term] = &[
 pub const SITE_FIELDS: &[Term] = &[
     term("economy", "Kinh tế", "Economy"),
     term("culture_society", "Văn hóa - xã hội", "Culture and society"),
-    term("defence_security", "Quốc phòng - an ninh", "Defence and security"),
-    term("political_system", "Xây dựng hệ thống chính trị", "Building the political system"),
+    term(
+        "defence_security",
+        "Quốc phòng - an ninh",
+        "Defence and security",
+    ),
+    term(
+        "political_system",
+        "Xây dựng hệ thống chính trị",
+        "Building the political system",
+    ),
 ];
 
 /// Recognition levels of model sites, lowest first.
 pub const RECOGNITIONS: &[Term] = &[
     term("registered", "Đăng ký", "Registered"),
     term("commune", "Khen cấp xã, phường", "Commended by the commune"),
-    term("district", "Khen cấp huyện, thị, thành phố", "Commended by the district / city"),
+    term(
+        "district",
+        "Khen cấp huyện, thị, thành phố",
+        "Commended by the district / city",
+    ),
     term("province", "Khen cấp tỉnh", "Commended by the province"),
 ];
 

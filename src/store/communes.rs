@@ -34,7 +34,11 @@ pub async fn exists(pool: &PgPool, code: &str) -> Result<bool, sqlx::Error> {
 }
 
 /// The id of group `code` of commune `commune`.
-pub async fn group_id(pool: &PgPool, commune: &str, code: &str) -> Result<Option<i64>, sqlx::Error> {
+pub async fn group_id(
+    pool: &PgPool,
+    commune: &str,
+    code: &str,
+) -> Result<Option<i64>, sqlx::Error> {
     sqlx::query_scalar("SELECT id FROM residential_group WHERE commune_code = $1 AND code = $2")
         .bind(commune)
         .bind(code)

@@ -52,7 +52,11 @@ pub struct Filter {
 fn feature_expr(layer: &Layer, as_of: Option<&str>) -> String {
     let mut props = format!("t.{} AS commune", layer.commune_column);
     for field in layer.fields() {
-        props.push_str(&format!(", {} AS \"{}\"", value_expr(field, as_of), field.name));
+        props.push_str(&format!(
+            ", {} AS \"{}\"",
+            value_expr(field, as_of),
+            field.name
+        ));
     }
     format!(
         "(SELECT row_to_json(f) FROM (SELECT 'Feature' AS type, t.{key} AS id, \
@@ -100,13 +104,17 @@ fn from_where(layer: &Layer, filter: &Filter, sql: &mut Sql, as_of: Option<&str>
             sql.arg(Arg::Float(e)),
             sql.arg(Arg::Float(n)),
         );
-        conditions.push(format!("ST_Intersects(t.geom, ST_MakeEnvelope({w}, {s}, {e}, {n}, 4326))"));
+        conditions.push(format!(
+            "ST_Intersects(t.geom, ST_MakeEnvelope({w}, {s}, {e}, {n}, 4326))"
+        ));
     }
     if let (Some(column), Some(date)) = (layer.done_column, as_of) {
         conditions.push(format!("(t.{column} IS NULL OR t.{column} <= {date})"));
     }
     for (name, value) in &filter.fields {
-        let field = layer.field(name).expect("filter fields are validated against the catalogue");
+        let field = layer
+            .field(name)
+            .expect("filter fields are validated against the catalogue");
         let lhs = value_expr(field, as_of);
         let rhs = match value {
             FieldValue::Text(v) => sql.arg(Arg::Text(v.clone())),
@@ -130,7 +138,10 @@ pub fn features_query(layer: &Layer, filter: &Filter) -> Sql {
     let as_of = filter.as_of.map(|d| sql.arg(Arg::Date(d)));
     let feature = feature_expr(layer, as_of.as_deref());
     let from_where = from_where(layer, filter, &mut sql, as_of.as_deref());
-    sql.push(&format!("SELECT ({feature})::text{from_where} ORDER BY t.{}", layer.key));
+    sql.push(&format!(
+        "SELECT ({feature})::text{from_where} ORDER BY t.{}",
+        layer.key
+    ));
     if let Some(limit) = filter.limit {
         let p = sql.arg(Arg::Int(limit));
         sql.push(&format!(" LIMIT {p}"));
@@ -165,8 +176,13 @@ pub async fn one(pool: &PgPool, layer: &Layer, key: &str) -> Result<Option<Strin
         },
         KeyType::Code => sql.arg(Arg::Text(key.to_string())),
     };
-    sql.push(&format!("SELECT ({feature})::text FROM {} t WHERE t.{} = {p}", layer.table, layer.key));
-    sqlx::query_scalar_with(&sql.text, sql.arguments()).fetch_optional(pool).await
+    sql.push(&format!(
+        "SELECT ({feature})::text FROM {} t WHERE t.{} = {p}",
+        layer.table, layer.key
+    ));
+    sqlx::query_scalar_with(&sql.text, sql.arguments())
+        .fetch_optional(pool)
+        .await
 }
 
 /// Number of features in a layer.
@@ -200,7 +216,8 @@ pub fn stream_collection(pool: PgPool, query: Sql) -> ReceiverStream<Result<Byte
                     }
                     first = false;
                     buf.extend_from_slice(feature.as_bytes());
-                    if buf.len() >= CHUNK_BYTES && tx.send(Ok(buf.split().freeze())).await.is_err() {
+                    if buf.len() >= CHUNK_BYTES && tx.send(Ok(buf.split().freeze())).await.is_err()
+                    {
                         return; // the client went away
                     }
                 }
@@ -233,7 +250,9 @@ pub fn parse_field_value(ty: FieldType, value: &str) -> Result<FieldValue, Strin
             .map(FieldValue::Integer)
             .map_err(|_| "must be a whole number".to_string()),
         FieldType::Number => match value.parse::<f64>() {
-            Ok(n) if n.is_finite() && !value.contains(['e', 'E', 'i', 'n', 'N']) => Ok(FieldValue::Number(value.to_string())),
+            Ok(n) if n.is_finite() && !value.contains(['e', 'E', 'i', 'n', 'N']) => {
+                Ok(FieldValue::Number(value.to_string()))
+            }
             _ => Err("must be a decimal number such as 3.5".to_string()),
         },
         FieldType::Date => parse_date(value).map(FieldValue::Date),

@@ -8,7 +8,10 @@ use sqlx::PgPool;
 async fn digest(pool: &PgPool) -> String {
     let mut parts = Vec::new();
     for layer in kheo::layers::LAYERS {
-        let sql = format!("SELECT coalesce(md5(string_agg(t::text, '|' ORDER BY t.{})), '') FROM {} t", layer.key, layer.table);
+        let sql = format!(
+            "SELECT coalesce(md5(string_agg(t::text, '|' ORDER BY t.{})), '') FROM {} t",
+            layer.key, layer.table
+        );
         let d: String = sqlx::query_scalar(&sql).fetch_one(pool).await.unwrap();
         parts.push(format!("{}={d}", layer.table));
     }
@@ -26,7 +29,12 @@ async fn loading_the_demo_twice_gives_the_same_database() {
 
     assert_eq!(first.len(), 6, "one file per layer");
     assert!(first.iter().all(|(_, c)| c.inserted > 0), "{first:?}");
-    assert!(second.iter().all(|(_, c)| c.inserted == 0 && c.updated == 0 && c.deleted == 0), "{second:?}");
+    assert!(
+        second
+            .iter()
+            .all(|(_, c)| c.inserted == 0 && c.updated == 0 && c.deleted == 0),
+        "{second:?}"
+    );
     assert_eq!(after_first, after_second);
 }
 
@@ -46,14 +54,30 @@ async fn the_demo_ward_has_the_reported_road_lengths_and_counts() {
     .unwrap();
     // DOMAIN.md: 41 km concreted = 80.7 %, so about 50.8 km of commune roads.
     assert!((road_km - 50.8).abs() < 0.3, "commune roads: {road_km} km");
-    assert!((concrete_km - 41.0).abs() < 0.3, "concrete: {concrete_km} km");
-    assert!((100.0 * concrete_km / road_km - 80.7).abs() < 0.3, "share: {}", concrete_km / road_km);
+    assert!(
+        (concrete_km - 41.0).abs() < 0.3,
+        "concrete: {concrete_km} km"
+    );
+    assert!(
+        (100.0 * concrete_km / road_km - 80.7).abs() < 0.3,
+        "share: {}",
+        concrete_km / road_km
+    );
 
-    let groups: i64 = sqlx::query_scalar("SELECT count(*) FROM residential_group").fetch_one(&app.pool).await.unwrap();
+    let groups: i64 = sqlx::query_scalar("SELECT count(*) FROM residential_group")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
     assert_eq!(groups, 14);
-    let flowers: i64 = sqlx::query_scalar("SELECT count(*) FROM flower_route").fetch_one(&app.pool).await.unwrap();
+    let flowers: i64 = sqlx::query_scalar("SELECT count(*) FROM flower_route")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
     assert_eq!(flowers, 36);
-    let fields: i64 = sqlx::query_scalar("SELECT count(DISTINCT field) FROM model_site").fetch_one(&app.pool).await.unwrap();
+    let fields: i64 = sqlx::query_scalar("SELECT count(DISTINCT field) FROM model_site")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
     assert_eq!(fields, 4);
     // National Road 1A crosses four groups.
     let crossed: i64 = sqlx::query_scalar(
@@ -72,5 +96,8 @@ async fn the_demo_ward_has_the_reported_road_lengths_and_counts() {
     .fetch_one(&app.pool)
     .await
     .unwrap();
-    assert!((ward - sum).abs() / ward < 1e-6, "ward {ward} m², groups {sum} m²");
+    assert!(
+        (ward - sum).abs() / ward < 1e-6,
+        "ward {ward} m², groups {sum} m²"
+    );
 }

@@ -109,8 +109,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Demo(args) => demo(&database, args).await,
         Command::Db(command) => db(&database, command).await,
         Command::Sql(SqlCommand::Collection { layer }) => {
-            let layer =
-                crate::layers::find(&layer).with_context(|| format!("unknown layer {layer}"))?;
+            let layer = crate::layers::find(&layer).with_context(|| format!("unknown layer {layer}"))?;
             println!("{}", crate::store::features::collection_query(layer));
             Ok(())
         }
@@ -119,9 +118,8 @@ pub async fn run(cli: Cli) -> Result<()> {
 
 async fn serve(database: &Database, args: ServeArgs) -> Result<()> {
     let pool = crate::db::open(database.connect_options().await?, args.max_connections).await?;
-    let listener = tokio::net::TcpListener::bind(&args.listen)
-        .await
-        .with_context(|| format!("listening on {}", args.listen))?;
+    let listener =
+        tokio::net::TcpListener::bind(&args.listen).await.with_context(|| format!("listening on {}", args.listen))?;
     let address = listener.local_addr()?;
     // On stdout, for people and for scripts that started us on port 0.
     println!("kheo: listening on http://{address}");
@@ -159,10 +157,7 @@ async fn demo(database: &Database, args: DemoArgs) -> Result<()> {
     }
     let report = crate::demo::load(&pool, args.from.as_deref()).await?;
     for (layer, counts) in report {
-        println!(
-            "{layer:>15}: {} inserted, {} updated, {} deleted",
-            counts.inserted, counts.updated, counts.deleted
-        );
+        println!("{layer:>15}: {} inserted, {} updated, {} deleted", counts.inserted, counts.updated, counts.deleted);
     }
     Ok(())
 }

@@ -32,9 +32,7 @@ pub async fn load(pool: &PgPool, dir: Option<&Path>) -> Result<Vec<(&'static str
             None => DemoFiles::get(&file).map(|f| String::from_utf8_lossy(&f.data).into_owned()),
         };
         let Some(text) = text else { continue };
-        let counts = load_collection(&mut tx, layer, &text)
-            .await
-            .with_context(|| format!("loading {file}"))?;
+        let counts = load_collection(&mut tx, layer, &text).await.with_context(|| format!("loading {file}"))?;
         report.push((layer.id, counts));
     }
     tx.commit().await?;

@@ -57,13 +57,7 @@ pub struct Field {
 }
 
 const fn field(name: &'static str, ty: FieldType, vi: &'static str, en: &'static str) -> Field {
-    Field {
-        name,
-        ty,
-        vi,
-        en,
-        as_of: None,
-    }
+    Field { name, ty, vi, en, as_of: None }
 }
 
 /// The kind of geometry a layer holds (lines may be multi-part, polygons are stored as
@@ -120,73 +114,24 @@ impl Layer {
 /// The attributes every work shares (roads, flower routes, lighting lines, model sites).
 pub const WORK_FIELDS: &[Field] = &[
     field("name", FieldType::Text, "Tên", "Name"),
-    field(
-        "status",
-        FieldType::Enum(vocab::WORK_STATUSES),
-        "Tình trạng",
-        "Status",
-    ),
-    field(
-        "done_on",
-        FieldType::Date,
-        "Ngày hoàn thành",
-        "Completed on",
-    ),
-    field(
-        "people_vnd",
-        FieldType::Integer,
-        "Nhân dân đóng góp (đồng)",
-        "People's contribution (VND)",
-    ),
-    field(
-        "state_vnd",
-        FieldType::Integer,
-        "Ngân sách (đồng)",
-        "State budget (VND)",
-    ),
+    field("status", FieldType::Enum(vocab::WORK_STATUSES), "Tình trạng", "Status"),
+    field("done_on", FieldType::Date, "Ngày hoàn thành", "Completed on"),
+    field("people_vnd", FieldType::Integer, "Nhân dân đóng góp (đồng)", "People's contribution (VND)"),
+    field("state_vnd", FieldType::Integer, "Ngân sách (đồng)", "State budget (VND)"),
     field("workdays", FieldType::Number, "Ngày công", "Workdays"),
-    field(
-        "organisation",
-        FieldType::Text,
-        "Tổ chức thực hiện",
-        "Organisation",
-    ),
+    field("organisation", FieldType::Text, "Tổ chức thực hiện", "Organisation"),
     field("note", FieldType::Text, "Ghi chú", "Note"),
 ];
 
 const ROAD_FIELDS: &[Field] = &[
-    field(
-        "class",
-        FieldType::Enum(vocab::ROAD_CLASSES),
-        "Loại đường",
-        "Road class",
-    ),
+    field("class", FieldType::Enum(vocab::ROAD_CLASSES), "Loại đường", "Road class"),
     Field {
-        as_of: Some(AsOf {
-            since: "paved_on",
-            before: "surface_before",
-            fallback: "earth",
-        }),
-        ..field(
-            "surface",
-            FieldType::Enum(vocab::ROAD_SURFACES),
-            "Mặt đường",
-            "Surface",
-        )
+        as_of: Some(AsOf { since: "paved_on", before: "surface_before", fallback: "earth" }),
+        ..field("surface", FieldType::Enum(vocab::ROAD_SURFACES), "Mặt đường", "Surface")
     },
-    field(
-        "surface_before",
-        FieldType::Enum(vocab::ROAD_SURFACES),
-        "Mặt đường trước đó",
-        "Earlier surface",
-    ),
+    field("surface_before", FieldType::Enum(vocab::ROAD_SURFACES), "Mặt đường trước đó", "Earlier surface"),
     field("width_m", FieldType::Number, "Bề rộng (m)", "Width (m)"),
-    field(
-        "paved_on",
-        FieldType::Date,
-        "Ngày làm mặt đường",
-        "Surfaced on",
-    ),
+    field("paved_on", FieldType::Date, "Ngày làm mặt đường", "Surfaced on"),
 ];
 
 const FLOWER_ROUTE_FIELDS: &[Field] = &[
@@ -197,27 +142,12 @@ const FLOWER_ROUTE_FIELDS: &[Field] = &[
 
 const LIGHTING_LINE_FIELDS: &[Field] = &[
     field("lamps", FieldType::Integer, "Số bóng đèn", "Lamps"),
-    field(
-        "power",
-        FieldType::Enum(vocab::LAMP_POWER),
-        "Nguồn điện",
-        "Power",
-    ),
+    field("power", FieldType::Enum(vocab::LAMP_POWER), "Nguồn điện", "Power"),
 ];
 
 const MODEL_SITE_FIELDS: &[Field] = &[
-    field(
-        "field",
-        FieldType::Enum(vocab::SITE_FIELDS),
-        "Lĩnh vực",
-        "Field",
-    ),
-    field(
-        "recognition",
-        FieldType::Enum(vocab::RECOGNITIONS),
-        "Cấp công nhận",
-        "Recognition",
-    ),
+    field("field", FieldType::Enum(vocab::SITE_FIELDS), "Lĩnh vực", "Field"),
+    field("recognition", FieldType::Enum(vocab::RECOGNITIONS), "Cấp công nhận", "Recognition"),
     field("year", FieldType::Integer, "Năm", "Year"),
     field("description", FieldType::Text, "Mô tả", "Description"),
 ];
@@ -225,12 +155,7 @@ const MODEL_SITE_FIELDS: &[Field] = &[
 const COMMUNE_FIELDS: &[Field] = &[
     field("code", FieldType::Text, "Mã đơn vị", "Code"),
     field("name", FieldType::Text, "Tên", "Name"),
-    field(
-        "kind",
-        FieldType::Enum(vocab::COMMUNE_KINDS),
-        "Loại đơn vị",
-        "Kind",
-    ),
+    field("kind", FieldType::Enum(vocab::COMMUNE_KINDS), "Loại đơn vị", "Kind"),
     field("province", FieldType::Text, "Tỉnh, thành phố", "Province"),
 ];
 
@@ -239,12 +164,7 @@ const GROUP_FIELDS: &[Field] = &[
     field("name", FieldType::Text, "Tên", "Name"),
     field("kind", FieldType::Enum(vocab::GROUP_KINDS), "Loại", "Kind"),
     field("households", FieldType::Integer, "Số hộ", "Households"),
-    field(
-        "population",
-        FieldType::Integer,
-        "Số nhân khẩu",
-        "Population",
-    ),
+    field("population", FieldType::Integer, "Số nhân khẩu", "Population"),
 ];
 
 const fn work(
@@ -295,14 +215,7 @@ pub static LAYERS: &[Layer] = &[
         done_column: None,
         field_groups: &[GROUP_FIELDS],
     },
-    work(
-        "roads",
-        "road",
-        "Đường giao thông",
-        "Roads",
-        GeometryKind::Line,
-        &[WORK_FIELDS, ROAD_FIELDS],
-    ),
+    work("roads", "road", "Đường giao thông", "Roads", GeometryKind::Line, &[WORK_FIELDS, ROAD_FIELDS]),
     work(
         "flower_routes",
         "flower_route",

@@ -31,9 +31,7 @@ const CELLS: &str = "
 /// Makes a synthetic province of `communes` communes, replacing an earlier one.
 pub async fn province(pool: &PgPool, communes: i64) -> Result<Made> {
     let mut tx = pool.begin().await?;
-    sqlx::query("DELETE FROM commune WHERE code LIKE 'S%'")
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query("DELETE FROM commune WHERE code LIKE 'S%'").execute(&mut *tx).await?;
     let c = sqlx::query(
         "INSERT INTO commune (code, name, kind, province, geom)
          SELECT 'S' || lpad(i::text, 5, '0'), 'Xã tổng hợp ' || i, 'xa', 'Tỉnh tổng hợp',
@@ -110,22 +108,8 @@ pub async fn province(pool: &PgPool, communes: i64) -> Result<Made> {
     .await?
     .rows_affected();
     tx.commit().await?;
-    for table in [
-        "commune",
-        "residential_group",
-        "road",
-        "lighting_line",
-        "model_site",
-    ] {
-        sqlx::query(&format!("ANALYZE {table}"))
-            .execute(pool)
-            .await?;
+    for table in ["commune", "residential_group", "road", "lighting_line", "model_site"] {
+        sqlx::query(&format!("ANALYZE {table}")).execute(pool).await?;
     }
-    Ok(Made {
-        communes: c as i64,
-        groups: g as i64,
-        roads: r as i64,
-        lighting_lines: l as i64,
-        model_sites: m as i64,
-    })
+    Ok(Made { communes: c as i64, groups: g as i64, roads: r as i64, lighting_lines: l as i64, model_sites: m as i64 })
 }

@@ -53,18 +53,9 @@ impl Cluster {
     /// server binaries, failing with the packages to install when they are missing.
     pub fn new(root: &Path, durability: Durability) -> Result<Cluster> {
         let bin_dir = find_bin_dir()?;
-        let run_as = if is_root() {
-            Some(SUPERUSER.to_string())
-        } else {
-            None
-        };
+        let run_as = if is_root() { Some(SUPERUSER.to_string()) } else { None };
         let root = absolute(root)?;
-        Ok(Cluster {
-            root,
-            bin_dir,
-            run_as,
-            durability,
-        })
+        Ok(Cluster { root, bin_dir, run_as, durability })
     }
 
     pub fn root(&self) -> &Path {
@@ -93,19 +84,12 @@ impl Cluster {
 
     /// Connection options for database `database` of this cluster.
     pub fn connect_options(&self, database: &str) -> PgConnectOptions {
-        PgConnectOptions::new()
-            .socket(self.socket_dir())
-            .port(PORT)
-            .username(SUPERUSER)
-            .database(database)
+        PgConnectOptions::new().socket(self.socket_dir()).port(PORT).username(SUPERUSER).database(database)
     }
 
     /// A libpq-style URL of the kheo database, for people and for psql.
     pub fn url(&self) -> String {
-        format!(
-            "postgres://{SUPERUSER}@localhost/{DATABASE}?host={}&port={PORT}",
-            self.socket_dir().display()
-        )
+        format!("postgres://{SUPERUSER}@localhost/{DATABASE}?host={}&port={PORT}", self.socket_dir().display())
     }
 
     pub fn is_initialised(&self) -> bool {
@@ -146,15 +130,7 @@ impl Cluster {
     pub fn down(&self) -> Result<()> {
         if self.is_running() {
             let data = self.data_dir();
-            let out = self.pg(&[
-                "pg_ctl",
-                "stop",
-                "-D",
-                &data.to_string_lossy(),
-                "-m",
-                "fast",
-                "-w",
-            ])?;
+            let out = self.pg(&["pg_ctl", "stop", "-D", &data.to_string_lossy(), "-m", "fast", "-w"])?;
             ensure_success(&out, "pg_ctl stop")?;
         }
         Ok(())
@@ -246,9 +222,7 @@ impl Cluster {
     }
 
     fn check_postgis(&self) -> Result<()> {
-        let out = Command::new(self.bin_dir.join("pg_config"))
-            .arg("--sharedir")
-            .output();
+        let out = Command::new(self.bin_dir.join("pg_config")).arg("--sharedir").output();
         let share = match out {
             Ok(o) if o.status.success() => PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()),
             // Debian's layout when pg_config is not beside the server.
@@ -306,13 +280,10 @@ impl Cluster {
         };
         cmd.args(&args[1..]);
         // A caller's PGDATA or PGPORT must not redirect the managed cluster.
-        cmd.env_remove("PGDATA")
-            .env_remove("PGPORT")
-            .env_remove("PGHOST");
+        cmd.env_remove("PGDATA").env_remove("PGPORT").env_remove("PGHOST");
         // The server must not hold the current folder (it may be unreadable to postgres).
         cmd.current_dir("/");
-        cmd.output()
-            .with_context(|| format!("running {}", program.display()))
+        cmd.output().with_context(|| format!("running {}", program.display()))
     }
 }
 
@@ -320,31 +291,20 @@ fn ensure_success(out: &Output, what: &str) -> Result<()> {
     if out.status.success() {
         Ok(())
     } else {
-        Err(anyhow!(
-            "{what} failed: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ))
+        Err(anyhow!("{what} failed: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
     }
 }
 
 /// Finds the folder with `initdb`, `pg_ctl` and `postgres`: `KHEO_PG_BINDIR`, else the
 /// newest `/usr/lib/postgresql/N/bin` (Debian), else `pg_config --bindir` on the PATH.
 fn find_bin_dir() -> Result<PathBuf> {
-    let has_server = |dir: &Path| {
-        ["initdb", "pg_ctl", "postgres"]
-            .iter()
-            .all(|b| dir.join(b).exists())
-    };
+    let has_server = |dir: &Path| ["initdb", "pg_ctl", "postgres"].iter().all(|b| dir.join(b).exists());
     if let Ok(dir) = std::env::var("KHEO_PG_BINDIR") {
         let dir = PathBuf::from(dir);
         if has_server(&dir) {
             return Ok(dir);
         }
-        bail!(
-            "KHEO_PG_BINDIR={} has no initdb, pg_ctl and postgres",
-            dir.display()
-        );
+        bail!("KHEO_PG_BINDIR={} has no initdb, pg_ctl and postgres", dir.display());
     }
     let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
         .into_iter()
@@ -376,17 +336,11 @@ fn find_bin_dir() -> Result<PathBuf> {
 fn is_root() -> bool {
     // SAFETY-free way to learn the effective uid: the owner of /proc/self.
     use std::os::unix::fs::MetadataExt;
-    std::fs::metadata("/proc/self")
-        .map(|m| m.uid() == 0)
-        .unwrap_or(false)
+    std::fs::metadata("/proc/self").map(|m| m.uid() == 0).unwrap_or(false)
 }
 
 fn absolute(path: &Path) -> Result<PathBuf> {
-    if path.is_absolute() {
-        Ok(path.to_path_buf())
-    } else {
-        Ok(std::env::current_dir()?.join(path))
-    }
+    if path.is_absolute() { Ok(path.to_path_buf()) } else { Ok(std::env::current_dir()?.join(path)) }
 }
 
 fn path_hash(path: &Path) -> u64 {

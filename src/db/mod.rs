@@ -36,8 +36,7 @@ impl Database {
     /// creates the kheo database in it.
     pub async fn connect_options(&self) -> Result<PgConnectOptions> {
         match self {
-            Database::Url(url) => PgConnectOptions::from_str(url)
-                .context("DATABASE_URL is not a valid PostgreSQL URL"),
+            Database::Url(url) => PgConnectOptions::from_str(url).context("DATABASE_URL is not a valid PostgreSQL URL"),
             Database::Managed(root) => {
                 let cluster = Cluster::new(root, Durability::Safe)?;
                 prepare_managed(&cluster).await
@@ -59,16 +58,13 @@ pub async fn create_database_if_missing(cluster: &Cluster, name: &str) -> Result
     let mut admin = PgConnection::connect_with(&cluster.connect_options("postgres"))
         .await
         .context("connecting to the managed cluster")?;
-    let exists: bool =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-            .bind(name)
-            .fetch_one(&mut admin)
-            .await?;
+    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+        .bind(name)
+        .fetch_one(&mut admin)
+        .await?;
     if !exists {
         // Identifiers cannot be bound; `name` is ours (a constant or a generated test name).
-        sqlx::query(&format!("CREATE DATABASE \"{}\"", name.replace('"', "")))
-            .execute(&mut admin)
-            .await?;
+        sqlx::query(&format!("CREATE DATABASE \"{}\"", name.replace('"', ""))).execute(&mut admin).await?;
     }
     admin.close().await?;
     Ok(())
@@ -76,9 +72,8 @@ pub async fn create_database_if_missing(cluster: &Cluster, name: &str) -> Result
 
 /// A pool on `options`, with the schema migrated.
 pub async fn open(options: PgConnectOptions, max_connections: u32) -> Result<PgPool> {
-    let options = options
-        .application_name("kheo")
-        .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_secs(2));
+    let options =
+        options.application_name("kheo").log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_secs(2));
     let pool = PgPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(10))
@@ -91,8 +86,5 @@ pub async fn open(options: PgConnectOptions, max_connections: u32) -> Result<PgP
 
 /// Applies the pending migrations.
 pub async fn migrate(pool: &PgPool) -> Result<()> {
-    MIGRATOR
-        .run(pool)
-        .await
-        .context("applying the migrations (is the PostGIS extension available to this database?)")
+    MIGRATOR.run(pool).await.context("applying the migrations (is the PostGIS extension available to this database?)")
 }

@@ -8,9 +8,7 @@ use axum::{Json, Router, routing::get};
 use serde_json::{Value, json};
 
 pub fn router() -> Router<AppContext> {
-    Router::new()
-        .route("/api/communes", get(list))
-        .route("/api/config", get(config))
+    Router::new().route("/api/communes", get(list)).route("/api/config", get(config))
 }
 
 async fn list(State(ctx): State<AppContext>) -> ApiResult<Json<Vec<communes::CommuneSummary>>> {
@@ -23,10 +21,8 @@ async fn config(State(ctx): State<AppContext>) -> ApiResult<Json<Value>> {
         Some(code) => Some(code.clone()),
         None => communes::first_code(&ctx.pool).await?,
     };
-    let basemap = ctx.web.basemap_tiles.as_ref().map(|tiles| {
-        json!({ "tiles": [tiles], "attribution": ctx.web.basemap_attribution.clone().unwrap_or_default() })
-    });
-    Ok(Json(
-        json!({ "basemap": basemap, "default_commune": default_commune }),
-    ))
+    let basemap = ctx.web.basemap_tiles.as_ref().map(
+        |tiles| json!({ "tiles": [tiles], "attribution": ctx.web.basemap_attribution.clone().unwrap_or_default() }),
+    );
+    Ok(Json(json!({ "basemap": basemap, "default_commune": default_commune })))
 }

@@ -24,10 +24,7 @@ pub enum ApiError {
 
 impl ApiError {
     pub fn bad(parameter: impl Into<String>, message: impl Into<String>) -> ApiError {
-        ApiError::BadParameter {
-            parameter: parameter.into(),
-            message: message.into(),
-        }
+        ApiError::BadParameter { parameter: parameter.into(), message: message.into() }
     }
 
     pub fn not_found(what: impl Into<String>) -> ApiError {
@@ -38,9 +35,7 @@ impl ApiError {
 impl From<sqlx::Error> for ApiError {
     fn from(error: sqlx::Error) -> ApiError {
         match error {
-            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
-                ApiError::Unavailable
-            }
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => ApiError::Unavailable,
             other => ApiError::Internal(other.into()),
         }
     }
@@ -49,9 +44,7 @@ impl From<sqlx::Error> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, detail): (StatusCode, Value) = match &self {
-            ApiError::BadParameter { parameter, .. } => {
-                (StatusCode::BAD_REQUEST, json!({ "parameter": parameter }))
-            }
+            ApiError::BadParameter { parameter, .. } => (StatusCode::BAD_REQUEST, json!({ "parameter": parameter })),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, Value::Null),
             ApiError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, Value::Null),
             ApiError::Internal(error) => {

@@ -16,9 +16,6 @@ async fn health(State(ctx): State<AppContext>) -> impl IntoResponse {
     let ping = sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&ctx.pool);
     match tokio::time::timeout(Duration::from_secs(3), ping).await {
         Ok(Ok(_)) => (StatusCode::OK, Json(json!({ "status": "ok" }))),
-        _ => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({ "status": "unavailable" })),
-        ),
+        _ => (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable" }))),
     }
 }

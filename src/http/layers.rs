@@ -28,10 +28,7 @@ pub const MAX_LIMIT: i64 = 1_000_000;
 fn layer_or_404(id: &str) -> ApiResult<&'static Layer> {
     layers::find(id).ok_or_else(|| {
         let known: Vec<&str> = layers::LAYERS.iter().map(|l| l.id).collect();
-        ApiError::not_found(format!(
-            "unknown layer `{id}`; the layers are {}",
-            known.join(", ")
-        ))
+        ApiError::not_found(format!("unknown layer `{id}`; the layers are {}", known.join(", ")))
     })
 }
 
@@ -64,10 +61,7 @@ async fn catalogue(State(ctx): State<AppContext>) -> ApiResult<Json<Value>> {
 
 /// Parses the query string of a features request into a filter, validating every
 /// parameter against the layer's catalogue row. Returns the filter and the group code.
-pub fn parse_filter(
-    layer: &Layer,
-    query: Option<&str>,
-) -> ApiResult<(features::Filter, Option<String>)> {
+pub fn parse_filter(layer: &Layer, query: Option<&str>) -> ApiResult<(features::Filter, Option<String>)> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query.unwrap_or(""))
         .map_err(|_| ApiError::bad("query", "is not a valid URL query string"))?;
     let mut filter = features::Filter::default();
@@ -80,26 +74,17 @@ pub fn parse_filter(
         match name.as_str() {
             "commune" => {
                 if value.is_empty() || value.len() > 16 {
-                    return Err(ApiError::bad(
-                        "commune",
-                        "must be a commune code such as 17131",
-                    ));
+                    return Err(ApiError::bad("commune", "must be a commune code such as 17131"));
                 }
                 filter.commune = Some(value)
             }
             "group" => group = Some(value),
             "bbox" => filter.bbox = Some(parse_bbox(&value)?),
-            "as_of" => {
-                filter.as_of =
-                    Some(features::parse_date(&value).map_err(|m| ApiError::bad("as_of", m))?)
-            }
+            "as_of" => filter.as_of = Some(features::parse_date(&value).map_err(|m| ApiError::bad("as_of", m))?),
             "limit" => match value.parse::<i64>() {
                 Ok(n) if (1..=MAX_LIMIT).contains(&n) => filter.limit = Some(n),
                 _ => {
-                    return Err(ApiError::bad(
-                        "limit",
-                        format!("must be a whole number from 1 to {MAX_LIMIT}"),
-                    ));
+                    return Err(ApiError::bad("limit", format!("must be a whole number from 1 to {MAX_LIMIT}")));
                 }
             },
             "offset" => match value.parse::<i64>() {
@@ -108,8 +93,7 @@ pub fn parse_filter(
             },
             other => match layer.field(other) {
                 Some(field) => {
-                    let parsed = features::parse_field_value(field.ty, &value)
-                        .map_err(|m| ApiError::bad(other, m))?;
+                    let parsed = features::parse_field_value(field.ty, &value).map_err(|m| ApiError::bad(other, m))?;
                     filter.fields.push((field.name, parsed));
                 }
                 None => {
@@ -127,10 +111,7 @@ pub fn parse_filter(
         }
     }
     if group.is_some() && filter.commune.is_none() {
-        return Err(ApiError::bad(
-            "group",
-            "needs `commune` too: group codes are unique within a commune",
-        ));
+        return Err(ApiError::bad("group", "needs `commune` too: group codes are unique within a commune"));
     }
     Ok((filter, group))
 }
@@ -143,9 +124,8 @@ fn parse_bbox(value: &str) -> ApiResult<[f64; 4]> {
         .map(|p| p.trim().parse::<f64>())
         .collect::<Result<_, _>>()
         .map_err(|_| bad("must be four numbers west,south,east,north in degrees"))?;
-    let [w, s, e, n]: [f64; 4] = numbers
-        .try_into()
-        .map_err(|_| bad("must be four numbers west,south,east,north in degrees"))?;
+    let [w, s, e, n]: [f64; 4] =
+        numbers.try_into().map_err(|_| bad("must be four numbers west,south,east,north in degrees"))?;
     if ![w, s, e, n].iter().all(|v| v.is_finite()) {
         return Err(bad("must be finite numbers"));
     }
@@ -163,20 +143,15 @@ fn parse_bbox(value: &str) -> ApiResult<[f64; 4]> {
 
 /// Checks that the commune and group of a filter exist (404 otherwise) and resolves the
 /// group code to its id.
-async fn resolve(
-    ctx: &AppContext,
-    filter: &mut features::Filter,
-    group: Option<String>,
-) -> ApiResult<()> {
+async fn resolve(ctx: &AppContext, filter: &mut features::Filter, group: Option<String>) -> ApiResult<()> {
     if let Some(code) = &filter.commune {
         if !communes::exists(&ctx.pool, code).await? {
             return Err(ApiError::not_found(format!("unknown commune `{code}`")));
         }
         if let Some(group) = group {
             let id = communes::group_id(&ctx.pool, code, &group).await?;
-            filter.group = Some(id.ok_or_else(|| {
-                ApiError::not_found(format!("unknown group `{group}` in commune `{code}`"))
-            })?);
+            filter.group =
+                Some(id.ok_or_else(|| ApiError::not_found(format!("unknown group `{group}` in commune `{code}`")))?);
         }
     }
     Ok(())
@@ -202,21 +177,16 @@ async fn collection(
         return Ok(etag::not_modified(&tag));
     }
 
-    let mut chunks =
-        features::stream_collection(ctx.pool.clone(), features::features_query(layer, &filter));
+    let mut chunks = features::stream_collection(ctx.pool.clone(), features::features_query(layer, &filter));
     // Wait for the first chunk so that a failing query still gets an error status.
     let first = match chunks.next().await {
         Some(Ok(bytes)) => bytes,
         Some(Err(error)) => return Err(error.into()),
         None => {
-            return Err(ApiError::Internal(anyhow::anyhow!(
-                "the feature stream ended before it began"
-            )));
+            return Err(ApiError::Internal(anyhow::anyhow!("the feature stream ended before it began")));
         }
     };
-    let body = Body::from_stream(
-        futures_util::stream::once(async move { Ok::<_, sqlx::Error>(first) }).chain(chunks),
-    );
+    let body = Body::from_stream(futures_util::stream::once(async move { Ok::<_, sqlx::Error>(first) }).chain(chunks));
     Ok(geojson_response(body, &tag))
 }
 
@@ -227,13 +197,7 @@ async fn one(
 ) -> ApiResult<Response> {
     let layer = layer_or_404(&layer_id)?;
     if layer.key_type == layers::KeyType::Integer && id.parse::<i64>().is_err() {
-        return Err(ApiError::bad(
-            "id",
-            format!(
-                "`{id}` is not a feature id of {}: ids are whole numbers",
-                layer.id
-            ),
-        ));
+        return Err(ApiError::bad("id", format!("`{id}` is not a feature id of {}: ids are whole numbers", layer.id)));
     }
     let revisions = revision::of_tables(&ctx.pool, &[layer.table]).await?;
     let tag = etag::weak(&[layer.id, &revisions, &id]);

@@ -25,19 +25,14 @@ pub fn app(ctx: AppContext) -> Router {
         .merge(web::router())
         .layer(CompressionLayer::new().gzip(true).br(true))
         // Time to produce the response head; a long streamed body is not cut by it.
-        .layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            Duration::from_secs(60),
-        ))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(60)))
         .layer(TraceLayer::new_for_http())
         .with_state(ctx)
 }
 
 /// Serves `app` on `listener` until Ctrl-C or SIGTERM.
 pub async fn serve(listener: tokio::net::TcpListener, ctx: AppContext) -> std::io::Result<()> {
-    axum::serve(listener, app(ctx))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    axum::serve(listener, app(ctx)).with_graceful_shutdown(shutdown_signal()).await
 }
 
 async fn shutdown_signal() {

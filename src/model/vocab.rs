@@ -16,11 +16,8 @@ const fn term(value: &'static str, vi: &'static str, en: &'static str) -> Term {
 }
 
 /// Kinds of commune-level units (since 1 July 2025).
-pub const COMMUNE_KINDS: &[Term] = &[
-    term("xa", "Xã", "Commune"),
-    term("phuong", "Phường", "Ward"),
-    term("dac_khu", "Đặc khu", "Special zone"),
-];
+pub const COMMUNE_KINDS: &[Term] =
+    &[term("xa", "Xã", "Commune"), term("phuong", "Phường", "Ward"), term("dac_khu", "Đặc khu", "Special zone")];
 
 /// Kinds of residential groups below the commune.
 pub const GROUP_KINDS: &[Term] = &[
@@ -47,11 +44,7 @@ pub const ROAD_CLASSES: &[Term] = &[
     term("national", "Quốc lộ", "National road"),
     term("provincial", "Tỉnh lộ", "Provincial road"),
     term("commune", "Đường xã, đường phố", "Commune road / street"),
-    term(
-        "hamlet_axis",
-        "Đường trục thôn, tổ dân phố",
-        "Hamlet axis road",
-    ),
+    term("hamlet_axis", "Đường trục thôn, tổ dân phố", "Hamlet axis road"),
     term("inter_hamlet", "Đường liên thôn", "Inter-hamlet road"),
     term("alley", "Đường ngõ xóm, nội khối", "Alley / lane"),
     term("field", "Đường trục chính nội đồng", "Main field road"),
@@ -68,36 +61,21 @@ pub const ROAD_SURFACES: &[Term] = &[
 ];
 
 /// Where a lighting line takes its power from.
-pub const LAMP_POWER: &[Term] = &[
-    term("grid", "Điện lưới", "Grid"),
-    term("solar", "Năng lượng mặt trời", "Solar"),
-];
+pub const LAMP_POWER: &[Term] = &[term("grid", "Điện lưới", "Grid"), term("solar", "Năng lượng mặt trời", "Solar")];
 
 /// Fields (lĩnh vực) of "Dân vận khéo" model sites.
 pub const SITE_FIELDS: &[Term] = &[
     term("economy", "Kinh tế", "Economy"),
     term("culture_society", "Văn hóa - xã hội", "Culture and society"),
-    term(
-        "defence_security",
-        "Quốc phòng - an ninh",
-        "Defence and security",
-    ),
-    term(
-        "political_system",
-        "Xây dựng hệ thống chính trị",
-        "Building the political system",
-    ),
+    term("defence_security", "Quốc phòng - an ninh", "Defence and security"),
+    term("political_system", "Xây dựng hệ thống chính trị", "Building the political system"),
 ];
 
 /// Recognition levels of model sites, lowest first.
 pub const RECOGNITIONS: &[Term] = &[
     term("registered", "Đăng ký", "Registered"),
     term("commune", "Khen cấp xã, phường", "Commended by the commune"),
-    term(
-        "district",
-        "Khen cấp huyện, thị, thành phố",
-        "Commended by the district / city",
-    ),
+    term("district", "Khen cấp huyện, thị, thành phố", "Commended by the district / city"),
     term("province", "Khen cấp tỉnh", "Commended by the province"),
 ];
 

@@ -27,18 +27,11 @@ pub async fn list(pool: &PgPool) -> Result<Vec<CommuneSummary>, sqlx::Error> {
 }
 
 pub async fn exists(pool: &PgPool, code: &str) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM commune WHERE code = $1)")
-        .bind(code)
-        .fetch_one(pool)
-        .await
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM commune WHERE code = $1)").bind(code).fetch_one(pool).await
 }
 
 /// The id of group `code` of commune `commune`.
-pub async fn group_id(
-    pool: &PgPool,
-    commune: &str,
-    code: &str,
-) -> Result<Option<i64>, sqlx::Error> {
+pub async fn group_id(pool: &PgPool, commune: &str, code: &str) -> Result<Option<i64>, sqlx::Error> {
     sqlx::query_scalar("SELECT id FROM residential_group WHERE commune_code = $1 AND code = $2")
         .bind(commune)
         .bind(code)
@@ -48,7 +41,5 @@ pub async fn group_id(
 
 /// The code of the first commune, the page's default.
 pub async fn first_code(pool: &PgPool) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT code FROM commune ORDER BY code LIMIT 1")
-        .fetch_optional(pool)
-        .await
+    sqlx::query_scalar("SELECT code FROM commune ORDER BY code LIMIT 1").fetch_optional(pool).await
 }

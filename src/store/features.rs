@@ -52,11 +52,7 @@ pub struct Filter {
 fn feature_expr(layer: &Layer, as_of: Option<&str>) -> String {
     let mut props = format!("t.{} AS commune", layer.commune_column);
     for field in layer.fields() {
-        props.push_str(&format!(
-            ", {} AS \"{}\"",
-            value_expr(field, as_of),
-            field.name
-        ));
+        props.push_str(&format!(", {} AS \"{}\"", value_expr(field, as_of), field.name));
     }
     format!(
         "(SELECT row_to_json(f) FROM (SELECT 'Feature' AS type, t.{key} AS id, \
@@ -93,28 +89,18 @@ fn from_where(layer: &Layer, filter: &Filter, sql: &mut Sql, as_of: Option<&str>
             GeometryKind::Polygon => "ST_Relate(t.geom, g.geom, '2********')",
             _ => "ST_Intersects(t.geom, g.geom)",
         };
-        conditions.push(format!(
-            "EXISTS (SELECT 1 FROM residential_group g WHERE g.id = {p} AND {relation})"
-        ));
+        conditions.push(format!("EXISTS (SELECT 1 FROM residential_group g WHERE g.id = {p} AND {relation})"));
     }
     if let Some([w, s, e, n]) = filter.bbox {
-        let (w, s, e, n) = (
-            sql.arg(Arg::Float(w)),
-            sql.arg(Arg::Float(s)),
-            sql.arg(Arg::Float(e)),
-            sql.arg(Arg::Float(n)),
-        );
-        conditions.push(format!(
-            "ST_Intersects(t.geom, ST_MakeEnvelope({w}, {s}, {e}, {n}, 4326))"
-        ));
+        let (w, s, e, n) =
+            (sql.arg(Arg::Float(w)), sql.arg(Arg::Float(s)), sql.arg(Arg::Float(e)), sql.arg(Arg::Float(n)));
+        conditions.push(format!("ST_Intersects(t.geom, ST_MakeEnvelope({w}, {s}, {e}, {n}, 4326))"));
     }
     if let (Some(column), Some(date)) = (layer.done_column, as_of) {
         conditions.push(format!("(t.{column} IS NULL OR t.{column} <= {date})"));
     }
     for (name, value) in &filter.fields {
-        let field = layer
-            .field(name)
-            .expect("filter fields are validated against the catalogue");
+        let field = layer.field(name).expect("filter fields are validated against the catalogue");
         let lhs = value_expr(field, as_of);
         let rhs = match value {
             FieldValue::Text(v) => sql.arg(Arg::Text(v.clone())),
@@ -138,10 +124,7 @@ pub fn features_query(layer: &Layer, filter: &Filter) -> Sql {
     let as_of = filter.as_of.map(|d| sql.arg(Arg::Date(d)));
     let feature = feature_expr(layer, as_of.as_deref());
     let from_where = from_where(layer, filter, &mut sql, as_of.as_deref());
-    sql.push(&format!(
-        "SELECT ({feature})::text{from_where} ORDER BY t.{}",
-        layer.key
-    ));
+    sql.push(&format!("SELECT ({feature})::text{from_where} ORDER BY t.{}", layer.key));
     if let Some(limit) = filter.limit {
         let p = sql.arg(Arg::Int(limit));
         sql.push(&format!(" LIMIT {p}"));
@@ -176,20 +159,13 @@ pub async fn one(pool: &PgPool, layer: &Layer, key: &str) -> Result<Option<Strin
         },
         KeyType::Code => sql.arg(Arg::Text(key.to_string())),
     };
-    sql.push(&format!(
-        "SELECT ({feature})::text FROM {} t WHERE t.{} = {p}",
-        layer.table, layer.key
-    ));
-    sqlx::query_scalar_with(&sql.text, sql.arguments())
-        .fetch_optional(pool)
-        .await
+    sql.push(&format!("SELECT ({feature})::text FROM {} t WHERE t.{} = {p}", layer.table, layer.key));
+    sqlx::query_scalar_with(&sql.text, sql.arguments()).fetch_optional(pool).await
 }
 
 /// Number of features in a layer.
 pub async fn count(pool: &PgPool, layer: &Layer) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(&format!("SELECT count(*) FROM {}", layer.table))
-        .fetch_one(pool)
-        .await
+    sqlx::query_scalar(&format!("SELECT count(*) FROM {}", layer.table)).fetch_one(pool).await
 }
 
 /// Runs `query` and streams a FeatureCollection of its rows as byte chunks.
@@ -216,8 +192,7 @@ pub fn stream_collection(pool: PgPool, query: Sql) -> ReceiverStream<Result<Byte
                     }
                     first = false;
                     buf.extend_from_slice(feature.as_bytes());
-                    if buf.len() >= CHUNK_BYTES && tx.send(Ok(buf.split().freeze())).await.is_err()
-                    {
+                    if buf.len() >= CHUNK_BYTES && tx.send(Ok(buf.split().freeze())).await.is_err() {
                         return; // the client went away
                     }
                 }
@@ -245,10 +220,9 @@ pub fn parse_field_value(ty: FieldType, value: &str) -> Result<FieldValue, Strin
                 Err(format!("must be one of {}", allowed.join(", ")))
             }
         }
-        FieldType::Integer => value
-            .parse::<i64>()
-            .map(FieldValue::Integer)
-            .map_err(|_| "must be a whole number".to_string()),
+        FieldType::Integer => {
+            value.parse::<i64>().map(FieldValue::Integer).map_err(|_| "must be a whole number".to_string())
+        }
         FieldType::Number => match value.parse::<f64>() {
             Ok(n) if n.is_finite() && !value.contains(['e', 'E', 'i', 'n', 'N']) => {
                 Ok(FieldValue::Number(value.to_string()))

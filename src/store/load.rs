@@ -13,11 +13,7 @@ use sqlx::{Postgres, Transaction};
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
     #[error("feature {key} of layer {layer} already exists in commune {commune}")]
-    KeyOfAnotherCommune {
-        layer: &'static str,
-        key: String,
-        commune: String,
-    },
+    KeyOfAnotherCommune { layer: &'static str, key: String, commune: String },
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -52,19 +48,13 @@ pub async fn load_collection(
     // Column -> expression over the feature `f` and its properties `p`.
     let mut columns: Vec<(String, String)> = Vec::new();
     if layer.field(layer.key).is_none() {
-        columns.push((
-            layer.key.into(),
-            format!("coalesce(p->>'{k}', f->>'id'){key_type}", k = layer.key),
-        ));
+        columns.push((layer.key.into(), format!("coalesce(p->>'{k}', f->>'id'){key_type}", k = layer.key)));
     }
     if layer.field(layer.commune_column).is_none() {
         columns.push((layer.commune_column.into(), "p->>'commune'".into()));
     }
     for field in layer.fields() {
-        columns.push((
-            field.name.into(),
-            format!("(p->>'{}'){}", field.name, cast(field.ty)),
-        ));
+        columns.push((field.name.into(), format!("(p->>'{}'){}", field.name, cast(field.ty))));
     }
     let geometry = "ST_Force2D(ST_SetSRID(ST_GeomFromGeoJSON(f->'geometry'), 4326))";
     let geometry = match layer.geometry {
@@ -76,10 +66,7 @@ pub async fn load_collection(
     let names: Vec<&str> = columns.iter().map(|(c, _)| c.as_str()).collect();
     let exprs: Vec<&str> = columns.iter().map(|(_, e)| e.as_str()).collect();
     let updatable: Vec<&str> = names.iter().copied().filter(|c| *c != layer.key).collect();
-    let set: Vec<String> = updatable
-        .iter()
-        .map(|c| format!("{c} = EXCLUDED.{c}"))
-        .collect();
+    let set: Vec<String> = updatable.iter().map(|c| format!("{c} = EXCLUDED.{c}")).collect();
     let old: Vec<String> = updatable.iter().map(|c| format!("t.{c}")).collect();
     let new: Vec<String> = updatable.iter().map(|c| format!("EXCLUDED.{c}")).collect();
     let upsert = format!(
@@ -109,22 +96,12 @@ pub async fn load_collection(
             commune = layer.commune_column,
             key = layer.key,
         );
-        let found: Option<(String, String)> = sqlx::query_as(&clash)
-            .bind(collection)
-            .fetch_optional(&mut **tx)
-            .await?;
+        let found: Option<(String, String)> = sqlx::query_as(&clash).bind(collection).fetch_optional(&mut **tx).await?;
         if let Some((key, commune)) = found {
-            return Err(LoadError::KeyOfAnotherCommune {
-                layer: layer.id,
-                key,
-                commune,
-            });
+            return Err(LoadError::KeyOfAnotherCommune { layer: layer.id, key, commune });
         }
     }
-    let (inserted, updated): (i64, i64) = sqlx::query_as(&upsert)
-        .bind(collection)
-        .fetch_one(&mut **tx)
-        .await?;
+    let (inserted, updated): (i64, i64) = sqlx::query_as(&upsert).bind(collection).fetch_one(&mut **tx).await?;
 
     // Communes are never deleted by a load: that would cascade to everything in them.
     let deleted = if layer.id == "communes" {
@@ -139,11 +116,7 @@ pub async fn load_collection(
             commune = layer.commune_column,
             key = layer.key,
         );
-        sqlx::query(&delete)
-            .bind(collection)
-            .execute(&mut **tx)
-            .await?
-            .rows_affected() as i64
+        sqlx::query(&delete).bind(collection).execute(&mut **tx).await?.rows_affected() as i64
     };
 
     if layer.key_type == KeyType::Integer {
@@ -158,9 +131,5 @@ pub async fn load_collection(
         );
         sqlx::query(&sql).execute(&mut **tx).await?;
     }
-    Ok(LoadCounts {
-        inserted,
-        updated,
-        deleted,
-    })
+    Ok(LoadCounts { inserted, updated, deleted })
 }

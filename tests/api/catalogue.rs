@@ -8,12 +8,7 @@ async fn communes_list_their_groups_count_and_bbox() {
 
     let communes = app.get_json("/api/communes").await;
 
-    let first = communes
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["code"] == "99001")
-        .unwrap();
+    let first = communes.as_array().unwrap().iter().find(|c| c["code"] == "99001").unwrap();
     assert_eq!(first["name"], "Xã Thử Nghiệm");
     assert_eq!(first["kind"], "xa");
     assert_eq!(first["groups"], 2);
@@ -31,33 +26,10 @@ async fn the_layer_catalogue_lists_every_layer_with_its_fields_and_count() {
 
     let layers = app.get_json("/api/layers").await;
 
-    let ids: Vec<&str> = layers
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| l["id"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        ids,
-        [
-            "communes",
-            "groups",
-            "roads",
-            "flower_routes",
-            "lighting_lines",
-            "model_sites"
-        ]
-    );
-    let count = |id: &str| {
-        layers
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|l| l["id"] == id)
-            .unwrap()["count"]
-            .as_i64()
-            .unwrap()
-    };
+    let ids: Vec<&str> = layers.as_array().unwrap().iter().map(|l| l["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["communes", "groups", "roads", "flower_routes", "lighting_lines", "model_sites"]);
+    let count =
+        |id: &str| layers.as_array().unwrap().iter().find(|l| l["id"] == id).unwrap()["count"].as_i64().unwrap();
     assert_eq!(
         [
             count("communes"),
@@ -69,29 +41,13 @@ async fn the_layer_catalogue_lists_every_layer_with_its_fields_and_count() {
         ],
         [2, 3, 5, 1, 1, 2]
     );
-    let roads = layers
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|l| l["id"] == "roads")
-        .unwrap();
+    let roads = layers.as_array().unwrap().iter().find(|l| l["id"] == "roads").unwrap();
     assert_eq!(roads["title"]["vi"], "Đường giao thông");
     assert_eq!(roads["geometry"], "line");
-    let surface = roads["fields"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["name"] == "surface")
-        .unwrap();
+    let surface = roads["fields"].as_array().unwrap().iter().find(|f| f["name"] == "surface").unwrap();
     assert_eq!(surface["type"], "enum");
     assert_eq!(surface["title"]["vi"], "Mặt đường");
-    assert!(
-        surface["values"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|v| v["value"] == "concrete" && v["vi"] == "Bê tông")
-    );
+    assert!(surface["values"].as_array().unwrap().iter().any(|v| v["value"] == "concrete" && v["vi"] == "Bê tông"));
 }
 
 /// The vocabularies in src/model/vocab.rs and the schema's CHECK constraints must agree:
@@ -111,17 +67,8 @@ async fn every_vocabulary_value_is_allowed_by_the_schema_and_no_other() {
                     AND pg_get_constraintdef(c.oid) ~ ('\\m' || $1 || '\\M')",
                 layer.table
             );
-            let defs: Vec<String> = sqlx::query_scalar(&check)
-                .bind(field.name)
-                .fetch_all(&app.pool)
-                .await
-                .unwrap();
-            assert!(
-                !defs.is_empty(),
-                "{}.{} has no CHECK constraint",
-                layer.table,
-                field.name
-            );
+            let defs: Vec<String> = sqlx::query_scalar(&check).bind(field.name).fetch_all(&app.pool).await.unwrap();
+            assert!(!defs.is_empty(), "{}.{} has no CHECK constraint", layer.table, field.name);
             let def = defs.join(" ");
             for term in terms {
                 assert!(
@@ -133,13 +80,7 @@ async fn every_vocabulary_value_is_allowed_by_the_schema_and_no_other() {
                 );
             }
             let quoted = def.matches("'").count() / 2;
-            assert_eq!(
-                quoted,
-                terms.len(),
-                "{}.{}: the schema allows other values: {def}",
-                layer.table,
-                field.name
-            );
+            assert_eq!(quoted, terms.len(), "{}.{}: the schema allows other values: {def}", layer.table, field.name);
         }
     }
 }

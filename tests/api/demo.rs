@@ -29,12 +29,7 @@ async fn loading_the_demo_twice_gives_the_same_database() {
 
     assert_eq!(first.len(), 6, "one file per layer");
     assert!(first.iter().all(|(_, c)| c.inserted > 0), "{first:?}");
-    assert!(
-        second
-            .iter()
-            .all(|(_, c)| c.inserted == 0 && c.updated == 0 && c.deleted == 0),
-        "{second:?}"
-    );
+    assert!(second.iter().all(|(_, c)| c.inserted == 0 && c.updated == 0 && c.deleted == 0), "{second:?}");
     assert_eq!(after_first, after_second);
 }
 
@@ -54,30 +49,15 @@ async fn the_demo_ward_has_the_reported_road_lengths_and_counts() {
     .unwrap();
     // DOMAIN.md: 41 km concreted = 80.7 %, so about 50.8 km of commune roads.
     assert!((road_km - 50.8).abs() < 0.3, "commune roads: {road_km} km");
-    assert!(
-        (concrete_km - 41.0).abs() < 0.3,
-        "concrete: {concrete_km} km"
-    );
-    assert!(
-        (100.0 * concrete_km / road_km - 80.7).abs() < 0.3,
-        "share: {}",
-        concrete_km / road_km
-    );
+    assert!((concrete_km - 41.0).abs() < 0.3, "concrete: {concrete_km} km");
+    assert!((100.0 * concrete_km / road_km - 80.7).abs() < 0.3, "share: {}", concrete_km / road_km);
 
-    let groups: i64 = sqlx::query_scalar("SELECT count(*) FROM residential_group")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    let groups: i64 = sqlx::query_scalar("SELECT count(*) FROM residential_group").fetch_one(&app.pool).await.unwrap();
     assert_eq!(groups, 14);
-    let flowers: i64 = sqlx::query_scalar("SELECT count(*) FROM flower_route")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    let flowers: i64 = sqlx::query_scalar("SELECT count(*) FROM flower_route").fetch_one(&app.pool).await.unwrap();
     assert_eq!(flowers, 36);
-    let fields: i64 = sqlx::query_scalar("SELECT count(DISTINCT field) FROM model_site")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    let fields: i64 =
+        sqlx::query_scalar("SELECT count(DISTINCT field) FROM model_site").fetch_one(&app.pool).await.unwrap();
     assert_eq!(fields, 4);
     // National Road 1A crosses four groups.
     let crossed: i64 = sqlx::query_scalar(
@@ -96,8 +76,5 @@ async fn the_demo_ward_has_the_reported_road_lengths_and_counts() {
     .fetch_one(&app.pool)
     .await
     .unwrap();
-    assert!(
-        (ward - sum).abs() / ward < 1e-6,
-        "ward {ward} m², groups {sum} m²"
-    );
+    assert!((ward - sum).abs() / ward < 1e-6, "ward {ward} m², groups {sum} m²");
 }

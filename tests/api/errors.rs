@@ -6,14 +6,8 @@ use serde_json::Value;
 async fn error(app: &crate::helpers::TestApp, path: &str) -> (u16, Value) {
     let response = app.get(path).await;
     let status = response.status().as_u16();
-    let body: Value = response
-        .json()
-        .await
-        .unwrap_or_else(|e| panic!("{path}: not JSON: {e}"));
-    assert!(
-        body["error"].as_str().is_some_and(|m| !m.is_empty()),
-        "{path}: {body}"
-    );
+    let body: Value = response.json().await.unwrap_or_else(|e| panic!("{path}: not JSON: {e}"));
+    assert!(body["error"].as_str().is_some_and(|m| !m.is_empty()), "{path}: {body}");
     (status, body)
 }
 
@@ -35,10 +29,7 @@ async fn unknown_layers_communes_groups_and_features_are_404() {
         assert_eq!(status, 404, "{path}: {body}");
     }
     let (_, body) = error(&app, "/api/layers/road/features").await;
-    assert!(
-        body["error"].as_str().unwrap().contains("roads"),
-        "the error lists the layers: {body}"
-    );
+    assert!(body["error"].as_str().unwrap().contains("roads"), "the error lists the layers: {body}");
 }
 
 #[tokio::test]
@@ -89,8 +80,5 @@ async fn an_unknown_field_error_lists_the_layers_fields() {
     let (_, body) = error(&app, "/api/layers/model_sites/features?surface=concrete").await;
 
     let message = body["error"].as_str().unwrap();
-    assert!(
-        message.contains("recognition") && message.contains("field"),
-        "{message}"
-    );
+    assert!(message.contains("recognition") && message.contains("field"), "{message}");
 }

@@ -36,15 +36,7 @@ async fn a_layer_is_a_geojson_feature_collection_with_every_catalogue_field() {
     assert_eq!(p["paved_on"], "2020-06-01");
     assert_eq!(p["people_vnd"], 150_000_000);
     assert_eq!(p["class"], "commune");
-    for name in [
-        "status",
-        "done_on",
-        "state_vnd",
-        "workdays",
-        "organisation",
-        "note",
-        "width_m",
-    ] {
+    for name in ["status", "done_on", "state_vnd", "workdays", "organisation", "note", "width_m"] {
         assert!(p.get(name).is_some(), "property {name} is missing");
     }
 }
@@ -53,26 +45,10 @@ async fn a_layer_is_a_geojson_feature_collection_with_every_catalogue_field() {
 async fn the_commune_filter_keeps_that_communes_features() {
     let app = app_with_fixture().await;
 
-    assert_eq!(
-        app.feature_ids("/api/layers/roads/features?commune=99001")
-            .await,
-        [1, 2, 3, 4]
-    );
-    assert_eq!(
-        app.feature_ids("/api/layers/roads/features?commune=99002")
-            .await,
-        [5]
-    );
-    assert_eq!(
-        app.feature_ids("/api/layers/groups/features?commune=99002")
-            .await,
-        [3]
-    );
-    assert_eq!(
-        app.feature_ids("/api/layers/communes/features?commune=99002")
-            .await,
-        ["99002"]
-    );
+    assert_eq!(app.feature_ids("/api/layers/roads/features?commune=99001").await, [1, 2, 3, 4]);
+    assert_eq!(app.feature_ids("/api/layers/roads/features?commune=99002").await, [5]);
+    assert_eq!(app.feature_ids("/api/layers/groups/features?commune=99002").await, [3]);
+    assert_eq!(app.feature_ids("/api/layers/communes/features?commune=99002").await, ["99002"]);
 }
 
 #[tokio::test]
@@ -80,27 +56,11 @@ async fn the_group_filter_keeps_works_touching_the_group_and_only_that_group_pol
     let app = app_with_fixture().await;
 
     // G1 is the west half: road 1 lies in it, road 2 crosses into it, road 4 runs on its edge.
-    assert_eq!(
-        app.feature_ids("/api/layers/roads/features?commune=99001&group=G1")
-            .await,
-        [1, 2, 4]
-    );
-    assert_eq!(
-        app.feature_ids("/api/layers/roads/features?commune=99001&group=G2")
-            .await,
-        [2, 3, 4]
-    );
-    assert_eq!(
-        app.feature_ids("/api/layers/model_sites/features?commune=99001&group=G2")
-            .await,
-        [2]
-    );
+    assert_eq!(app.feature_ids("/api/layers/roads/features?commune=99001&group=G1").await, [1, 2, 4]);
+    assert_eq!(app.feature_ids("/api/layers/roads/features?commune=99001&group=G2").await, [2, 3, 4]);
+    assert_eq!(app.feature_ids("/api/layers/model_sites/features?commune=99001&group=G2").await, [2]);
     // The neighbour shares an edge but no area.
-    assert_eq!(
-        app.feature_ids("/api/layers/groups/features?commune=99001&group=G1")
-            .await,
-        [1]
-    );
+    assert_eq!(app.feature_ids("/api/layers/groups/features?commune=99001&group=G1").await, [1]);
 }
 
 #[tokio::test]
@@ -108,21 +68,9 @@ async fn the_bbox_filter_keeps_features_that_intersect_it() {
     let app = app_with_fixture().await;
 
     // West of 105.709 and south of 19.209: only road 1 (road 2 is at 19.21, road 4 at 105.71).
-    assert_eq!(
-        app.feature_ids("/api/layers/roads/features?bbox=105.700,19.200,105.709,19.209")
-            .await,
-        [1]
-    );
-    assert_eq!(
-        app.feature_ids("/api/layers/roads/features?bbox=105.0,19.0,106.0,20.0")
-            .await,
-        [1, 2, 3, 4, 5]
-    );
-    assert!(
-        app.feature_ids("/api/layers/roads/features?bbox=100,10,101,11")
-            .await
-            .is_empty()
-    );
+    assert_eq!(app.feature_ids("/api/layers/roads/features?bbox=105.700,19.200,105.709,19.209").await, [1]);
+    assert_eq!(app.feature_ids("/api/layers/roads/features?bbox=105.0,19.0,106.0,20.0").await, [1, 2, 3, 4, 5]);
+    assert!(app.feature_ids("/api/layers/roads/features?bbox=100,10,101,11").await.is_empty());
 }
 
 #[tokio::test]
@@ -130,109 +78,41 @@ async fn as_of_leaves_out_later_works_and_shows_the_earlier_surface() {
     let app = app_with_fixture().await;
 
     // Road 3 was built on 2022-01-10; road 1 was concreted on 2020-06-01, gravel before.
-    let before = app
-        .get_json("/api/layers/roads/features?commune=99001&as_of=2019-01-01")
-        .await;
-    let ids: Vec<i64> = before["features"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["id"].as_i64().unwrap())
-        .collect();
+    let before = app.get_json("/api/layers/roads/features?commune=99001&as_of=2019-01-01").await;
+    let ids: Vec<i64> = before["features"].as_array().unwrap().iter().map(|f| f["id"].as_i64().unwrap()).collect();
     assert_eq!(ids, [1, 2, 4]);
     assert_eq!(before["features"][0]["properties"]["surface"], "gravel");
 
-    let after = app
-        .get_json("/api/layers/roads/features?commune=99001&as_of=2021-01-01")
-        .await;
+    let after = app.get_json("/api/layers/roads/features?commune=99001&as_of=2021-01-01").await;
     assert_eq!(after["features"][0]["properties"]["surface"], "concrete");
 
-    assert_eq!(
-        app.feature_ids("/api/layers/roads/features?commune=99001&as_of=2022-01-10")
-            .await,
-        [1, 2, 3, 4]
-    );
-    assert_eq!(
-        app.feature_ids("/api/layers/model_sites/features?as_of=2022-12-31")
-            .await,
-        [1]
-    );
-    assert!(
-        app.feature_ids("/api/layers/lighting_lines/features?as_of=2022-12-31")
-            .await
-            .is_empty()
-    );
+    assert_eq!(app.feature_ids("/api/layers/roads/features?commune=99001&as_of=2022-01-10").await, [1, 2, 3, 4]);
+    assert_eq!(app.feature_ids("/api/layers/model_sites/features?as_of=2022-12-31").await, [1]);
+    assert!(app.feature_ids("/api/layers/lighting_lines/features?as_of=2022-12-31").await.is_empty());
 }
 
 #[tokio::test]
 async fn field_filters_compare_with_the_as_of_value() {
     let app = app_with_fixture().await;
 
-    assert_eq!(
-        app.feature_ids("/api/layers/roads/features?surface=concrete")
-            .await,
-        [1, 5]
-    );
-    assert_eq!(
-        app.feature_ids("/api/layers/roads/features?surface=concrete&as_of=2019-01-01")
-            .await,
-        [5]
-    );
-    assert_eq!(
-        app.feature_ids("/api/layers/roads/features?surface=gravel&as_of=2019-01-01")
-            .await,
-        [1]
-    );
-    assert_eq!(
-        app.feature_ids("/api/layers/roads/features?class=alley")
-            .await,
-        [3]
-    );
-    assert_eq!(
-        app.feature_ids("/api/layers/roads/features?width_m=2.5")
-            .await,
-        [3]
-    );
-    assert_eq!(
-        app.feature_ids("/api/layers/model_sites/features?year=2023")
-            .await,
-        [2]
-    );
-    assert_eq!(
-        app.feature_ids("/api/layers/roads/features?done_on=2018-03-01")
-            .await,
-        [2]
-    );
-    assert_eq!(
-        app.feature_ids("/api/layers/roads/features?name=Qu%E1%BB%91c%20l%E1%BB%99%201A")
-            .await,
-        [4]
-    );
+    assert_eq!(app.feature_ids("/api/layers/roads/features?surface=concrete").await, [1, 5]);
+    assert_eq!(app.feature_ids("/api/layers/roads/features?surface=concrete&as_of=2019-01-01").await, [5]);
+    assert_eq!(app.feature_ids("/api/layers/roads/features?surface=gravel&as_of=2019-01-01").await, [1]);
+    assert_eq!(app.feature_ids("/api/layers/roads/features?class=alley").await, [3]);
+    assert_eq!(app.feature_ids("/api/layers/roads/features?width_m=2.5").await, [3]);
+    assert_eq!(app.feature_ids("/api/layers/model_sites/features?year=2023").await, [2]);
+    assert_eq!(app.feature_ids("/api/layers/roads/features?done_on=2018-03-01").await, [2]);
+    assert_eq!(app.feature_ids("/api/layers/roads/features?name=Qu%E1%BB%91c%20l%E1%BB%99%201A").await, [4]);
 }
 
 #[tokio::test]
 async fn limit_and_offset_page_through_a_layer_in_id_order() {
     let app = app_with_fixture().await;
 
-    assert_eq!(
-        app.feature_ids("/api/layers/roads/features?limit=2").await,
-        [1, 2]
-    );
-    assert_eq!(
-        app.feature_ids("/api/layers/roads/features?limit=2&offset=2")
-            .await,
-        [3, 4]
-    );
-    assert_eq!(
-        app.feature_ids("/api/layers/roads/features?limit=2&offset=4")
-            .await,
-        [5]
-    );
-    assert!(
-        app.feature_ids("/api/layers/roads/features?offset=5")
-            .await
-            .is_empty()
-    );
+    assert_eq!(app.feature_ids("/api/layers/roads/features?limit=2").await, [1, 2]);
+    assert_eq!(app.feature_ids("/api/layers/roads/features?limit=2&offset=2").await, [3, 4]);
+    assert_eq!(app.feature_ids("/api/layers/roads/features?limit=2&offset=4").await, [5]);
+    assert!(app.feature_ids("/api/layers/roads/features?offset=5").await.is_empty());
 }
 
 #[tokio::test]
@@ -258,26 +138,11 @@ async fn a_repeated_request_is_a_304_until_the_layer_changes() {
     let tag = first.headers()["etag"].to_str().unwrap().to_string();
     assert!(tag.starts_with("W/\""), "{tag}");
 
-    let again = app
-        .client
-        .get(app.url(path))
-        .header("If-None-Match", &tag)
-        .send()
-        .await
-        .unwrap();
+    let again = app.client.get(app.url(path)).header("If-None-Match", &tag).send().await.unwrap();
     assert_eq!(again.status(), 304);
 
-    sqlx::query("UPDATE road SET surface = 'concrete' WHERE id = 3")
-        .execute(&app.pool)
-        .await
-        .unwrap();
-    let changed = app
-        .client
-        .get(app.url(path))
-        .header("If-None-Match", &tag)
-        .send()
-        .await
-        .unwrap();
+    sqlx::query("UPDATE road SET surface = 'concrete' WHERE id = 3").execute(&app.pool).await.unwrap();
+    let changed = app.client.get(app.url(path)).header("If-None-Match", &tag).send().await.unwrap();
     assert_eq!(changed.status(), 200);
     assert_ne!(changed.headers()["etag"].to_str().unwrap(), tag);
     // Another query of the same data has its own tag.
@@ -288,25 +153,11 @@ async fn a_repeated_request_is_a_304_until_the_layer_changes() {
 #[tokio::test]
 async fn layers_are_compressed_when_the_client_accepts_it() {
     let app = app_with_fixture().await;
-    let raw = reqwest::Client::builder()
-        .no_gzip()
-        .no_brotli()
-        .build()
-        .unwrap();
+    let raw = reqwest::Client::builder().no_gzip().no_brotli().build().unwrap();
 
-    let gzip = raw
-        .get(app.url("/api/layers/roads/features"))
-        .header("Accept-Encoding", "gzip")
-        .send()
-        .await
-        .unwrap();
+    let gzip = raw.get(app.url("/api/layers/roads/features")).header("Accept-Encoding", "gzip").send().await.unwrap();
     assert_eq!(gzip.headers()["content-encoding"], "gzip");
-    let br = raw
-        .get(app.url("/api/layers/roads/features"))
-        .header("Accept-Encoding", "br")
-        .send()
-        .await
-        .unwrap();
+    let br = raw.get(app.url("/api/layers/roads/features")).header("Accept-Encoding", "br").send().await.unwrap();
     assert_eq!(br.headers()["content-encoding"], "br");
     // And reqwest's own decoding gives the same collection.
     assert_eq!(app.feature_ids("/api/layers/roads/features").await.len(), 5);
@@ -319,10 +170,7 @@ async fn a_large_layer_streams_as_one_valid_collection_across_many_chunks() {
     kheo::synthetic::province(&app.pool, 6).await.unwrap();
 
     let response = app.get("/api/layers/roads/features").await;
-    assert!(
-        response.headers().get("content-length").is_none(),
-        "the body should be streamed"
-    );
+    assert!(response.headers().get("content-length").is_none(), "the body should be streamed");
     let collection: Value = response.json().await.unwrap();
 
     let features = collection["features"].as_array().unwrap();

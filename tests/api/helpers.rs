@@ -26,11 +26,7 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client
-            .get(self.url(path))
-            .send()
-            .await
-            .expect("request failed")
+        self.client.get(self.url(path)).send().await.expect("request failed")
     }
 
     /// GET that must answer 200 with JSON.
@@ -39,33 +35,21 @@ impl TestApp {
         let status = response.status();
         let text = response.text().await.unwrap();
         assert_eq!(status, 200, "GET {path} answered {status}: {text}");
-        serde_json::from_str(&text)
-            .unwrap_or_else(|e| panic!("GET {path} is not JSON ({e}): {text}"))
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("GET {path} is not JSON ({e}): {text}"))
     }
 
     /// The ids of a FeatureCollection answered by `path`, in order.
     pub async fn feature_ids(&self, path: &str) -> Vec<serde_json::Value> {
         let collection = self.get_json(path).await;
         assert_eq!(collection["type"], "FeatureCollection", "{path}");
-        collection["features"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|f| f["id"].clone())
-            .collect()
+        collection["features"].as_array().unwrap().iter().map(|f| f["id"].clone()).collect()
     }
 
     /// Runs a fixture from tests/fixtures.
     pub async fn load_fixture(&self, name: &str) {
-        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures")
-            .join(name);
-        let sql =
-            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        sqlx::raw_sql(&sql)
-            .execute(&self.pool)
-            .await
-            .unwrap_or_else(|e| panic!("fixture {name}: {e}"));
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+        let sql = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        sqlx::raw_sql(&sql).execute(&self.pool).await.unwrap_or_else(|e| panic!("fixture {name}: {e}"));
     }
 }
 
@@ -74,38 +58,24 @@ pub async fn spawn_app() -> TestApp {
     let pool = fresh_database().await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
-    let ctx = AppContext {
-        pool: pool.clone(),
-        web: Arc::new(WebSettings::default()),
-    };
+    let ctx = AppContext { pool: pool.clone(), web: Arc::new(WebSettings::default()) };
     tokio::spawn(async move { kheo::http::serve(listener, ctx).await });
     let client = reqwest::Client::builder().build().unwrap();
-    TestApp {
-        address,
-        pool,
-        client,
-    }
+    TestApp { address, pool, client }
 }
 
 /// A new database copied from the migrated template.
 pub async fn fresh_database() -> PgPool {
     let (cluster, template) = test_cluster();
-    let name = format!(
-        "kheo_test_{}_{}",
-        std::process::id(),
-        uuid::Uuid::new_v4().simple()
-    );
-    let mut admin = PgConnection::connect_with(&cluster.connect_options("postgres"))
-        .await
-        .expect("connecting to the test cluster");
+    let name = format!("kheo_test_{}_{}", std::process::id(), uuid::Uuid::new_v4().simple());
+    let mut admin =
+        PgConnection::connect_with(&cluster.connect_options("postgres")).await.expect("connecting to the test cluster");
     sqlx::query(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
         .execute(&mut admin)
         .await
         .expect("creating the test database");
     admin.close().await.ok();
-    kheo::db::open(cluster.connect_options(&name), 5)
-        .await
-        .expect("opening the test database")
+    kheo::db::open(cluster.connect_options(&name), 5).await.expect("opening the test database")
 }
 
 /// The shared cluster and the name of the template database, made once per process
@@ -121,14 +91,9 @@ fn test_cluster() -> &'static (Cluster, String) {
             lock.lock().expect("locking the test cluster");
             let cluster = Cluster::new(&root, Durability::Throwaway)
                 .unwrap_or_else(|e| panic!("the tests need PostgreSQL + PostGIS: {e:#}"));
-            cluster
-                .up()
-                .unwrap_or_else(|e| panic!("starting the test cluster: {e:#}"));
+            cluster.up().unwrap_or_else(|e| panic!("starting the test cluster: {e:#}"));
             let template = template_name();
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
             runtime.block_on(make_template(&cluster, &template));
             lock.unlock().ok();
             (cluster, template)
@@ -149,50 +114,32 @@ fn template_name() -> String {
 }
 
 async fn make_template(cluster: &Cluster, template: &str) {
-    let mut admin = PgConnection::connect_with(&cluster.connect_options("postgres"))
+    let mut admin = PgConnection::connect_with(&cluster.connect_options("postgres")).await.unwrap();
+    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+        .bind(template)
+        .fetch_one(&mut admin)
         .await
         .unwrap();
-    let exists: bool =
-        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-            .bind(template)
-            .fetch_one(&mut admin)
-            .await
-            .unwrap();
     if !exists {
         let building = format!("{template}_building");
-        sqlx::query(&format!("DROP DATABASE IF EXISTS {building}"))
-            .execute(&mut admin)
-            .await
-            .unwrap();
-        sqlx::query(&format!("CREATE DATABASE {building}"))
-            .execute(&mut admin)
-            .await
-            .unwrap();
-        let pool = kheo::db::open(cluster.connect_options(&building), 1)
-            .await
-            .expect("migrating the template");
+        sqlx::query(&format!("DROP DATABASE IF EXISTS {building}")).execute(&mut admin).await.unwrap();
+        sqlx::query(&format!("CREATE DATABASE {building}")).execute(&mut admin).await.unwrap();
+        let pool = kheo::db::open(cluster.connect_options(&building), 1).await.expect("migrating the template");
         pool.close().await;
         // Renamed only when complete, so a crash halfway never leaves a broken template.
-        sqlx::query(&format!("ALTER DATABASE {building} RENAME TO {template}"))
-            .execute(&mut admin)
-            .await
-            .unwrap();
+        sqlx::query(&format!("ALTER DATABASE {building} RENAME TO {template}")).execute(&mut admin).await.unwrap();
     }
     // Databases of test processes that have ended: they are throwaway, and fill the disk.
-    let all: Vec<String> =
-        sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'kheo_test_%'")
-            .fetch_all(&mut admin)
-            .await
-            .unwrap();
+    let all: Vec<String> = sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'kheo_test_%'")
+        .fetch_all(&mut admin)
+        .await
+        .unwrap();
     let ended = |name: &String| {
         let pid = name.split('_').nth(2).unwrap_or("");
         !PathBuf::from("/proc").join(pid).exists()
     };
     for name in all.into_iter().filter(ended) {
-        sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
-            .execute(&mut admin)
-            .await
-            .ok();
+        sqlx::query(&format!("DROP DATABASE IF EXISTS {name}")).execute(&mut admin).await.ok();
     }
     admin.close().await.ok();
 }

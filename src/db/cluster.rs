@@ -54,7 +54,21 @@ impl Cluster {
     pub fn new(root: &Path, durability: Durability) -> Result<Cluster> {
         let bin_dir = find_bin_dir()?;
         let run_as = if is_root() { Some(SUPERUSER.to_string()) } else { None };
-        let root = absolute(root)?;
+        let mut root = absolute(root)?;
+        if let Some(user) = &run_as
+            && !user_can_reach(user, &root)
+        {
+            // Typical of a checkout under /root or a 0700 temporary folder. Rather than
+            // loosen the permissions of someone's folders, keep the cluster where the
+            // server's user can work, one folder per project folder.
+            let elsewhere = PathBuf::from(format!("/var/lib/kheo/{:016x}/pg", path_hash(&root)));
+            tracing::warn!(
+                "the {user} user cannot reach {}; the managed cluster lives in {} instead",
+                root.display(),
+                elsewhere.display()
+            );
+            root = elsewhere;
+        }
         Ok(Cluster { root, bin_dir, run_as, durability })
     }
 
@@ -140,21 +154,6 @@ impl Cluster {
         let data = self.data_dir();
         self.make_dir(&self.root, 0o755)?;
         self.make_dir(&data, 0o700)?;
-        if let Some(user) = &self.run_as {
-            // The postgres user must be able to walk down to the folder: fail early with the
-            // fix rather than with initdb's "permission denied".
-            let probe = Command::new("runuser")
-                .args(["-u", user, "--", "test", "-w", &self.root.to_string_lossy()])
-                .status()
-                .context("running runuser")?;
-            if !probe.success() {
-                bail!(
-                    "the {user} user cannot reach {}: make its parent folders traversable \
-                     (chmod o+x) or set KHEO_HOME to a folder under /var/lib or /srv",
-                    self.root.display()
-                );
-            }
-        }
         let out = self.pg(&[
             "initdb",
             "-D",
@@ -331,6 +330,19 @@ fn find_bin_dir() -> Result<PathBuf> {
          sudo apt-get install postgresql postgresql-15-postgis-3 (or the postgis package that \
          matches your PostgreSQL version); or set DATABASE_URL to an existing PostGIS database"
     )
+}
+
+/// Whether `user` can walk down to `path`: its nearest existing ancestor must be
+/// searchable by them (the folders below it are made by kheo, traversable).
+fn user_can_reach(user: &str, path: &Path) -> bool {
+    let Some(existing) = path.ancestors().find(|p| p.exists()) else { return false };
+    Command::new("runuser")
+        .args(["-u", user, "--", "test", "-x"])
+        .arg(existing)
+        .current_dir("/")
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
 }
 
 fn is_root() -> bool {

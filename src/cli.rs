@@ -43,6 +43,9 @@ pub enum Command {
     /// Manage the database.
     #[command(subcommand)]
     Db(DbCommand),
+    /// Derived coverage data.
+    #[command(subcommand)]
+    Coverage(CoverageCommand),
     /// Print SQL that kheo runs, for benchmarks and debugging.
     #[command(subcommand, hide = true)]
     Sql(SqlCommand),
@@ -96,6 +99,19 @@ pub enum DbCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum CoverageCommand {
+    /// Recompute the derived coverage data (after a bulk import, or to repair).
+    Rebuild {
+        /// Only this commune (repeatable); all communes when absent.
+        #[arg(long)]
+        commune: Vec<String>,
+        /// Communes rebuilt at the same time; the number of CPUs when absent.
+        #[arg(long)]
+        jobs: Option<usize>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum SqlCommand {
     /// The query that builds a layer's whole FeatureCollection in PostGIS (the benchmark's
     /// baseline).
@@ -108,6 +124,15 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Serve(args) => serve(&database, args).await,
         Command::Demo(args) => demo(&database, args).await,
         Command::Db(command) => db(&database, command).await,
+        Command::Coverage(CoverageCommand::Rebuild { commune, jobs }) => {
+            let jobs = jobs.unwrap_or_else(default_jobs);
+            let pool = crate::db::open(database.connect_options().await?, jobs as u32 + 1).await?;
+            let communes = if commune.is_empty() { None } else { Some(commune) };
+            let started = std::time::Instant::now();
+            let count = crate::store::coverage::rebuild(&pool, communes, jobs).await?;
+            println!("coverage rebuilt for {count} communes in {:.1} s", started.elapsed().as_secs_f64());
+            Ok(())
+        }
         Command::Sql(SqlCommand::Collection { layer }) => {
             let layer = crate::layers::find(&layer).with_context(|| format!("unknown layer {layer}"))?;
             println!("{}", crate::store::features::collection_query(layer));
@@ -153,6 +178,13 @@ async fn demo(database: &Database, args: DemoArgs) -> Result<()> {
             made.model_sites,
             started.elapsed().as_secs_f64()
         );
+        let started = std::time::Instant::now();
+        let jobs = default_jobs();
+        let pool = crate::db::open(database.connect_options().await?, jobs as u32 + 1).await?;
+        let codes: Vec<String> =
+            sqlx::query_scalar("SELECT code FROM commune WHERE code LIKE 'S%'").fetch_all(&pool).await?;
+        let count = crate::store::coverage::rebuild(&pool, Some(codes), jobs).await?;
+        println!("coverage rebuilt for {count} communes in {:.1} s", started.elapsed().as_secs_f64());
         return Ok(());
     }
     let report = crate::demo::load(&pool, args.from.as_deref()).await?;
@@ -160,6 +192,11 @@ async fn demo(database: &Database, args: DemoArgs) -> Result<()> {
         println!("{layer:>15}: {} inserted, {} updated, {} deleted", counts.inserted, counts.updated, counts.deleted);
     }
     Ok(())
+}
+
+/// One rebuild per CPU: the rebuild is CPU-bound in PostGIS.
+fn default_jobs() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2)
 }
 
 async fn db(database: &Database, command: DbCommand) -> Result<()> {

@@ -18,6 +18,9 @@ struct DemoFiles;
 /// transaction. Idempotent: a second load changes no row.
 pub async fn load(pool: &PgPool, dir: Option<&Path>) -> Result<Vec<(&'static str, LoadCounts)>> {
     let mut tx = pool.begin().await?;
+    // Derived coverage is rebuilt once per commune at the end, not once per row.
+    sqlx::query("SET LOCAL kheo.coverage = 'deferred'").execute(&mut *tx).await?;
+    let mut communes: Vec<String> = Vec::new();
     let mut report = Vec::new();
     for layer in LAYERS {
         let file = format!("{}.geojson", layer.id);
@@ -34,6 +37,12 @@ pub async fn load(pool: &PgPool, dir: Option<&Path>) -> Result<Vec<(&'static str
         let Some(text) = text else { continue };
         let counts = load_collection(&mut tx, layer, &text).await.with_context(|| format!("loading {file}"))?;
         report.push((layer.id, counts));
+        communes.extend(crate::store::load::communes_of(&mut tx, &text).await?);
+    }
+    communes.sort();
+    communes.dedup();
+    for commune in &communes {
+        sqlx::query("SELECT coverage_rebuild($1)").bind(commune).execute(&mut *tx).await?;
     }
     tx.commit().await?;
     Ok(report)

@@ -2,6 +2,7 @@
 //! wards. The binary (`src/main.rs`) is thin; everything lives here so that tests can use it.
 
 pub mod cli;
+pub mod coverage;
 pub mod db;
 pub mod demo;
 pub mod http;

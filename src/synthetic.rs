@@ -31,6 +31,8 @@ const CELLS: &str = "
 /// Makes a synthetic province of `communes` communes, replacing an earlier one.
 pub async fn province(pool: &PgPool, communes: i64) -> Result<Made> {
     let mut tx = pool.begin().await?;
+    // Coverage is rebuilt afterwards, commune by commune in parallel (`rebuild`).
+    sqlx::query("SET LOCAL kheo.coverage = 'deferred'").execute(&mut *tx).await?;
     sqlx::query("DELETE FROM commune WHERE code LIKE 'S%'").execute(&mut *tx).await?;
     let c = sqlx::query(
         "INSERT INTO commune (code, name, kind, province, geom)

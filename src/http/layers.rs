@@ -62,15 +62,9 @@ async fn catalogue(State(ctx): State<AppContext>) -> ApiResult<Json<Value>> {
 /// Parses the query string of a features request into a filter, validating every
 /// parameter against the layer's catalogue row. Returns the filter and the group code.
 pub fn parse_filter(layer: &Layer, query: Option<&str>) -> ApiResult<(features::Filter, Option<String>)> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query.unwrap_or(""))
-        .map_err(|_| ApiError::bad("query", "is not a valid URL query string"))?;
     let mut filter = features::Filter::default();
     let mut group = None;
-    let mut seen = std::collections::HashSet::new();
-    for (name, value) in pairs {
-        if !seen.insert(name.clone()) {
-            return Err(ApiError::bad(&name, "is given more than once"));
-        }
+    for (name, value) in super::params::pairs(query)? {
         match name.as_str() {
             "commune" => {
                 if value.is_empty() || value.len() > 16 {

@@ -2,10 +2,12 @@
 
 mod communes;
 mod context;
+mod coverage;
 pub mod error;
 mod etag;
 mod health;
 pub mod layers;
+mod params;
 mod web;
 
 pub use context::{AppContext, WebSettings};
@@ -22,6 +24,7 @@ pub fn app(ctx: AppContext) -> Router {
         .merge(health::router())
         .merge(communes::router())
         .merge(layers::router())
+        .merge(coverage::router())
         .merge(web::router())
         .layer(CompressionLayer::new().gzip(true).br(true))
         // Time to produce the response head; a long streamed body is not cut by it.

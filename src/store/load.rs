@@ -133,3 +133,15 @@ pub async fn load_collection(
     }
     Ok(LoadCounts { inserted, updated, deleted })
 }
+
+/// The communes a FeatureCollection's features belong to (`commune`, or `code` for the
+/// communes themselves), among those that exist.
+pub async fn communes_of(tx: &mut Transaction<'_, Postgres>, collection: &str) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT DISTINCT c.code FROM jsonb_array_elements($1::jsonb->'features') AS f
+           JOIN commune c ON c.code = coalesce(f->'properties'->>'commune', f->'properties'->>'code')",
+    )
+    .bind(collection)
+    .fetch_all(&mut **tx)
+    .await
+}

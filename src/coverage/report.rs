@@ -1,0 +1,188 @@
+//! Coverage reports: a commune, its groups and the unassigned rest at one date, and the
+//! same year by year.
+
+use super::{Indicators, Settings, Tally};
+use crate::store::coverage::{self, CommuneRow, GroupRow, Quality, Tallies};
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+use sqlx::PgPool;
+
+/// One group's line of the report.
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupReport {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub households: Option<i32>,
+    pub population: Option<i32>,
+    #[serde(flatten)]
+    pub indicators: Indicators,
+}
+
+/// The commune's totals: the groups plus the unassigned rest.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommuneReport {
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub province: String,
+    pub households: i64,
+    pub population: i64,
+    #[serde(flatten)]
+    pub indicators: Indicators,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub as_of: NaiveDate,
+    pub commune: CommuneReport,
+    pub settings: Settings,
+    pub groups: Vec<GroupReport>,
+    /// Works of the commune that lie outside every group.
+    pub unassigned: Indicators,
+    /// Groups that overlap, and the commune's area no group covers.
+    pub quality: Option<Quality>,
+}
+
+/// One year of the timeline: the indicators at the end of that year (or at the as-of
+/// date for the last year).
+#[derive(Debug, Clone, Serialize)]
+pub struct YearReport {
+    pub year: i32,
+    pub as_of: NaiveDate,
+    #[serde(flatten)]
+    pub commune: Indicators,
+    pub groups: Vec<YearGroup>,
+}
+
+/// A group's shares in a year of the timeline.
+#[derive(Debug, Clone, Serialize)]
+pub struct YearGroup {
+    pub code: String,
+    pub road_m: f64,
+    pub concrete_pct: Option<f64>,
+    pub hardened_pct: Option<f64>,
+    pub lit_pct: Option<f64>,
+}
+
+struct Parts {
+    commune: CommuneRow,
+    groups: Vec<GroupRow>,
+    settings: Settings,
+}
+
+async fn parts(pool: &PgPool, code: &str) -> Result<Option<Parts>, sqlx::Error> {
+    let Some(commune) = coverage::commune(pool, code).await? else { return Ok(None) };
+    let groups = coverage::groups(pool, code).await?;
+    let settings = coverage::settings(pool, code).await?;
+    Ok(Some(Parts { commune, groups, settings }))
+}
+
+/// Groups, unassigned and total tallies of one date.
+fn split(tallies: &Tallies, date: NaiveDate, groups: &[GroupRow]) -> (Vec<Tally>, Tally, Tally) {
+    let empty = Tally::default();
+    let per_group: Vec<Tally> =
+        groups.iter().map(|g| tallies.get(&(date, Some(g.id))).unwrap_or(&empty).clone()).collect();
+    let unassigned = tallies.get(&(date, None)).unwrap_or(&empty).clone();
+    let mut total = unassigned.clone();
+    for t in &per_group {
+        total.add(t);
+    }
+    // Pieces of groups of this commune that are not in `groups` cannot exist (pieces are
+    // rebuilt when groups change); count anything else as unassigned all the same.
+    for ((d, g), t) in tallies {
+        if *d == date && g.is_some_and(|id| !groups.iter().any(|x| x.id == id)) {
+            total.add(t);
+        }
+    }
+    (per_group, unassigned, total)
+}
+
+/// The coverage of commune `code` at `as_of`; `None` when there is no such commune.
+pub async fn report(pool: &PgPool, code: &str, as_of: NaiveDate) -> Result<Option<Report>, sqlx::Error> {
+    let Some(Parts { commune, groups, settings }) = parts(pool, code).await? else { return Ok(None) };
+    let tallies = coverage::tallies(pool, code, &[as_of]).await?;
+    let (per_group, unassigned, total) = split(&tallies, as_of, &groups);
+    let quality = coverage::quality(pool, code).await?;
+    let group_reports = groups
+        .iter()
+        .zip(&per_group)
+        .map(|(g, t)| GroupReport {
+            id: g.id,
+            code: g.code.clone(),
+            name: g.name.clone(),
+            kind: g.kind.clone(),
+            households: g.households,
+            population: g.population,
+            indicators: Indicators::from_tally(t, &settings),
+        })
+        .collect();
+    Ok(Some(Report {
+        as_of,
+        commune: CommuneReport {
+            households: groups.iter().filter_map(|g| g.households).map(i64::from).sum(),
+            population: groups.iter().filter_map(|g| g.population).map(i64::from).sum(),
+            code: commune.code,
+            name: commune.name,
+            kind: commune.kind,
+            province: commune.province,
+            indicators: Indicators::from_tally(&total, &settings),
+        },
+        unassigned: Indicators::from_tally(&unassigned, &settings),
+        groups: group_reports,
+        settings,
+        quality,
+    }))
+}
+
+/// The indicators of commune `code` at the end of each year from `from` to `to`, the
+/// last one at `as_of`. `None` when there is no such commune.
+pub async fn timeline(
+    pool: &PgPool,
+    code: &str,
+    from: Option<i32>,
+    to: Option<i32>,
+    as_of: NaiveDate,
+) -> Result<Option<(Settings, Vec<YearReport>)>, sqlx::Error> {
+    let Some(Parts { groups, settings, .. }) = parts(pool, code).await? else { return Ok(None) };
+    let to = to.unwrap_or(as_of.year());
+    let from = match from {
+        Some(year) => year,
+        None => coverage::first_year(pool, code).await?.unwrap_or(to).clamp(to - 30, to),
+    };
+    let dates: Vec<(i32, NaiveDate)> = (from..=to)
+        .map(|year| {
+            let end = NaiveDate::from_ymd_opt(year, 12, 31).expect("31 December exists");
+            (year, end.min(as_of))
+        })
+        .collect();
+    let only_dates: Vec<NaiveDate> = dates.iter().map(|(_, d)| *d).collect();
+    let tallies = coverage::tallies(pool, code, &only_dates).await?;
+    let years = dates
+        .into_iter()
+        .map(|(year, date)| {
+            let (per_group, _, total) = split(&tallies, date, &groups);
+            YearReport {
+                year,
+                as_of: date,
+                commune: Indicators::from_tally(&total, &settings),
+                groups: groups
+                    .iter()
+                    .zip(&per_group)
+                    .map(|(g, t)| {
+                        let i = Indicators::from_tally(t, &settings);
+                        YearGroup {
+                            code: g.code.clone(),
+                            road_m: i.road_m,
+                            concrete_pct: i.concrete_pct,
+                            hardened_pct: i.hardened_pct,
+                            lit_pct: i.lit_pct,
+                        }
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    Ok(Some((settings, years)))
+}

@@ -1,0 +1,64 @@
+//! Query-string parsing shared by the handlers: every parameter once, none unknown.
+
+use super::error::{ApiError, ApiResult};
+use chrono::NaiveDate;
+use std::collections::HashMap;
+
+/// The pairs of a query string, refusing repeated names.
+pub fn pairs(query: Option<&str>) -> ApiResult<Vec<(String, String)>> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query.unwrap_or(""))
+        .map_err(|_| ApiError::bad("query", "is not a valid URL query string"))?;
+    let mut seen = std::collections::HashSet::new();
+    for (name, _) in &pairs {
+        if !seen.insert(name.as_str()) {
+            return Err(ApiError::bad(name, "is given more than once"));
+        }
+    }
+    Ok(pairs)
+}
+
+/// The parameters of a query string, all of them among `allowed`.
+pub fn parse(query: Option<&str>, allowed: &[&str]) -> ApiResult<HashMap<String, String>> {
+    let mut out = HashMap::new();
+    for (name, value) in pairs(query)? {
+        if !allowed.contains(&name.as_str()) {
+            return Err(ApiError::bad(&name, format!("is not known here; use {}", allowed.join(", "))));
+        }
+        out.insert(name, value);
+    }
+    Ok(out)
+}
+
+/// A required commune code.
+pub fn commune(params: &HashMap<String, String>) -> ApiResult<String> {
+    match params.get("commune") {
+        Some(code) if !code.is_empty() && code.len() <= 16 => Ok(code.clone()),
+        Some(_) => Err(ApiError::bad("commune", "must be a commune code such as 17131")),
+        None => Err(ApiError::bad("commune", "is required (a commune code such as 17131)")),
+    }
+}
+
+/// The `as_of` date, today in Vietnam (UTC+7) when absent.
+pub fn as_of(params: &HashMap<String, String>) -> ApiResult<NaiveDate> {
+    match params.get("as_of") {
+        Some(value) => crate::store::features::parse_date(value).map_err(|m| ApiError::bad("as_of", m)),
+        None => Ok(today_in_vietnam()),
+    }
+}
+
+/// Today's date where the planners are.
+pub fn today_in_vietnam() -> NaiveDate {
+    let offset = chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7 is a valid offset");
+    chrono::Utc::now().with_timezone(&offset).date_naive()
+}
+
+/// An optional year between 1900 and 2200.
+pub fn year(params: &HashMap<String, String>, name: &str) -> ApiResult<Option<i32>> {
+    match params.get(name) {
+        None => Ok(None),
+        Some(v) => match v.parse::<i32>() {
+            Ok(y) if (1900..=2200).contains(&y) => Ok(Some(y)),
+            _ => Err(ApiError::bad(name, "must be a year such as 2020")),
+        },
+    }
+}

@@ -70,7 +70,14 @@ async fn coverage_json(
 /// properties best).
 fn flat(indicators: &Indicators, into: &mut Map<String, Value>) {
     for name in INDICATORS {
-        into.insert((*name).to_string(), json!(indicators.value(name)));
+        let value = match *name {
+            // Counts and money stay whole numbers.
+            "model_sites" => json!(indicators.model_sites.total),
+            "people_vnd" => json!(indicators.people_vnd),
+            "state_vnd" => json!(indicators.state_vnd),
+            _ => json!(indicators.value(name)),
+        };
+        into.insert((*name).to_string(), value);
     }
     for (field, count) in &indicators.model_sites.by_field {
         into.insert(format!("model_sites_{field}"), json!(count));

@@ -78,3 +78,24 @@ async fn the_demo_ward_has_the_reported_road_lengths_and_counts() {
     .unwrap();
     assert!((ward - sum).abs() / ward < 1e-6, "ward {ward} m², groups {sum} m²");
 }
+
+#[tokio::test]
+async fn the_demo_wards_coverage_reproduces_its_reported_figures() {
+    let app = spawn_app().await;
+    kheo::demo::load(&app.pool, None).await.unwrap();
+
+    let report = app.get_json("/api/coverage?commune=17131&as_of=2025-12-31").await;
+
+    let ward = &report["commune"];
+    let km = |name: &str| ward[name].as_f64().unwrap() / 1000.0;
+    // DOMAIN.md, Quỳnh Xuân 2022: 41 km concreted = 80.7 %; 33 km of lit roads.
+    assert!((ward["concrete_pct"].as_f64().unwrap() - 80.7).abs() <= 0.3, "{}", ward["concrete_pct"]);
+    assert!((km("concrete_m") - 41.0).abs() <= 0.3, "{} km concrete", km("concrete_m"));
+    assert!((km("lit_m") - 33.0).abs() <= 0.5, "{} km lit", km("lit_m"));
+    assert_eq!(report["groups"].as_array().unwrap().len(), 14);
+    assert_eq!(report["unassigned"]["road_m"], 0.0, "the groups tile the ward");
+    // The groups tell a story: some near 100 %, some far below.
+    let shares: Vec<f64> =
+        report["groups"].as_array().unwrap().iter().map(|g| g["concrete_pct"].as_f64().unwrap()).collect();
+    assert!(shares.iter().any(|s| *s >= 95.0) && shares.iter().any(|s| *s < 40.0), "{shares:?}");
+}

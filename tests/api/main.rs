@@ -2,6 +2,7 @@
 
 mod catalogue;
 mod cli;
+mod coverage;
 mod demo;
 mod errors;
 mod features;

@@ -6,11 +6,11 @@
 -- done_on, status, money) stay on the work and are read at request time, so editing them
 -- needs no recomputation; only geometry, groups, lighting and settings do.
 --
--- The rule for shared edges and overlapping: groups take their share in id order, and what
--- a group has taken is removed before the next one looks. A road along the edge of two
--- groups therefore counts once, for the group with the lower id; a road in two groups
--- that overlap by mistake counts once, for the lower id; what no group covers is
--- "unassigned". Lengths are geodesic (geography, on the WGS 84 spheroid), in metres.
+-- The rule for shared edges and overlaps: a line wholly inside one or more groups goes to
+-- the one with the lowest id; any other line is shared out in group id order, each group
+-- taking what lies in it (edges included) of what the groups before it left. A road along
+-- the edge of two groups therefore counts once, for the group with the lower id; a road in
+-- two groups that overlap by mistake counts once; what no group covers is "unassigned". Lengths are geodesic (geography, on the WGS 84 spheroid), in metres.
 
 CREATE TABLE commune_setting (
     commune_code    text PRIMARY KEY REFERENCES commune (code) ON DELETE CASCADE,
@@ -63,6 +63,17 @@ CREATE TABLE coverage_site (
 );
 CREATE INDEX coverage_site_commune_idx ON coverage_site (commune_code);
 
+-- The area each existing lighting line lights: its buffer of the commune's lit_buffer_m,
+-- computed once per line rather than once per road near it.
+CREATE TABLE coverage_light_zone (
+    light_id     bigint PRIMARY KEY REFERENCES lighting_line (id) ON DELETE CASCADE,
+    commune_code text NOT NULL,
+    done_on      date,
+    zone         geometry(Geometry, 4326) NOT NULL
+);
+CREATE INDEX coverage_light_zone_zone_idx ON coverage_light_zone USING gist (zone);
+CREATE INDEX coverage_light_zone_commune_idx ON coverage_light_zone (commune_code);
+
 -- Groups that overlap each other, and the parts of the commune no group covers.
 CREATE TABLE coverage_quality (
     commune_code text PRIMARY KEY REFERENCES commune (code) ON DELETE CASCADE,
@@ -99,61 +110,79 @@ BEGIN
     group_id := NULL; piece := rest; RETURN NEXT;
 END $$;
 
--- Splits a line by the lighting lines of a commune that light it: lit pieces carry the
--- date of the earliest line that lights them; the rest is unlit.
-CREATE FUNCTION coverage_split_by_lights(work geometry, commune text, buffer_m double precision)
+-- Splits a line by the light zones of a commune: lit pieces carry the date of the
+-- earliest line that lights them; the rest is unlit.
+CREATE FUNCTION coverage_split_by_lights(work geometry, commune text)
 RETURNS TABLE (lit boolean, lit_since date, piece geometry) LANGUAGE plpgsql STABLE AS $$
 DECLARE
     rest geometry := work;
-    l record;
-    zone geometry;
+    z record;
     part geometry;
 BEGIN
-    -- 1 degree is at least 90 km along a parallel up to 35 degrees of latitude (all of
-    -- Vietnam), so the box widened by buffer_m / 90000 degrees holds every candidate.
-    FOR l IN SELECT ll.done_on, ll.geom FROM lighting_line ll
-              WHERE ll.commune_code = commune AND ll.status = 'existing'
-                AND ll.geom && ST_Expand(work, buffer_m / 90000.0)
-                AND ST_DWithin(ll.geom::geography, work::geography, buffer_m)
-              ORDER BY ll.done_on NULLS FIRST, ll.id LOOP
-        zone := ST_Buffer(l.geom::geography, buffer_m)::geometry;
-        IF ST_CoveredBy(rest, zone) THEN
-            lit := true; lit_since := l.done_on; piece := rest; RETURN NEXT;
+    FOR z IN SELECT lz.done_on, lz.zone FROM coverage_light_zone lz
+              WHERE lz.commune_code = commune AND lz.zone && work
+              ORDER BY lz.done_on NULLS FIRST, lz.light_id LOOP
+        IF ST_CoveredBy(rest, z.zone) THEN
+            lit := true; lit_since := z.done_on; piece := rest; RETURN NEXT;
             RETURN;
         END IF;
-        part := ST_CollectionExtract(ST_Intersection(rest, zone), 2);
+        part := ST_CollectionExtract(ST_Intersection(rest, z.zone), 2);
         IF NOT ST_IsEmpty(part) THEN
-            lit := true; lit_since := l.done_on; piece := part; RETURN NEXT;
-            rest := ST_CollectionExtract(ST_Difference(rest, zone), 2);
+            lit := true; lit_since := z.done_on; piece := part; RETURN NEXT;
+            rest := ST_CollectionExtract(ST_Difference(rest, z.zone), 2);
             IF ST_IsEmpty(rest) THEN RETURN; END IF;
         END IF;
     END LOOP;
     lit := false; lit_since := NULL; piece := rest; RETURN NEXT;
 END $$;
 
--- The pieces of one road. Pieces under a millimetre (numerical slivers of the cuts) are
--- dropped.
-CREATE FUNCTION coverage_road_pieces(wanted bigint)
+-- Recomputes the zone of lighting lines (none for lines that are not existing).
+CREATE FUNCTION coverage_refresh_zones(wanted bigint[]) RETURNS void LANGUAGE sql AS $$
+    DELETE FROM coverage_light_zone WHERE light_id = ANY (wanted);
+    INSERT INTO coverage_light_zone (light_id, commune_code, done_on, zone)
+    SELECT l.id, l.commune_code, l.done_on,
+           ST_Buffer(l.geom::geography, coalesce((SELECT cs.lit_buffer_m FROM commune_setting cs
+                                                  WHERE cs.commune_code = l.commune_code), 15))::geometry
+      FROM lighting_line l
+     WHERE l.id = ANY (wanted) AND l.status = 'existing';
+$$;
+
+-- The pieces of some roads. Most roads lie wholly inside one group: those go, whole, to
+-- the lowest-id group that covers them, found by one join (PostGIS then reuses each
+-- group's prepared polygon); the others are cut by coverage_split_by_groups. A piece's
+-- share of its road's money is its part of the road's pieces' length, so shares add up
+-- to exactly 1. Pieces under a millimetre (numerical slivers of the cuts) are dropped.
+CREATE FUNCTION coverage_road_pieces(wanted bigint[])
 RETURNS SETOF coverage_road_piece LANGUAGE sql STABLE AS $$
-    SELECT r.id, r.commune_code, g.group_id, len.m, CASE WHEN total.m > 0 THEN len.m / total.m ELSE 0 END,
-           l.lit, l.lit_since
-      FROM road r
-      CROSS JOIN LATERAL (SELECT ST_Length(r.geom::geography) AS m) AS total
-      CROSS JOIN LATERAL (SELECT coalesce((SELECT cs.lit_buffer_m FROM commune_setting cs
-                                           WHERE cs.commune_code = r.commune_code), 15) AS m) AS buffer
-      CROSS JOIN LATERAL coverage_split_by_groups(r.geom, r.commune_code) AS g
-      CROSS JOIN LATERAL coverage_split_by_lights(g.piece, r.commune_code, buffer.m) AS l
-      CROSS JOIN LATERAL (SELECT ST_Length(l.piece::geography) AS m) AS len
-     WHERE r.id = wanted AND len.m > 0.001
+    WITH roads AS (
+        SELECT r.id, r.commune_code, r.geom FROM road r WHERE r.id = ANY (wanted)
+    ), covered AS (
+        SELECT DISTINCT ON (r.id) r.id, g.id AS group_id
+          FROM roads r JOIN residential_group g
+            ON g.commune_code = r.commune_code AND g.geom && r.geom AND ST_CoveredBy(r.geom, g.geom)
+         ORDER BY r.id, g.id
+    ), by_group AS (
+        SELECT r.id, r.commune_code, c.group_id, r.geom AS piece
+          FROM roads r JOIN covered c ON c.id = r.id
+        UNION ALL
+        SELECT r.id, r.commune_code, g.group_id, g.piece
+          FROM roads r CROSS JOIN LATERAL coverage_split_by_groups(r.geom, r.commune_code) AS g
+         WHERE NOT EXISTS (SELECT 1 FROM covered c WHERE c.id = r.id)
+    ), pieces AS (
+        SELECT p.id, p.commune_code, p.group_id, ST_Length(l.piece::geography) AS length_m, l.lit, l.lit_since
+          FROM by_group p CROSS JOIN LATERAL coverage_split_by_lights(p.piece, p.commune_code) AS l
+    )
+    SELECT id, commune_code, group_id, length_m, length_m / sum(length_m) OVER (PARTITION BY id), lit, lit_since
+      FROM pieces
+     WHERE length_m > 0.001
 $$;
 
 CREATE FUNCTION coverage_line_pieces(layer_id text, id bigint, commune text, work geometry)
 RETURNS SETOF coverage_line_piece LANGUAGE sql STABLE AS $$
-    SELECT layer_id, id, commune, g.group_id, len.m, CASE WHEN total.m > 0 THEN len.m / total.m ELSE 0 END
-      FROM (SELECT ST_Length(work::geography) AS m) AS total
-      CROSS JOIN LATERAL coverage_split_by_groups(work, commune) AS g
-      CROSS JOIN LATERAL (SELECT ST_Length(g.piece::geography) AS m) AS len
-     WHERE len.m > 0.001
+    SELECT layer_id, id, commune, group_id, length_m, length_m / sum(length_m) OVER ()
+      FROM (SELECT g.group_id, ST_Length(g.piece::geography) AS length_m
+              FROM coverage_split_by_groups(work, commune) AS g) AS pieces
+     WHERE length_m > 0.001
 $$;
 
 -- The group a point lies in: the lowest id among those that contain or touch it.
@@ -164,7 +193,7 @@ $$;
 
 CREATE FUNCTION coverage_refresh_road(wanted bigint) RETURNS void LANGUAGE sql AS $$
     DELETE FROM coverage_road_piece WHERE road_id = wanted;
-    INSERT INTO coverage_road_piece SELECT * FROM coverage_road_pieces(wanted);
+    INSERT INTO coverage_road_piece SELECT * FROM coverage_road_pieces(ARRAY[wanted]);
 $$;
 
 CREATE FUNCTION coverage_check_groups(commune text) RETURNS void LANGUAGE sql AS $$
@@ -190,9 +219,11 @@ $$;
 
 -- Recomputes all derived coverage data of one commune.
 CREATE FUNCTION coverage_rebuild(commune text) RETURNS void LANGUAGE sql AS $$
+    DELETE FROM coverage_light_zone WHERE commune_code = commune;
+    SELECT coverage_refresh_zones(ARRAY(SELECT id FROM lighting_line WHERE commune_code = commune));
     DELETE FROM coverage_road_piece WHERE commune_code = commune;
     INSERT INTO coverage_road_piece
-        SELECT p.* FROM road r CROSS JOIN LATERAL coverage_road_pieces(r.id) AS p WHERE r.commune_code = commune;
+        SELECT * FROM coverage_road_pieces(ARRAY(SELECT id FROM road WHERE commune_code = commune));
     DELETE FROM coverage_line_piece WHERE commune_code = commune;
     INSERT INTO coverage_line_piece
         SELECT p.* FROM flower_route w
@@ -233,12 +264,19 @@ DECLARE
     new_reach double precision;
 BEGIN
     IF coverage_deferred() THEN RETURN NULL; END IF;
-    -- The candidate roads: within the commune's lit_buffer_m, in degrees (see above).
+    -- The candidate roads: within the commune's lit_buffer_m, in degrees. A degree is at
+    -- least 90 km along a parallel up to 35 degrees of latitude (all of Vietnam), so a box
+    -- widened by lit_buffer_m / 90000 degrees holds every road the line can light.
     IF TG_OP <> 'INSERT' THEN
         old_reach := coalesce((SELECT lit_buffer_m FROM commune_setting WHERE commune_code = OLD.commune_code), 15) / 90000.0;
     END IF;
     IF TG_OP <> 'DELETE' THEN
         new_reach := coalesce((SELECT lit_buffer_m FROM commune_setting WHERE commune_code = NEW.commune_code), 15) / 90000.0;
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        DELETE FROM coverage_light_zone WHERE light_id = OLD.id;
+    ELSE
+        PERFORM coverage_refresh_zones(ARRAY[NEW.id]);
     END IF;
     IF TG_OP <> 'INSERT' THEN
         DELETE FROM coverage_line_piece WHERE layer = 'lighting_lines' AND work_id = OLD.id;

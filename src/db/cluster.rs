@@ -178,7 +178,7 @@ impl Cluster {
         let mut s = format!(
             "listen_addresses = ''\nport = {PORT}\nunix_socket_directories = '{}'\n\
              unix_socket_permissions = 0700\nmax_connections = 200\nshared_buffers = 256MB\n\
-             work_mem = 16MB\nmaintenance_work_mem = 256MB\n",
+             work_mem = 16MB\nmaintenance_work_mem = 256MB\njit = off\n",
             self.socket_dir().display()
         );
         if self.durability == Durability::Throwaway {

@@ -4,7 +4,7 @@
 //! year-by-year timeline are the same code: a request only sums pieces, grouped by date,
 //! group and road class.
 
-use crate::coverage::{RoadLengths, Settings, Tally};
+use crate::coverage::{Settings, Tally};
 use chrono::NaiveDate;
 use sqlx::PgPool;
 use std::collections::{BTreeMap, HashMap};
@@ -94,6 +94,32 @@ pub async fn quality(pool: &PgPool, commune: &str) -> Result<Option<Quality>, sq
         .await
 }
 
+#[derive(sqlx::FromRow)]
+struct RoadSums {
+    as_of: NaiveDate,
+    group_id: Option<i64>,
+    class: String,
+    road_m: f64,
+    concrete_m: f64,
+    hardened_m: f64,
+    lit_m: f64,
+    people_vnd: f64,
+    state_vnd: f64,
+    workdays: f64,
+}
+
+#[derive(sqlx::FromRow)]
+struct SiteSums {
+    as_of: NaiveDate,
+    group_id: Option<i64>,
+    field: String,
+    recognition: String,
+    sites: i64,
+    people_vnd: f64,
+    state_vnd: f64,
+    workdays: f64,
+}
+
 /// The raw sums of a commune at each of `dates`.
 pub async fn tallies(pool: &PgPool, commune: &str, dates: &[NaiveDate]) -> Result<Tallies, sqlx::Error> {
     let mut out = Tallies::new();
@@ -101,15 +127,17 @@ pub async fn tallies(pool: &PgPool, commune: &str, dates: &[NaiveDate]) -> Resul
 
     // Roads: lengths by class and surface as of each date, and their money. A road's money
     // is dated by the work it paid for: its paving if any, else its construction.
-    let roads: Vec<(NaiveDate, Option<i64>, String, f64, f64, f64, f64, f64, f64, f64)> = sqlx::query_as(
+    let roads: Vec<RoadSums> = sqlx::query_as(
         "SELECT d.as_of, p.group_id, r.class,
-                coalesce(sum(p.length_m) FILTER (WHERE exists_then), 0),
-                coalesce(sum(p.length_m) FILTER (WHERE exists_then AND s.surface = 'concrete'), 0),
-                coalesce(sum(p.length_m) FILTER (WHERE exists_then AND s.surface IN ('concrete', 'asphalt', 'paving')), 0),
-                coalesce(sum(p.length_m) FILTER (WHERE exists_then AND p.lit AND (p.lit_since IS NULL OR p.lit_since <= d.as_of)), 0),
-                coalesce(sum(p.share * r.people_vnd) FILTER (WHERE paid_then), 0),
-                coalesce(sum(p.share * r.state_vnd) FILTER (WHERE paid_then), 0),
-                coalesce(sum(p.share * r.workdays) FILTER (WHERE paid_then), 0)::float8
+                coalesce(sum(p.length_m) FILTER (WHERE exists_then), 0) AS road_m,
+                coalesce(sum(p.length_m) FILTER (WHERE exists_then AND s.surface = 'concrete'), 0) AS concrete_m,
+                coalesce(sum(p.length_m) FILTER (WHERE exists_then AND s.surface IN ('concrete', 'asphalt', 'paving')), 0)
+                    AS hardened_m,
+                coalesce(sum(p.length_m) FILTER (WHERE exists_then AND p.lit AND (p.lit_since IS NULL OR p.lit_since <= d.as_of)), 0)
+                    AS lit_m,
+                coalesce(sum(p.share * r.people_vnd) FILTER (WHERE paid_then), 0) AS people_vnd,
+                coalesce(sum(p.share * r.state_vnd) FILTER (WHERE paid_then), 0) AS state_vnd,
+                coalesce(sum(p.share * r.workdays) FILTER (WHERE paid_then), 0)::float8 AS workdays
            FROM unnest($2::date[]) AS d (as_of)
            JOIN coverage_road_piece p ON p.commune_code = $1
            JOIN road r ON r.id = p.road_id AND r.status = 'existing'
@@ -125,17 +153,16 @@ pub async fn tallies(pool: &PgPool, commune: &str, dates: &[NaiveDate]) -> Resul
     .bind(&dates)
     .fetch_all(pool)
     .await?;
-    for (date, group, class, road_m, concrete_m, hardened_m, lit_m, people, state, workdays) in roads {
-        let tally = out.entry((date, group)).or_default();
-        let lengths = RoadLengths { road_m, concrete_m, hardened_m, lit_m };
-        let entry = tally.roads.entry(class).or_default();
-        entry.road_m += lengths.road_m;
-        entry.concrete_m += lengths.concrete_m;
-        entry.hardened_m += lengths.hardened_m;
-        entry.lit_m += lengths.lit_m;
-        tally.people_vnd += people;
-        tally.state_vnd += state;
-        tally.workdays += workdays;
+    for r in roads {
+        let tally = out.entry((r.as_of, r.group_id)).or_default();
+        let entry = tally.roads.entry(r.class).or_default();
+        entry.road_m += r.road_m;
+        entry.concrete_m += r.concrete_m;
+        entry.hardened_m += r.hardened_m;
+        entry.lit_m += r.lit_m;
+        tally.people_vnd += r.people_vnd;
+        tally.state_vnd += r.state_vnd;
+        tally.workdays += r.workdays;
     }
 
     // Flower routes and lighting lines: length (flower routes) and money by group.
@@ -165,10 +192,10 @@ pub async fn tallies(pool: &PgPool, commune: &str, dates: &[NaiveDate]) -> Resul
 
     // Model sites, dated by their completion, else 1 January of the year they were
     // recognised.
-    let sites: Vec<(NaiveDate, Option<i64>, String, String, i64, f64, f64, f64)> = sqlx::query_as(
-        "SELECT d.as_of, s.group_id, m.field, m.recognition, count(*),
-                coalesce(sum(m.people_vnd), 0)::float8, coalesce(sum(m.state_vnd), 0)::float8,
-                coalesce(sum(m.workdays), 0)::float8
+    let sites: Vec<SiteSums> = sqlx::query_as(
+        "SELECT d.as_of, s.group_id, m.field, m.recognition, count(*) AS sites,
+                coalesce(sum(m.people_vnd), 0)::float8 AS people_vnd, coalesce(sum(m.state_vnd), 0)::float8 AS state_vnd,
+                coalesce(sum(m.workdays), 0)::float8 AS workdays
            FROM unnest($2::date[]) AS d (as_of)
            JOIN coverage_site s ON s.commune_code = $1
            JOIN model_site m ON m.id = s.site_id AND m.status = 'existing'
@@ -180,13 +207,13 @@ pub async fn tallies(pool: &PgPool, commune: &str, dates: &[NaiveDate]) -> Resul
     .bind(&dates)
     .fetch_all(pool)
     .await?;
-    for (date, group, field, recognition, count, people, state, workdays) in sites {
-        let tally = out.entry((date, group)).or_default();
-        *tally.sites_by_field.entry(field).or_default() += count;
-        *tally.sites_by_recognition.entry(recognition).or_default() += count;
-        tally.people_vnd += people;
-        tally.state_vnd += state;
-        tally.workdays += workdays;
+    for m in sites {
+        let tally = out.entry((m.as_of, m.group_id)).or_default();
+        *tally.sites_by_field.entry(m.field).or_default() += m.sites;
+        *tally.sites_by_recognition.entry(m.recognition).or_default() += m.sites;
+        tally.people_vnd += m.people_vnd;
+        tally.state_vnd += m.state_vnd;
+        tally.workdays += m.workdays;
     }
     Ok(out)
 }

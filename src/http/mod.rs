@@ -8,6 +8,7 @@ mod etag;
 mod health;
 pub mod layers;
 mod params;
+mod search;
 mod web;
 
 pub use context::{AppContext, WebSettings};
@@ -25,6 +26,7 @@ pub fn app(ctx: AppContext) -> Router {
         .merge(communes::router())
         .merge(layers::router())
         .merge(coverage::router())
+        .merge(search::router())
         .merge(web::router())
         .layer(CompressionLayer::new().gzip(true).br(true))
         // Time to produce the response head; a long streamed body is not cut by it.

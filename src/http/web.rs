@@ -18,11 +18,16 @@ pub fn router() -> Router<AppContext> {
 }
 
 async fn file(uri: Uri, headers: HeaderMap) -> Response {
-    let path = uri.path().trim_start_matches('/');
+    // Font stacks have spaces in their names: /fonts/Noto%20Sans%20Regular/0-255.pbf
+    let decoded = percent_encoding::percent_decode_str(uri.path()).decode_utf8_lossy();
+    let path = decoded.trim_start_matches('/');
     if path.starts_with("api/") {
         return ApiError::not_found(format!("no API route {}", uri.path())).into_response();
     }
     let path = if path.is_empty() { "index.html" } else { path };
+    if path.split('/').any(|part| part == ".." || part.starts_with('.')) {
+        return (StatusCode::NOT_FOUND, "not found").into_response();
+    }
     let Some(file) = WebFiles::get(path) else {
         return (StatusCode::NOT_FOUND, "not found").into_response();
     };

@@ -6,4 +6,5 @@ pub mod coverage;
 pub mod features;
 pub mod load;
 pub mod revision;
+pub mod search;
 pub mod sql;

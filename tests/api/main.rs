@@ -8,4 +8,5 @@ mod errors;
 mod features;
 mod health;
 mod helpers;
+mod search;
 mod web;

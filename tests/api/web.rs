@@ -40,3 +40,13 @@ async fn config_names_the_default_commune_and_no_basemap() {
     assert_eq!(config["default_commune"], "99001");
     assert!(config["basemap"].is_null());
 }
+
+#[tokio::test]
+async fn percent_encoded_paths_are_decoded_and_traversal_is_refused() {
+    let app = spawn_app().await;
+
+    assert_eq!(app.get("/%69ndex.html").await.status(), 200);
+    for path in ["/../Cargo.toml", "/%2e%2e/Cargo.toml", "/js/%2e%2e/%2e%2e/Cargo.toml", "/.git/config"] {
+        assert_eq!(app.get(path).await.status(), 404, "{path}");
+    }
+}

@@ -1,0 +1,42 @@
+//! `GET /api/search?q=TEXT[&commune=C][&limit=N]`: features by name, with or without
+//! diacritics.
+
+use super::AppContext;
+use super::error::{ApiError, ApiResult};
+use super::params;
+use crate::store::{communes, search};
+use axum::extract::{RawQuery, State};
+use axum::{Json, Router, routing::get};
+
+pub fn router() -> Router<AppContext> {
+    Router::new().route("/api/search", get(find))
+}
+
+async fn find(State(ctx): State<AppContext>, RawQuery(query): RawQuery) -> ApiResult<Json<Vec<search::Hit>>> {
+    let p = params::parse(query.as_deref(), &["q", "commune", "limit"])?;
+    let text = p.get("q").map(|q| q.trim()).unwrap_or("");
+    if text.is_empty() {
+        return Err(ApiError::bad("q", "is required: the text to look for, e.g. q=quynh"));
+    }
+    if text.chars().count() > 100 {
+        return Err(ApiError::bad("q", "must be at most 100 characters"));
+    }
+    let limit = match p.get("limit") {
+        None => 10,
+        Some(v) => match v.parse::<i64>() {
+            Ok(n) if (1..=50).contains(&n) => n,
+            _ => return Err(ApiError::bad("limit", "must be a whole number from 1 to 50")),
+        },
+    };
+    let commune = match p.get("commune") {
+        None => None,
+        Some(_) => {
+            let code = params::commune(&p)?;
+            if !communes::exists(&ctx.pool, &code).await? {
+                return Err(ApiError::not_found(format!("unknown commune `{code}`")));
+            }
+            Some(code)
+        }
+    };
+    Ok(Json(search::search(&ctx.pool, text, commune.as_deref(), limit).await?))
+}

@@ -17,6 +17,7 @@
 //! - Percentages are 0-100, `None` (JSON null) when there are no counted roads.
 
 pub mod report;
+pub mod table;
 
 use serde::Serialize;
 use std::collections::BTreeMap;

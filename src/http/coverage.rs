@@ -5,6 +5,7 @@ use super::AppContext;
 use super::error::{ApiError, ApiResult};
 use super::{etag, params};
 use crate::coverage::report::{self, Report};
+use crate::coverage::table::{self, Cell};
 use crate::coverage::{INDICATORS, Indicators};
 use crate::store::{coverage, revision};
 use axum::extract::{RawQuery, State};
@@ -19,6 +20,7 @@ pub fn router() -> Router<AppContext> {
         .route("/api/coverage", get(coverage_json))
         .route("/api/coverage.geojson", get(coverage_geojson))
         .route("/api/coverage.csv", get(coverage_csv))
+        .route("/api/coverage.xlsx", get(coverage_xlsx))
         .route("/api/coverage/timeline", get(timeline))
 }
 
@@ -130,25 +132,6 @@ async fn coverage_geojson(
     Ok(respond(serde_json::to_vec(&body).map_err(anyhow::Error::from)?, "application/geo+json", &tag))
 }
 
-/// Column titles of the CSV, Vietnamese then English.
-const CSV_COLUMNS: &[(&str, &str)] = &[
-    ("Mã", "Code"),
-    ("Tên", "Name"),
-    ("Số hộ", "Households"),
-    ("Đường được tính (km)", "Counted roads (km)"),
-    ("Bê tông (km)", "Concrete (km)"),
-    ("Tỷ lệ bê tông (%)", "Concrete (%)"),
-    ("Cứng hóa (km)", "Hardened (km)"),
-    ("Tỷ lệ cứng hóa (%)", "Hardened (%)"),
-    ("Được chiếu sáng (km)", "Lit (km)"),
-    ("Tỷ lệ chiếu sáng (%)", "Lit (%)"),
-    ("Đường hoa (km)", "Flower routes (km)"),
-    ("Mô hình Dân vận khéo", "Model sites"),
-    ("Nhân dân đóng góp (đồng)", "People's contribution (VND)"),
-    ("Ngân sách (đồng)", "State budget (VND)"),
-    ("Ngày công", "Workdays"),
-];
-
 async fn coverage_csv(
     State(ctx): State<AppContext>,
     RawQuery(query): RawQuery,
@@ -162,63 +145,116 @@ async fn coverage_csv(
         Some("comma") => true,
         Some(_) => return Err(ApiError::bad("decimal", "must be `point` or `comma`")),
     };
-    let english = match p.get("lang").map(String::as_str) {
-        None | Some("vi") => false,
-        Some("en") => true,
-        Some(_) => return Err(ApiError::bad("lang", "must be `vi` or `en`")),
-    };
+    let english = english(&p)?;
     let tag = tag(&ctx, "csv", query.as_deref(), as_of).await?;
     if etag::matches(&headers, &tag) {
         return Ok(etag::not_modified(&tag));
     }
     let report = load(&ctx, &code, as_of).await?;
 
-    let number = |value: Option<f64>, decimals: usize| -> String {
-        match value {
-            None => String::new(),
-            Some(v) => {
-                let text = format!("{v:.decimals$}");
-                if comma { text.replace('.', ",") } else { text }
+    let text = |cell: &Cell| -> String {
+        match cell {
+            Cell::Text(t) => t.clone(),
+            Cell::Empty => String::new(),
+            Cell::Number(v, decimals) => {
+                let t = format!("{v:.decimals$}");
+                if comma { t.replace('.', ",") } else { t }
             }
         }
     };
-    let row = |code: &str, name: &str, households: Option<i64>, i: &Indicators| -> Vec<String> {
-        vec![
-            code.to_string(),
-            name.to_string(),
-            households.map(|h| h.to_string()).unwrap_or_default(),
-            number(Some(i.road_m / 1000.0), 3),
-            number(Some(i.concrete_m / 1000.0), 3),
-            number(i.concrete_pct, 1),
-            number(Some(i.hardened_m / 1000.0), 3),
-            number(i.hardened_pct, 1),
-            number(Some(i.lit_m / 1000.0), 3),
-            number(i.lit_pct, 1),
-            number(Some(i.flower_m / 1000.0), 3),
-            i.model_sites.total.to_string(),
-            i.people_vnd.to_string(),
-            i.state_vnd.to_string(),
-            number(Some(i.workdays), 1),
-        ]
-    };
     let mut writer = csv::WriterBuilder::new().delimiter(if comma { b';' } else { b',' }).from_writer(Vec::new());
-    let write = |w: &mut csv::Writer<Vec<u8>>, r: Vec<String>| w.write_record(r).map_err(anyhow::Error::from);
-    write(&mut writer, CSV_COLUMNS.iter().map(|(vi, en)| if english { *en } else { *vi }.to_string()).collect())?;
-    for g in &report.groups {
-        write(&mut writer, row(&g.code, &g.name, g.households.map(i64::from), &g.indicators))?;
+    writer.write_record(table::headers(english)).map_err(anyhow::Error::from)?;
+    for row in table::rows(&report, english) {
+        writer.write_record(row.iter().map(text)).map_err(anyhow::Error::from)?;
     }
-    let outside = if english { "Outside every group" } else { "Ngoài các tổ dân phố, thôn" };
-    write(&mut writer, row("", outside, None, &report.unassigned))?;
-    let c = &report.commune;
-    write(&mut writer, row(&c.code, &c.name, Some(c.households), &c.indicators))?;
     let mut body = "\u{feff}".as_bytes().to_vec(); // the BOM: Excel then reads UTF-8
     body.extend(writer.into_inner().map_err(|e| anyhow::anyhow!("writing the CSV: {e}"))?);
 
     let mut response = respond(body, "text/csv; charset=utf-8", &tag);
-    let filename = format!("attachment; filename=\"kheo-coverage-{code}-{as_of}.csv\"");
-    if let Ok(v) = HeaderValue::from_str(&filename) {
+    attachment(&mut response, &code, as_of, "csv");
+    Ok(response)
+}
+
+/// `vi` (default) or `en`.
+fn english(p: &std::collections::HashMap<String, String>) -> ApiResult<bool> {
+    match p.get("lang").map(String::as_str) {
+        None | Some("vi") => Ok(false),
+        Some("en") => Ok(true),
+        Some(_) => Err(ApiError::bad("lang", "must be `vi` or `en`")),
+    }
+}
+
+fn attachment(response: &mut Response, code: &str, as_of: NaiveDate, extension: &str) {
+    let value = format!("attachment; filename=\"kheo-coverage-{code}-{as_of}.{extension}\"");
+    if let Ok(v) = HeaderValue::from_str(&value) {
         response.headers_mut().insert(header::CONTENT_DISPOSITION, v);
     }
+}
+
+/// The same table as the CSV, as an Excel workbook: numbers stay numbers, so Excel shows
+/// them in the reader's own locale (80,7 in Vietnamese).
+async fn coverage_xlsx(
+    State(ctx): State<AppContext>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let p = params::parse(query.as_deref(), &["commune", "as_of", "lang"])?;
+    let (code, as_of) = (params::commune(&p)?, params::as_of(&p)?);
+    let english = english(&p)?;
+    let tag = tag(&ctx, "xlsx", query.as_deref(), as_of).await?;
+    if etag::matches(&headers, &tag) {
+        return Ok(etag::not_modified(&tag));
+    }
+    let report = load(&ctx, &code, as_of).await?;
+
+    let xlsx = |e: rust_xlsxwriter::XlsxError| ApiError::Internal(anyhow::anyhow!("writing the workbook: {e}"));
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name(if english { "Coverage" } else { "Do phu" }).map_err(xlsx)?;
+    let title = if english {
+        format!("Coverage of {} as of {}", report.commune.name, as_of.format("%d/%m/%Y"))
+    } else {
+        format!("Kết quả công trình {} tính đến ngày {}", report.commune.name, as_of.format("%d/%m/%Y"))
+    };
+    sheet.write_string_with_format(0, 0, &title, &Format::new().set_bold().set_font_size(14)).map_err(xlsx)?;
+    let header = Format::new().set_bold().set_text_wrap().set_background_color("#E8EEF4");
+    for (col, text) in table::headers(english).into_iter().enumerate() {
+        sheet.write_string_with_format(2, col as u16, text, &header).map_err(xlsx)?;
+        sheet.set_column_width(col as u16, if col == 1 { 28 } else { 14 }).map_err(xlsx)?;
+    }
+    let formats = [
+        Format::new().set_num_format("#,##0"),
+        Format::new().set_num_format("0.0"),
+        Format::new(),
+        Format::new().set_num_format("#,##0.000"),
+    ];
+    let rows = table::rows(&report, english);
+    let last = rows.len() - 1;
+    for (r, row) in rows.iter().enumerate() {
+        let r_index = 3 + r as u32;
+        for (col, cell) in row.iter().enumerate() {
+            let col = col as u16;
+            let mut format = match cell {
+                Cell::Number(_, 0) => formats[0].clone(),
+                Cell::Number(_, 1) => formats[1].clone(),
+                Cell::Number(_, _) => formats[3].clone(),
+                _ => formats[2].clone(),
+            };
+            if r == last {
+                format = format.set_bold();
+            }
+            match cell {
+                Cell::Text(t) => sheet.write_string_with_format(r_index, col, t, &format).map_err(xlsx)?,
+                Cell::Number(v, _) => sheet.write_number_with_format(r_index, col, *v, &format).map_err(xlsx)?,
+                Cell::Empty => sheet.write_blank(r_index, col, &format).map_err(xlsx)?,
+            };
+        }
+    }
+    sheet.set_freeze_panes(3, 2).map_err(xlsx)?;
+    let body = workbook.save_to_buffer().map_err(xlsx)?;
+    let mut response = respond(body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", &tag);
+    attachment(&mut response, &code, as_of, "xlsx");
     Ok(response)
 }
 

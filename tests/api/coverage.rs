@@ -430,3 +430,30 @@ async fn a_repeated_coverage_request_is_a_304_until_a_work_changes() {
     let changed = app.client.get(app.url(path)).header("If-None-Match", &tag).send().await.unwrap();
     assert_eq!(changed.status(), 200);
 }
+
+#[tokio::test]
+async fn the_excel_workbook_holds_the_same_table_as_numbers() {
+    use std::io::Read;
+    let app = app().await;
+    let json = coverage(&app, "2024-01-01").await;
+
+    let response = app.get("/api/coverage.xlsx?commune=99100&as_of=2024-01-01").await;
+    assert_eq!(response.status(), 200);
+    assert!(response.headers()["content-disposition"].to_str().unwrap().ends_with(".xlsx\""));
+    let bytes = response.bytes().await.unwrap();
+
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).expect("an xlsx is a zip");
+    let mut read = |name: &str| {
+        let mut text = String::new();
+        archive.by_name(name).unwrap_or_else(|e| panic!("{name}: {e}")).read_to_string(&mut text).unwrap();
+        text
+    };
+    let strings = read("xl/sharedStrings.xml");
+    let sheet = read("xl/worksheets/sheet1.xml");
+    for text in ["Thôn A", "Xã Hình Vuông", "Tỷ lệ bê tông (%)", "Ngoài các tổ dân phố, thôn"] {
+        assert!(strings.contains(text), "{text} missing");
+    }
+    // The group's concrete share is written as a number, not as text.
+    let pct = f(&group(&json, "A")["concrete_pct"]);
+    assert!(sheet.contains(&format!("<v>{pct}</v>")), "{pct} not a number cell in the sheet");
+}

@@ -50,3 +50,17 @@ async fn percent_encoded_paths_are_decoded_and_traversal_is_refused() {
         assert_eq!(app.get(path).await.status(), 404, "{path}");
     }
 }
+
+#[tokio::test]
+async fn map_label_glyphs_are_served_for_vietnamese_text() {
+    let app = spawn_app().await;
+
+    // Basic Latin, Latin Extended-A/B (ă, đ, ơ, ư) and Latin Extended Additional (ầ, ổ, ỹ).
+    for range in ["0-255", "256-511", "7680-7935"] {
+        for stack in ["Noto%20Sans%20Regular", "Noto%20Sans%20Bold"] {
+            let response = app.get(&format!("/fonts/{stack}/{range}.pbf")).await;
+            assert_eq!(response.status(), 200, "{stack} {range}");
+            assert!(response.bytes().await.unwrap().len() > 1000, "{stack} {range} holds glyphs");
+        }
+    }
+}

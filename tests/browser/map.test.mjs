@@ -1,164 +1,37 @@
 // Browser test of the map page: a real kheo server on a throwaway PostGIS loaded with the
-// demo commune, driven through Debian's Chromium with playwright-core (WebGL in software
-// through SwiftShader). Missing Chromium or a missing kheo binary is a failure, never a skip.
-//
-//   npm run test:browser            (after `cargo build`)
-//   KHEO_BIN=path/to/kheo npm run test:browser
-//   CHROMIUM=/path/to/chromium npm run test:browser
-//   KHEO_TEST_URL=http://127.0.0.1:8080 npm run test:browser   (an already running server
-//     with the demo loaded: no cluster, no demo load; for working on the page)
+// demo commune, driven through Debian's Chromium with playwright-core (see helpers.mjs for
+// how to run it and its environment variables).
 //
 // Leaves target/screenshots/map.png (desktop), map-popup.png and map-phone.png.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { launchBrowser, SCREENSHOTS, SETUP_TIMEOUT_MS, startDemoServer, waitReady, watch as watchInto } from './helpers.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const BIN = path.resolve(ROOT, process.env.KHEO_BIN ?? 'target/debug/kheo');
-const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
-const SCREENSHOTS = path.join(ROOT, 'target', 'screenshots');
-const CHROMIUM_ARGS = [
-  '--headless=new',
-  '--no-sandbox',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-  '--ignore-gpu-blocklist',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
-const LISTEN_TIMEOUT_MS = 60_000;
-const DEMO_TIMEOUT_MS = 300_000;
-const READY_TIMEOUT_MS = 60_000;
 const WORK_LAYERS = ['groups', 'roads', 'flower_routes', 'lighting_lines', 'model_sites'];
 
-let home;
 let server;
-let serverLog = '';
 let baseUrl;
 let browser;
 let page;
 const problems = []; // console errors, page errors, failed requests, HTTP errors
-
-/** Runs `kheo args...` to completion; resolves with {code, output}. */
-function run(args, env, timeoutMs) {
-  return new Promise((resolve) => {
-    const child = spawn(BIN, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
-    const timer = setTimeout(() => {
-      output += `\n[test] killed after ${timeoutMs} ms`;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      resolve({ code: -1, output: `${output}\n[test] ${error.message}` });
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code: code ?? signal, output });
-    });
-  });
-}
-
-/** Spawns `kheo serve` on port 0 and resolves with its URL once it says it is listening. */
-function startServer(env) {
-  return new Promise((resolve, reject) => {
-    server = spawn(BIN, ['serve', '--listen', '127.0.0.1:0'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    const fail = (why) => {
-      clearTimeout(timer);
-      reject(new Error(`kheo serve ${why}\n--- output ---\n${serverLog}`));
-    };
-    const timer = setTimeout(() => fail(`did not print "listening on http://..." within ${LISTEN_TIMEOUT_MS / 1000} s`), LISTEN_TIMEOUT_MS);
-    server.stdout.on('data', (chunk) => {
-      stdout += chunk;
-      serverLog += chunk;
-      const match = /listening on (http:\/\/[^\s"']+)/.exec(stdout);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1].replace(/\/$/, ''));
-      }
-    });
-    server.stderr.on('data', (chunk) => (serverLog += chunk));
-    server.on('error', (error) => fail(`could not start: ${error.message}`));
-    server.on('exit', (code, signal) => fail(`exited early (code ${code}, signal ${signal})`));
-  });
-}
-
-async function stopServer() {
-  if (!server || server.exitCode !== null || server.signalCode !== null) return;
-  server.removeAllListeners('exit'); // the "exited early" failure of startServer
-  const exited = new Promise((resolve) => server.once('exit', resolve));
-  server.kill('SIGTERM');
-  const timer = setTimeout(() => server.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
+const watch = (p, name) => watchInto(p, name, problems);
 
 before(async () => {
-  assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}: install it with "apt-get install -y chromium" (or set CHROMIUM=/path/to/chromium)`);
-  if (process.env.KHEO_TEST_URL) {
-    baseUrl = process.env.KHEO_TEST_URL.replace(/\/$/, '');
-  } else {
-    assert.ok(existsSync(BIN), `kheo binary not found at ${BIN}: build it with "cargo build" (or set KHEO_BIN)`);
-    await startDemoServer();
-  }
-
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  browser = await launchBrowser();
+  server = await startDemoServer();
+  baseUrl = server.baseUrl;
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'vi-VN' });
   page = await context.newPage();
   watch(page, 'desktop');
-}, { timeout: DEMO_TIMEOUT_MS + LISTEN_TIMEOUT_MS + 60_000 });
-
-async function startDemoServer() {
-
-  home = mkdtempSync(path.join(tmpdir(), 'kheo-browser-'));
-  // mkdtemp makes the folder 0700; when run as root, kheo runs PostgreSQL as the postgres
-  // user, which must be able to traverse it.
-  chmodSync(home, 0o755);
-  const env = { ...process.env, KHEO_HOME: home };
-  delete env.DATABASE_URL; // the test uses its own managed cluster under KHEO_HOME
-
-  const demo = await run(['demo'], env, DEMO_TIMEOUT_MS);
-  assert.equal(demo.code, 0, `"kheo demo" failed (exit ${demo.code}):\n${demo.output}`);
-
-  baseUrl = await startServer(env);
-}
+}, { timeout: SETUP_TIMEOUT_MS });
 
 after(async () => {
   await browser?.close().catch(() => {});
-  await stopServer().catch(() => {});
-  if (home) {
-    const down = await run(['db', 'down'], { ...process.env, KHEO_HOME: home }, 60_000);
-    if (down.code !== 0) console.error(`"kheo db down" failed (exit ${down.code}):\n${down.output}`);
-    else rmSync(home, { recursive: true, force: true });
-  }
+  await server?.stop().catch((error) => console.error(error));
 }, { timeout: 120_000 });
-
-/** Records console errors, uncaught exceptions, failed requests and HTTP errors of `p`. */
-function watch(p, name) {
-  p.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`[${name}] console error: ${message.text()}`);
-  });
-  p.on('pageerror', (error) => problems.push(`[${name}] page error: ${error.message}`));
-  p.on('requestfailed', (request) => problems.push(`[${name}] request failed: ${request.url()} (${request.failure()?.errorText})`));
-  p.on('response', (response) => {
-    if (response.status() >= 400) problems.push(`[${name}] HTTP ${response.status()}: ${response.url()}`);
-  });
-}
-
-async function waitReady(p) {
-  await p.waitForFunction(() => document.documentElement.dataset.ready === '1', null, { timeout: READY_TIMEOUT_MS });
-}
 
 test('the page loads and the map becomes ready without errors', async () => {
   const response = await page.goto(`${baseUrl}/`, { waitUntil: 'load' });

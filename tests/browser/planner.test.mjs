@@ -1,0 +1,417 @@
+// Browser test of the planner's map: the choropleth, the panel (headline numbers, chart,
+// table), the linked views, the time slider, the search box, the URL state and the phone
+// layout, against a real kheo server with the demo ward (see helpers.mjs).
+//
+// Expected values are computed here from the API's answers with the test's own Vietnamese
+// formatting and its own copy of the class scale of the brief, never read from the page's code.
+//
+// Leaves target/screenshots/planner.png (desktop dashboard), planner-group.png (a group's page),
+// planner-2016.png (the slider at 2016), planner-phone.png and planner-phone-panel.png.
+// Prints the load measurements (time to the choropleth drawn, bytes transferred).
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { launchBrowser, SCREENSHOTS, SETUP_TIMEOUT_MS, startDemoServer, waitReady, watch } from './helpers.mjs';
+
+const COMMUNE = '17131';
+let server;
+let baseUrl;
+let browser;
+let context;
+let page;
+const problems = [];
+const network = []; // {url, bytes} of every response of the first load (window and workers)
+
+// ---- the test's own formatting (Vietnamese) and class scale --------------------------------
+const one = new Intl.NumberFormat('vi-VN', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+const two = new Intl.NumberFormat('vi-VN', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const int = new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 0 });
+const vnd = new Intl.NumberFormat('vi-VN', { style: 'currency', currency: 'VND', maximumFractionDigits: 0 });
+const nbsp = '\u00a0';
+const pct = (v) => (v === null ? '–' : `${one.format(v)}${nbsp}%`);
+const km = (m) => `${one.format(m / 1000)}${nbsp}km`;
+const norm = (s) => s.replace(/[\u00a0\u202f]/g, ' ').trim();
+
+/** The classes of the brief: <40, 40-60, 60-80, 80-95, >=95 on a colour-blind safe ramp. */
+const PCT_CLASSES = [
+  [40, '#d7191c'],
+  [60, '#fdae61'],
+  [80, '#ffffbf'],
+  [95, '#abd9e9'],
+  [Infinity, '#2c7bb6'],
+];
+const classColor = (v) => PCT_CLASSES.find(([upper]) => v < upper)[1];
+const hex = (c) => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16));
+
+async function api(pathAndQuery) {
+  const response = await fetch(`${baseUrl}${pathAndQuery}`);
+  assert.equal(response.status, 200, `${pathAndQuery}: HTTP ${response.status}`);
+  return response.json();
+}
+
+/** A point well inside a polygon (the grid point farthest from its edges), [lon, lat]. */
+function interiorPoint(geometry) {
+  const rings = geometry.type === 'Polygon' ? geometry.coordinates : geometry.coordinates.flat(1);
+  const outer = geometry.type === 'Polygon' ? [geometry.coordinates[0]] : geometry.coordinates.map((p) => p[0]);
+  const inside = ([x, y]) => {
+    let count = 0;
+    for (const ring of outer) {
+      let c = false;
+      for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+        const [xi, yi] = ring[i];
+        const [xj, yj] = ring[j];
+        if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) c = !c;
+      }
+      if (c) count += 1;
+    }
+    return count % 2 === 1;
+  };
+  const segDist = ([px, py], [ax, ay], [bx, by]) => {
+    const dx = bx - ax;
+    const dy = by - ay;
+    const t = Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / (dx * dx + dy * dy || 1)));
+    return Math.hypot(px - (ax + t * dx), py - (ay + t * dy));
+  };
+  const all = rings.flat(1);
+  const xs = all.map((c) => c[0]);
+  const ys = all.map((c) => c[1]);
+  const [w, e, s, n] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  let best = null;
+  for (let i = 1; i < 30; i += 1) {
+    for (let j = 1; j < 30; j += 1) {
+      const p = [w + ((e - w) * i) / 30, s + ((n - s) * j) / 30];
+      if (!inside(p)) continue;
+      let d = Infinity;
+      for (const ring of rings) for (let k = 1; k < ring.length; k += 1) d = Math.min(d, segDist(p, ring[k - 1], ring[k]));
+      if (!best || d > best.d) best = { p, d };
+    }
+  }
+  return best.p;
+}
+
+before(async () => {
+  browser = await launchBrowser();
+  server = await startDemoServer();
+  baseUrl = server.baseUrl;
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'vi-VN' });
+  page = await context.newPage();
+  watch(page, 'desktop', problems);
+  context.on('response', async (response) => {
+    const sizes = await response.request().sizes().catch(() => null);
+    if (sizes) network.push({ url: response.url(), bytes: sizes.responseBodySize + sizes.responseHeadersSize });
+  });
+}, { timeout: SETUP_TIMEOUT_MS });
+
+after(async () => {
+  await browser?.close().catch(() => {});
+  await server?.stop().catch((error) => console.error(error));
+}, { timeout: 120_000 });
+
+test('the planner map loads without errors and the choropleth is measured', async () => {
+  const response = await page.goto(`${baseUrl}/`, { waitUntil: 'load' });
+  assert.equal(response.status(), 200);
+  await waitReady(page).catch((error) => {
+    throw new Error(`data-ready never became "1": ${error.message}\n${problems.join('\n')}`);
+  });
+  await page.waitForTimeout(300); // let the last responses be counted
+  const measured = await page.evaluate(() => {
+    const mark = performance.getEntriesByName('kheo:choropleth-drawn')[0];
+    const nav = performance.getEntriesByType('navigation')[0];
+    const resources = performance.getEntriesByType('resource');
+    const bytes = (nav?.encodedBodySize ?? 0) + resources.reduce((sum, r) => sum + (r.encodedBodySize ?? 0), 0);
+    return { ms: mark ? Math.round(mark.startTime) : null, bytes, resources: resources.length + 1 };
+  });
+  assert.ok(measured.ms !== null, 'the mark kheo:choropleth-drawn is missing');
+  const wire = network.reduce((sum, r) => sum + r.bytes, 0);
+  console.log(`[measure] navigation -> choropleth drawn (source loaded, map idle): ${measured.ms} ms (headless Chromium, SwiftShader, demo ward)`);
+  console.log(`[measure] bytes transferred, window resource timing (navigation + ${measured.resources - 1} resources, encodedBodySize): ${measured.bytes} B (${(measured.bytes / 1024).toFixed(1)} KiB)`);
+  console.log(`[measure] bytes on the wire incl. MapLibre's worker fetches (${network.length} responses, bodies + headers): ${wire} B (${(wire / 1024).toFixed(1)} KiB)`);
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'planner.png') });
+  assert.deepEqual(problems, []);
+});
+
+test('the headline numbers and the table equal the API, formatted the Vietnamese way', async () => {
+  const asOf = await page.evaluate(() => document.documentElement.dataset.asOf);
+  const coverage = await api(`/api/coverage?commune=${COMMUNE}&as_of=${asOf}`);
+  const c = coverage.commune;
+
+  const concrete = norm(await page.locator('.overview .headline-line').textContent());
+  assert.ok(concrete.startsWith(norm(`${km(c.concrete_m)} / ${km(c.road_m)}`)), `headline "${concrete}"`);
+  assert.ok(concrete.includes(norm(pct(c.concrete_pct))), `headline "${concrete}" lacks ${pct(c.concrete_pct)}`);
+  const cardValue = (key) => page.locator(`.overview .card[data-key="${key}"] .card-value .v`).textContent().then(norm);
+  assert.equal(await cardValue('hardened_pct'), norm(pct(c.hardened_pct)));
+  assert.equal(await cardValue('lit_pct'), norm(pct(c.lit_pct)));
+  assert.equal(await cardValue('flower_m'), norm(km(c.flower_m)));
+  assert.equal(await cardValue('model_sites'), int.format(c.model_sites.total));
+  assert.equal(await cardValue('people_vnd'), norm(vnd.format(c.people_vnd)));
+  assert.equal(norm(vnd.format(28018600000)), '28.018.600.000 ₫'); // the format the planners expect
+
+  const rows = await page.locator('.groups-table tbody tr').evaluateAll((trs) => trs.map((tr) => ({
+    code: tr.dataset.code,
+    cells: Object.fromEntries([...tr.children].map((td) => [td.dataset.key, td.querySelector('.v').textContent])),
+    marks: Object.fromEntries([...tr.children].filter((td) => td.querySelector('.met')).map((td) => [td.dataset.key, td.querySelector('.met').classList.contains('yes')])),
+  })));
+  assert.equal(rows.length, coverage.groups.length);
+  for (const g of coverage.groups) {
+    const row = rows.find((r) => r.code === g.code);
+    assert.ok(row, `no row for ${g.code}`);
+    const expected = {
+      road_m: one.format(g.road_m / 1000),
+      concrete_pct: pct(g.concrete_pct),
+      hardened_pct: pct(g.hardened_pct),
+      lit_pct: pct(g.lit_pct),
+      model_sites: int.format(g.model_sites.total),
+      people_vnd: two.format(g.people_vnd / 1e9),
+    };
+    for (const [key, value] of Object.entries(expected)) {
+      assert.equal(norm(row.cells[key]), norm(value), `${g.code} ${key}`);
+    }
+    for (const key of ['concrete_pct', 'hardened_pct', 'lit_pct']) {
+      assert.equal(row.marks[key], g.targets[key].met, `${g.code} ${key} met mark`);
+    }
+  }
+});
+
+test('the table sorts by a column from its header button, by keyboard too', async () => {
+  const button = page.locator('.groups-table th[data-key="concrete_pct"] button');
+  await button.focus();
+  await page.keyboard.press('Enter'); // first press: descending (largest first)
+  const read = () => page.locator('.groups-table tbody tr td[data-key="concrete_pct"] .v').allTextContents()
+    .then((list) => list.map((s) => Number(norm(s).replace(' %', '').replace(',', '.'))));
+  const desc = await read();
+  assert.deepEqual(desc, [...desc].sort((a, b) => b - a));
+  assert.equal(await page.locator('.groups-table th[data-key="concrete_pct"]').getAttribute('aria-sort'), 'descending');
+  await page.locator('.groups-table th[data-key="concrete_pct"] button').press('Enter');
+  const asc = await read();
+  assert.deepEqual(asc, [...asc].sort((a, b) => a - b));
+  await page.locator('.groups-table th[data-key="name"] button').click();
+});
+
+test('each group is drawn in the colour of its concrete class', async () => {
+  const asOf = await page.evaluate(() => document.documentElement.dataset.asOf);
+  const geojson = await api(`/api/coverage.geojson?commune=${COMMUNE}&as_of=${asOf}`);
+  // Only the groups: hide the works layers (legend checkboxes), keep the commune under them.
+  for (const name of ['Đường giao thông', 'Đường hoa, cây xanh', 'Tuyến chiếu sáng', 'Mô hình "Dân vận khéo"']) {
+    await page.getByRole('checkbox', { name }).uncheck();
+  }
+  await page.mouse.move(5, 795); // no hover outline
+  const points = geojson.features.map((f) => ({ id: f.properties.id, code: f.properties.code, value: f.properties.concrete_pct, lnglat: interiorPoint(f.geometry) }));
+  const sampled = await page.evaluate(async (list) => {
+    const { map } = window.kheo;
+    await new Promise((resolve) => (map.loaded() ? resolve() : map.once('idle', resolve)));
+    const opacity = map.getPaintProperty('groups-fill', 'fill-opacity');
+    const canvas = map.getCanvas();
+    const ratio = canvas.width / canvas.clientWidth;
+    const out = await new Promise((resolve) => {
+      map.once('render', () => {
+        const gl = map.painter.context.gl;
+        resolve(list.map((p) => {
+          const px = map.project(p.lnglat);
+          const hit = map.queryRenderedFeatures(px, { layers: ['groups-fill'] })[0];
+          const buf = new Uint8Array(4);
+          gl.readPixels(Math.round(px.x * ratio), Math.round(canvas.height - px.y * ratio), 1, 1, gl.RGBA, gl.UNSIGNED_BYTE, buf);
+          return { ...p, rgb: [...buf.slice(0, 3)], hitId: hit?.id ?? null };
+        }));
+      });
+      map.triggerRepaint();
+    });
+    return { out, opacity };
+  }, points);
+  // The fill is translucent over the commune's fill (#fbfaf7): blend the class colour the same way.
+  const under = hex('#fbfaf7');
+  const alpha = sampled.opacity;
+  assert.equal(typeof alpha, 'number');
+  for (const s of sampled.out) {
+    assert.equal(s.hitId, s.id, `${s.code}: the interior point hits group ${s.hitId}`);
+    const expected = hex(classColor(s.value)).map((v, i) => Math.round(alpha * v + (1 - alpha) * under[i]));
+    const diff = Math.max(...expected.map((v, i) => Math.abs(v - s.rgb[i])));
+    assert.ok(diff <= 6, `${s.code} (${s.value} %): pixel rgb(${s.rgb}) but class ${classColor(s.value)} blends to rgb(${expected})`);
+  }
+  for (const name of ['Đường giao thông', 'Đường hoa, cây xanh', 'Tuyến chiếu sáng', 'Mô hình "Dân vận khéo"']) {
+    await page.getByRole('checkbox', { name }).check();
+  }
+});
+
+test('hovering a row highlights its group on the map, hovering the map highlights the row', async () => {
+  const group = await api(`/api/coverage?commune=${COMMUNE}`).then((c) => c.groups.find((g) => g.code === 'TDP12'));
+  await page.locator('.groups-table tbody tr[data-code="TDP12"]').hover();
+  const hovered = await page.evaluate((id) => window.kheo.map.getFeatureState({ source: 'groups', id }).hover, group.id);
+  assert.equal(hovered, true);
+
+  // And back: the mouse over the group's interior on the map marks its row.
+  const geojson = await api(`/api/coverage.geojson?commune=${COMMUNE}`);
+  const feature = geojson.features.find((f) => f.properties.code === 'TDP14');
+  const at = interiorPoint(feature.geometry);
+  const xy = await page.evaluate((lnglat) => {
+    const { map } = window.kheo;
+    const p = map.project(lnglat);
+    const box = map.getContainer().getBoundingClientRect();
+    return { x: box.left + p.x, y: box.top + p.y };
+  }, at);
+  await page.mouse.move(xy.x, xy.y);
+  await page.mouse.move(xy.x + 1, xy.y + 1);
+  await page.locator('.groups-table tbody tr[data-code="TDP14"].active').waitFor({ timeout: 5_000 });
+  await page.locator('.bar-chart .bar-row.active').waitFor({ timeout: 5_000 });
+});
+
+test('clicking a group on the map opens its page with its numbers and its works, and zooms to it', async () => {
+  const coverage = await api(`/api/coverage?commune=${COMMUNE}`);
+  const group = coverage.groups.find((g) => g.code === 'TDP04');
+  const geojson = await api(`/api/coverage.geojson?commune=${COMMUNE}`);
+  const feature = geojson.features.find((f) => f.properties.code === 'TDP04');
+  // Click on the group where no work is under the pointer (hide the works, then show them again).
+  await page.getByRole('checkbox', { name: 'Mô hình "Dân vận khéo"' }).uncheck();
+  await page.getByRole('checkbox', { name: 'Đường giao thông' }).uncheck();
+  await page.getByRole('checkbox', { name: 'Tuyến chiếu sáng' }).uncheck();
+  await page.getByRole('checkbox', { name: 'Đường hoa, cây xanh' }).uncheck();
+  const xy = await page.evaluate((lnglat) => {
+    const { map } = window.kheo;
+    const p = map.project(lnglat);
+    const box = map.getContainer().getBoundingClientRect();
+    return { x: box.left + p.x, y: box.top + p.y };
+  }, interiorPoint(feature.geometry));
+  await page.mouse.click(xy.x, xy.y);
+  const heading = page.locator('.group-page h2');
+  await heading.waitFor({ state: 'visible', timeout: 5_000 });
+  assert.equal((await heading.textContent()).trim(), group.name);
+  const pctText = norm(await page.locator('.group-page .headline-pct').textContent());
+  assert.equal(pctText, norm(pct(group.concrete_pct)));
+  for (const name of ['Mô hình "Dân vận khéo"', 'Đường giao thông', 'Tuyến chiếu sáng', 'Đường hoa, cây xanh']) {
+    await page.getByRole('checkbox', { name }).check();
+  }
+
+  // Its works, as many as the API lists for the group.
+  await page.waitForFunction(() => !document.querySelector('.group-page .works[aria-busy]'), null, { timeout: 10_000 });
+  for (const layer of ['roads', 'model_sites']) {
+    const works = await api(`/api/layers/${layer}/features?commune=${COMMUNE}&group=TDP04`);
+    const count = await page.locator(`.group-page .works-layer[data-layer="${layer}"] li`).count();
+    assert.equal(count, works.features.length, `${layer} listed`);
+    assert.ok(count > 0);
+  }
+  await page.waitForTimeout(700); // the zoom to the group
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'planner-group.png') });
+  // The first site opens to its attributes.
+  await page.locator('.group-page .works-layer[data-layer="model_sites"] summary').first().click();
+  assert.ok((await page.locator('.group-page .works-layer[data-layer="model_sites"] details[open] dl').textContent()).includes('Lĩnh vực'));
+
+  const state = await page.evaluate((id) => {
+    const { map } = window.kheo;
+    return { selected: map.getFeatureState({ source: 'groups', id }).selected, zoom: map.getZoom(), url: location.search };
+  }, group.id);
+  assert.equal(state.selected, true);
+  assert.ok(state.url.includes('group=TDP04'), state.url);
+
+  await page.locator('.group-page .back').click();
+  await page.locator('.overview').waitFor({ state: 'visible' });
+  assert.ok(!(await page.evaluate(() => location.search)).includes('group='));
+  assert.deepEqual(problems, []);
+});
+
+test('moving the slider to 2016 shows the timeline\'s 2016 numbers and the works of 2016', async () => {
+  const timeline = await api(`/api/coverage/timeline?commune=${COMMUNE}`);
+  const y2016 = timeline.years.find((y) => y.year === 2016);
+  assert.ok(y2016, 'the timeline has 2016');
+  const before2016 = norm(await page.locator('.overview .headline-pct').textContent());
+  const roadsRequest = page.waitForResponse((r) => r.url().includes('/api/layers/roads/features') && r.url().includes('as_of=2016-12-31'), { timeout: 20_000 });
+  await page.locator('#year').fill('2016');
+  await page.waitForFunction(() => document.documentElement.dataset.asOf === '2016-12-31' && document.documentElement.dataset.busy === '0', null, { timeout: 30_000 });
+  await roadsRequest;
+
+  const headline = norm(await page.locator('.overview .headline-line').textContent());
+  assert.ok(headline.startsWith(norm(`${km(y2016.concrete_m)} / ${km(y2016.road_m)}`)), `headline "${headline}" for 2016`);
+  assert.equal(norm(await page.locator('.overview .headline-pct').textContent()), norm(pct(y2016.concrete_pct)));
+  assert.notEqual(norm(pct(y2016.concrete_pct)), before2016);
+  const card = (key) => page.locator(`.overview .card[data-key="${key}"] .card-value .v`).textContent().then(norm);
+  assert.equal(await card('hardened_pct'), norm(pct(y2016.hardened_pct)));
+  assert.equal(await card('lit_pct'), norm(pct(y2016.lit_pct)));
+  assert.equal(await card('flower_m'), norm(km(y2016.flower_m)));
+  assert.equal(await card('people_vnd'), norm(vnd.format(y2016.people_vnd)));
+  assert.equal(norm(await page.locator('.overview .as-of').textContent()).startsWith('Số liệu đến 31/12/2016'), true);
+  assert.equal(await page.locator('.year-out').textContent(), '2016');
+  assert.ok((await page.evaluate(() => location.search)).includes('as_of=2016-12-31'));
+  // The choropleth follows: each group's value on the map is its 2016 value.
+  const values = await page.evaluate(() => Object.fromEntries(window.kheo.map.querySourceFeatures('groups').map((f) => [f.properties.code, f.properties.concrete_pct])));
+  for (const g of y2016.groups) assert.equal(values[g.code], g.concrete_pct, `${g.code} on the map in 2016`);
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'planner-2016.png') });
+
+  // Back to today with the exact date input.
+  const today = await api(`/api/coverage?commune=${COMMUNE}`);
+  await page.locator('#date').fill(today.as_of);
+  await page.waitForFunction((d) => document.documentElement.dataset.asOf === d && document.documentElement.dataset.busy === '0', today.as_of, { timeout: 30_000 });
+  assert.equal(norm(await page.locator('.overview .headline-pct').textContent()), norm(pct(today.commune.concrete_pct)));
+  assert.deepEqual(problems, []);
+});
+
+test('searching "quynh" without diacritics finds "Quỳnh"; picking a group opens its page', async () => {
+  const answer = page.waitForResponse((r) => r.url().includes('/api/search?'), { timeout: 10_000 });
+  await page.locator('#search').fill('quynh');
+  const response = await answer;
+  assert.equal(response.status(), 200, `/api/search answered HTTP ${response.status()}`);
+  await page.locator('#search-results [role="option"]').first().waitFor({ timeout: 10_000 });
+  const options = await page.locator('#search-results [role="option"]').allTextContents();
+  assert.ok(options.some((o) => o.includes('Quỳnh')), `no result contains "Quỳnh": ${JSON.stringify(options)}`);
+
+  await page.locator('#search').fill('');
+  await page.locator('#search').fill('to dan pho 12');
+  const option = page.locator('#search-results [role="option"]', { hasText: 'Tổ dân phố 12' }).first();
+  await option.waitFor({ timeout: 10_000 });
+  await option.click();
+  await page.locator('.group-page h2', { hasText: 'Tổ dân phố 12' }).waitFor({ timeout: 5_000 });
+  assert.ok((await page.evaluate(() => location.search)).includes('group=TDP12'));
+  await page.locator('.group-page .back').click();
+  assert.deepEqual(problems, []);
+});
+
+test('a link reproduces the view: indicator, date, group and map position', async () => {
+  const p = await context.newPage();
+  watch(p, 'link', problems);
+  await p.goto(`${baseUrl}/?commune=${COMMUNE}&ind=lit_pct&as_of=2019-12-31&group=TDP04&map=15.50/19.25500/105.71000`);
+  await waitReady(p);
+  await p.waitForFunction(() => document.documentElement.dataset.asOf === '2019-12-31', null, { timeout: 10_000 });
+  assert.equal(await p.locator('#indicator').inputValue(), 'lit_pct');
+  assert.equal((await p.locator('.group-page h2').textContent()).trim(), 'Tổ dân phố 4');
+  assert.equal(await p.locator('.year-out').textContent(), '2019');
+  const view = await p.evaluate(() => ({ zoom: window.kheo.map.getZoom(), center: window.kheo.map.getCenter() }));
+  assert.ok(Math.abs(view.zoom - 15.5) < 0.01, `zoom ${view.zoom}`);
+  assert.ok(Math.abs(view.center.lat - 19.255) < 1e-4 && Math.abs(view.center.lng - 105.71) < 1e-4);
+  // The legend shows the lit classes with the lit target (70 %).
+  assert.ok(norm(await p.locator('.class-legend').textContent()).includes('Chỉ tiêu 70,0 %'));
+  await p.close();
+  assert.deepEqual(problems, []);
+});
+
+test('the page works at phone width: the map on top, the numbers in a sheet below', async () => {
+  const phoneContext = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'vi-VN' });
+  const phone = await phoneContext.newPage();
+  watch(phone, 'phone', problems);
+  await phone.goto(`${baseUrl}/`);
+  await waitReady(phone);
+  const layout = await phone.evaluate(() => {
+    const map = document.querySelector('.map-area').getBoundingClientRect();
+    const panel = document.querySelector('.panel').getBoundingClientRect();
+    return { mapBottom: map.bottom, panelTop: panel.top, panelBottom: panel.bottom, width: document.documentElement.scrollWidth, inner: innerWidth };
+  });
+  assert.ok(layout.panelTop < layout.mapBottom + 1 && layout.panelTop > 200, JSON.stringify(layout));
+  assert.ok(layout.width <= layout.inner, `no sideways scrolling: ${layout.width} > ${layout.inner}`);
+  assert.ok(await phone.locator('.overview .headline-pct').isVisible());
+  await phone.screenshot({ path: path.join(SCREENSHOTS, 'planner-phone.png') });
+  await phone.locator('.panel-body').evaluate((el) => { el.scrollTop = 520; });
+  await phone.screenshot({ path: path.join(SCREENSHOTS, 'planner-phone-panel.png') });
+  await phoneContext.close();
+  assert.deepEqual(problems, []);
+});
+
+test('?lang=en shows the panel in English', async () => {
+  const p = await context.newPage();
+  watch(p, 'en', problems);
+  await p.goto(`${baseUrl}/?lang=en`);
+  await waitReady(p);
+  assert.equal(norm(await p.locator('.overview .headline-main .card-label').textContent()), 'Concreted roads');
+  assert.equal(norm(await p.locator('.groups-table th[data-key="road_m"]').textContent()).startsWith('Roads (km)'), true);
+  assert.equal(await p.locator('#indicator option:checked').textContent(), 'Concreted (%)');
+  await p.close();
+  assert.deepEqual(problems, []);
+});

@@ -10,12 +10,8 @@ use sqlx::PgPool;
 /// One group's line of the report.
 #[derive(Debug, Clone, Serialize)]
 pub struct GroupReport {
-    pub id: i64,
-    pub code: String,
-    pub name: String,
-    pub kind: String,
-    pub households: Option<i32>,
-    pub population: Option<i32>,
+    #[serde(flatten)]
+    pub group: GroupRow,
     #[serde(flatten)]
     pub indicators: Indicators,
 }
@@ -108,15 +104,7 @@ pub async fn report(pool: &PgPool, code: &str, as_of: NaiveDate) -> Result<Optio
     let group_reports = groups
         .iter()
         .zip(&per_group)
-        .map(|(g, t)| GroupReport {
-            id: g.id,
-            code: g.code.clone(),
-            name: g.name.clone(),
-            kind: g.kind.clone(),
-            households: g.households,
-            population: g.population,
-            indicators: Indicators::from_tally(t, &settings),
-        })
+        .map(|(g, t)| GroupReport { group: g.clone(), indicators: Indicators::from_tally(t, &settings) })
         .collect();
     Ok(Some(Report {
         as_of,

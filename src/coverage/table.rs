@@ -60,8 +60,11 @@ fn row(code: &str, name: &str, households: Option<i64>, i: &Indicators) -> Vec<C
 
 /// The rows: the groups, the works outside every group, the commune.
 pub fn rows(report: &Report, english: bool) -> Vec<Vec<Cell>> {
-    let mut out: Vec<Vec<Cell>> =
-        report.groups.iter().map(|g| row(&g.code, &g.name, g.households.map(i64::from), &g.indicators)).collect();
+    let mut out: Vec<Vec<Cell>> = report
+        .groups
+        .iter()
+        .map(|g| row(&g.group.code, &g.group.name, g.group.households.map(i64::from), &g.indicators))
+        .collect();
     let outside = if english { "Outside every group" } else { "Ngoài các tổ dân phố, thôn" };
     out.push(row("", outside, None, &report.unassigned));
     let c = &report.commune;

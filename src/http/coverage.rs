@@ -14,6 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Router, routing::get};
 use chrono::NaiveDate;
 use serde_json::{Map, Value, json};
+use std::collections::HashMap;
 
 pub fn router() -> Router<AppContext> {
     Router::new()
@@ -33,6 +34,33 @@ const SOURCES: &[&str] =
 async fn tag(ctx: &AppContext, kind: &str, query: Option<&str>, as_of: NaiveDate) -> ApiResult<String> {
     let revisions = revision::of_tables(&ctx.pool, SOURCES).await?;
     Ok(etag::weak(&[kind, &revisions, query.unwrap_or(""), &as_of.to_string()]))
+}
+
+/// A coverage request with its parameters checked and its ETag computed.
+struct CoverageRequest {
+    params: HashMap<String, String>,
+    code: String,
+    as_of: NaiveDate,
+    tag: String,
+}
+
+/// Checks a request's parameters (`commune`, `as_of` and `extra`) and computes its ETag;
+/// `Err` holds the 304 to send when the client already has this answer.
+async fn begin(
+    ctx: &AppContext,
+    query: Option<&str>,
+    headers: &HeaderMap,
+    kind: &str,
+    extra: &[&str],
+) -> ApiResult<Result<CoverageRequest, Response>> {
+    let allowed: Vec<&str> = ["commune", "as_of"].iter().chain(extra).copied().collect();
+    let params = params::parse(query, &allowed)?;
+    let (code, as_of) = (params::commune(&params)?, params::as_of(&params)?);
+    let tag = tag(ctx, kind, query, as_of).await?;
+    if etag::matches(headers, &tag) {
+        return Ok(Err(etag::not_modified(&tag)));
+    }
+    Ok(Ok(CoverageRequest { params, code, as_of, tag }))
 }
 
 async fn load(ctx: &AppContext, code: &str, as_of: NaiveDate) -> ApiResult<Report> {
@@ -57,15 +85,13 @@ async fn coverage_json(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let p = params::parse(query.as_deref(), &["commune", "as_of"])?;
-    let (code, as_of) = (params::commune(&p)?, params::as_of(&p)?);
-    let tag = tag(&ctx, "json", query.as_deref(), as_of).await?;
-    if etag::matches(&headers, &tag) {
-        return Ok(etag::not_modified(&tag));
-    }
-    let report = load(&ctx, &code, as_of).await?;
+    let r = match begin(&ctx, query.as_deref(), &headers, "json", &[]).await? {
+        Ok(request) => request,
+        Err(not_modified) => return Ok(not_modified),
+    };
+    let report = load(&ctx, &r.code, r.as_of).await?;
     let body = serde_json::to_vec(&report).map_err(anyhow::Error::from)?;
-    Ok(respond(body, "application/json", &tag))
+    Ok(respond(body, "application/json", &r.tag))
 }
 
 /// The indicators as flat properties, for map styling (MapLibre expressions read flat
@@ -95,28 +121,22 @@ async fn coverage_geojson(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let p = params::parse(query.as_deref(), &["commune", "as_of"])?;
-    let (code, as_of) = (params::commune(&p)?, params::as_of(&p)?);
-    let tag = tag(&ctx, "geojson", query.as_deref(), as_of).await?;
-    if etag::matches(&headers, &tag) {
-        return Ok(etag::not_modified(&tag));
-    }
-    let report = load(&ctx, &code, as_of).await?;
-    let geometries = coverage::group_geometries(&ctx.pool, &code).await?;
+    let r = match begin(&ctx, query.as_deref(), &headers, "geojson", &[]).await? {
+        Ok(request) => request,
+        Err(not_modified) => return Ok(not_modified),
+    };
+    let report = load(&ctx, &r.code, r.as_of).await?;
+    let geometries = coverage::group_geometries(&ctx.pool, &r.code).await?;
     let mut features = Vec::with_capacity(report.groups.len());
-    for group in &report.groups {
+    for line in &report.groups {
+        let group = &line.group;
         let geometry: Value = match geometries.get(&group.id) {
             Some(text) => serde_json::from_str(text).map_err(anyhow::Error::from)?,
             None => Value::Null,
         };
-        let mut props = Map::new();
-        props.insert("id".into(), json!(group.id));
-        props.insert("code".into(), json!(group.code));
-        props.insert("name".into(), json!(group.name));
-        props.insert("kind".into(), json!(group.kind));
-        props.insert("households".into(), json!(group.households));
-        props.insert("population".into(), json!(group.population));
-        flat(&group.indicators, &mut props);
+        // id, code, name, kind, households, population, then the indicators.
+        let Value::Object(mut props) = json!(group) else { unreachable!("a struct serialises to an object") };
+        flat(&line.indicators, &mut props);
         features.push(json!({ "type": "Feature", "id": group.id, "geometry": geometry, "properties": props }));
     }
     let mut commune = Map::new();
@@ -129,7 +149,7 @@ async fn coverage_geojson(
         "commune": commune,
         "features": features,
     });
-    Ok(respond(serde_json::to_vec(&body).map_err(anyhow::Error::from)?, "application/geo+json", &tag))
+    Ok(respond(serde_json::to_vec(&body).map_err(anyhow::Error::from)?, "application/geo+json", &r.tag))
 }
 
 async fn coverage_csv(
@@ -137,20 +157,18 @@ async fn coverage_csv(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let p = params::parse(query.as_deref(), &["commune", "as_of", "decimal", "lang"])?;
-    let (code, as_of) = (params::commune(&p)?, params::as_of(&p)?);
+    let r = match begin(&ctx, query.as_deref(), &headers, "csv", &["decimal", "lang"]).await? {
+        Ok(request) => request,
+        Err(not_modified) => return Ok(not_modified),
+    };
     // Excel in a Vietnamese locale reads "80,7" as a number and expects ";" between cells.
-    let comma = match p.get("decimal").map(String::as_str) {
+    let comma = match r.params.get("decimal").map(String::as_str) {
         None | Some("point") => false,
         Some("comma") => true,
         Some(_) => return Err(ApiError::bad("decimal", "must be `point` or `comma`")),
     };
-    let english = english(&p)?;
-    let tag = tag(&ctx, "csv", query.as_deref(), as_of).await?;
-    if etag::matches(&headers, &tag) {
-        return Ok(etag::not_modified(&tag));
-    }
-    let report = load(&ctx, &code, as_of).await?;
+    let english = english(&r.params)?;
+    let report = load(&ctx, &r.code, r.as_of).await?;
 
     let text = |cell: &Cell| -> String {
         match cell {
@@ -170,13 +188,13 @@ async fn coverage_csv(
     let mut body = "\u{feff}".as_bytes().to_vec(); // the BOM: Excel then reads UTF-8
     body.extend(writer.into_inner().map_err(|e| anyhow::anyhow!("writing the CSV: {e}"))?);
 
-    let mut response = respond(body, "text/csv; charset=utf-8", &tag);
-    attachment(&mut response, &code, as_of, "csv");
+    let mut response = respond(body, "text/csv; charset=utf-8", &r.tag);
+    attachment(&mut response, &r.code, r.as_of, "csv");
     Ok(response)
 }
 
 /// `vi` (default) or `en`.
-fn english(p: &std::collections::HashMap<String, String>) -> ApiResult<bool> {
+fn english(p: &HashMap<String, String>) -> ApiResult<bool> {
     match p.get("lang").map(String::as_str) {
         None | Some("vi") => Ok(false),
         Some("en") => Ok(true),
@@ -199,14 +217,13 @@ async fn coverage_xlsx(
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     use rust_xlsxwriter::{Format, Workbook};
-    let p = params::parse(query.as_deref(), &["commune", "as_of", "lang"])?;
-    let (code, as_of) = (params::commune(&p)?, params::as_of(&p)?);
-    let english = english(&p)?;
-    let tag = tag(&ctx, "xlsx", query.as_deref(), as_of).await?;
-    if etag::matches(&headers, &tag) {
-        return Ok(etag::not_modified(&tag));
-    }
-    let report = load(&ctx, &code, as_of).await?;
+    let r = match begin(&ctx, query.as_deref(), &headers, "xlsx", &["lang"]).await? {
+        Ok(request) => request,
+        Err(not_modified) => return Ok(not_modified),
+    };
+    let english = english(&r.params)?;
+    let (code, as_of) = (&r.code, r.as_of);
+    let report = load(&ctx, code, as_of).await?;
 
     let xlsx = |e: rust_xlsxwriter::XlsxError| ApiError::Internal(anyhow::anyhow!("writing the workbook: {e}"));
     let mut workbook = Workbook::new();
@@ -253,8 +270,8 @@ async fn coverage_xlsx(
     }
     sheet.set_freeze_panes(3, 2).map_err(xlsx)?;
     let body = workbook.save_to_buffer().map_err(xlsx)?;
-    let mut response = respond(body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", &tag);
-    attachment(&mut response, &code, as_of, "xlsx");
+    let mut response = respond(body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", &r.tag);
+    attachment(&mut response, code, as_of, "xlsx");
     Ok(response)
 }
 

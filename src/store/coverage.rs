@@ -22,7 +22,7 @@ pub struct CommuneRow {
 }
 
 /// A residential group as the coverage report names it.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
 pub struct GroupRow {
     pub id: i64,
     pub code: String,

@@ -198,6 +198,12 @@ test('each group is drawn in the colour of its concrete class', async () => {
     await page.getByRole('checkbox', { name }).uncheck();
   }
   await page.mouse.move(5, 795); // no hover outline
+  const labels = await page.evaluate(() => {
+    const { map } = window.kheo;
+    if (!map.getLayer('groups-label')) return false;
+    map.setLayoutProperty('groups-label', 'visibility', 'none'); // the labels sit on the interior points
+    return true;
+  });
   const points = geojson.features.map((f) => ({ id: f.properties.id, code: f.properties.code, value: f.properties.concrete_pct, lnglat: interiorPoint(f.geometry) }));
   const sampled = await page.evaluate(async (list) => {
     const { map } = window.kheo;
@@ -233,6 +239,26 @@ test('each group is drawn in the colour of its concrete class', async () => {
   for (const name of ['Đường giao thông', 'Đường hoa, cây xanh', 'Tuyến chiếu sáng', 'Mô hình "Dân vận khéo"']) {
     await page.getByRole('checkbox', { name }).check();
   }
+  if (labels) await page.evaluate(() => window.kheo.map.setLayoutProperty('groups-label', 'visibility', 'visible'));
+});
+
+test('the groups are labelled with their name and value in Noto Sans served offline', async () => {
+  const labels = await page.evaluate(async () => {
+    const { map } = window.kheo;
+    if (!map.getLayer('groups-label')) return null;
+    return {
+      font: map.getLayoutProperty('groups-label', 'text-font'),
+      glyphs: map.getStyle().glyphs,
+      shown: map.queryRenderedFeatures({ layers: ['groups-label'] }).map((f) => f.properties.label),
+    };
+  });
+  assert.ok(labels, 'no groups-label layer');
+  assert.deepEqual(labels.font, ['Noto Sans Regular']);
+  assert.equal(labels.glyphs, `${baseUrl}/fonts/{fontstack}/{range}.pbf`);
+  assert.ok(labels.shown.length > 0, 'no label drawn');
+  assert.ok(labels.shown.some((l) => /^TDP \d+\n\d+,\d %$/.test(l.replace(/\u00a0/g, ' '))), `labels: ${JSON.stringify(labels.shown)}`);
+  const glyphResponse = await fetch(`${baseUrl}/fonts/Noto%20Sans%20Regular/0-255.pbf`);
+  assert.equal(glyphResponse.status, 200);
 });
 
 test('hovering a row highlights its group on the map, hovering the map highlights the row', async () => {
@@ -310,7 +336,7 @@ test('clicking a group on the map opens its page with its numbers and its works,
   assert.deepEqual(problems, []);
 });
 
-test('moving the slider to 2016 shows the timeline\'s 2016 numbers and the works of 2016', async () => {
+test('moving the slider to 2016 shows the timeline\'s 2016 numbers and the works of 2016; play steps on', async () => {
   const timeline = await api(`/api/coverage/timeline?commune=${COMMUNE}`);
   const y2016 = timeline.years.find((y) => y.year === 2016);
   assert.ok(y2016, 'the timeline has 2016');
@@ -336,6 +362,13 @@ test('moving the slider to 2016 shows the timeline\'s 2016 numbers and the works
   const values = await page.evaluate(() => Object.fromEntries(window.kheo.map.querySourceFeatures('groups').map((f) => [f.properties.code, f.properties.concrete_pct])));
   for (const g of y2016.groups) assert.equal(values[g.code], g.concrete_pct, `${g.code} on the map in 2016`);
   await page.screenshot({ path: path.join(SCREENSHOTS, 'planner-2016.png') });
+
+  // Play steps on to the next year; pressing it again stops.
+  await page.locator('.play').click();
+  await page.waitForFunction(() => document.documentElement.dataset.asOf === '2017-12-31', null, { timeout: 30_000 });
+  await page.locator('.play').click();
+  assert.equal(await page.locator('.play').getAttribute('aria-pressed'), 'false');
+  await page.waitForFunction(() => document.documentElement.dataset.busy === '0', null, { timeout: 30_000 });
 
   // Back to today with the exact date input.
   const today = await api(`/api/coverage?commune=${COMMUNE}`);

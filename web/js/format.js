@@ -1,14 +1,53 @@
-// Vietnamese formatting of attribute values: 1.234,5 · 2.500.000 ₫ · 05/09/2022 · 1,2 km.
+// Number, money, length and date formatting. Vietnamese by default (80,7 % · 2.500.000.000 ₫ ·
+// 41,0 km · 05/09/2022); English pages use English separators (80.7% · ₫2,500,000,000).
 
-const LOCALE = 'vi-VN';
-const number = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 2 });
-const plainInteger = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 0, useGrouping: false });
-const vnd = new Intl.NumberFormat(LOCALE, { style: 'currency', currency: 'VND', maximumFractionDigits: 0 });
-const km = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 1, minimumFractionDigits: 1 });
-const metres = new Intl.NumberFormat(LOCALE, { maximumFractionDigits: 0 });
+let LOCALE = 'vi-VN';
+let fmt = makeFormatters(LOCALE);
 
-export const formatNumber = (value) => number.format(value);
-export const formatVnd = (value) => vnd.format(value);
+function makeFormatters(locale) {
+  return {
+    number: new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }),
+    plainInteger: new Intl.NumberFormat(locale, { maximumFractionDigits: 0, useGrouping: false }),
+    integer: new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }),
+    one: new Intl.NumberFormat(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 }),
+    two: new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
+    vnd: new Intl.NumberFormat(locale, { style: 'currency', currency: 'VND', maximumFractionDigits: 0 }),
+    metres: new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }),
+  };
+}
+
+/** Switches the formatting locale: 'vi' (default) or 'en'. */
+export function setFormatLang(lang) {
+  LOCALE = lang === 'en' ? 'en-GB' : 'vi-VN';
+  fmt = makeFormatters(LOCALE);
+}
+
+const isNum = (v) => typeof v === 'number' && Number.isFinite(v);
+
+export const formatNumber = (value) => fmt.number.format(value);
+export const formatInteger = (value) => fmt.integer.format(value);
+export const formatVnd = (value) => fmt.vnd.format(value);
+
+/** A percentage 0-100 with one decimal: `80,7 %` (vi) or `80.7%` (en); `–` for null. */
+export function formatPct(value) {
+  if (!isNum(value)) return '–';
+  return LOCALE === 'vi-VN' ? `${fmt.one.format(value)}\u00a0%` : `${fmt.one.format(value)}%`;
+}
+
+/** Metres as kilometres with one decimal: `41,0 km`. */
+export function formatKm(m) {
+  if (!isNum(m)) return '–';
+  return `${fmt.one.format(m / 1000)}\u00a0km`;
+}
+
+/** Metres as kilometres with one decimal, without the unit: `41,0`. */
+export const formatKmValue = (m) => (isNum(m) ? fmt.one.format(m / 1000) : '–');
+
+/** An amount of đồng in billions with two decimals, for tight table cells: `2,30 tỷ`. */
+export function formatBillions(vnd, unit) {
+  if (!isNum(vnd)) return '–';
+  return `${fmt.two.format(vnd / 1e9)}\u00a0${unit}`;
+}
 
 /** `2022-09-05` (or a full timestamp) as `05/09/2022`, without time-zone shifts. */
 export function formatDate(value) {
@@ -18,7 +57,7 @@ export function formatDate(value) {
 
 /** A length in metres: `850 m` under a kilometre, `1,2 km` above. */
 export function formatLength(m) {
-  return m < 1000 ? `${metres.format(m)} m` : `${km.format(m / 1000)} km`;
+  return m < 1000 ? `${fmt.metres.format(m)}\u00a0m` : `${fmt.one.format(m / 1000)}\u00a0km`;
 }
 
 /**
@@ -40,7 +79,7 @@ export function formatField(field, value, termLabel) {
       const n = typeof value === 'number' ? value : Number(value);
       if (!Number.isFinite(n)) return String(value);
       if (field.name.endsWith('_vnd')) return formatVnd(n);
-      if (field.name === 'year') return plainInteger.format(n);
+      if (field.name === 'year') return fmt.plainInteger.format(n);
       return formatNumber(n);
     }
     default:

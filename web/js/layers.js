@@ -5,6 +5,14 @@
 // features URL) and one or more style layers whose ids start with the catalogue id.
 
 import { featuresUrl } from './api.js';
+import { FILL_OPACITY, hatchImage } from './choropleth.js';
+
+/**
+ * Group labels ("TDP 4" and the value) use the glyphs served offline from /fonts/ (web/fonts/,
+ * Noto Sans). The flag turns them off (`?labels=0`) should a deployment lack the fonts.
+ */
+export const GROUP_LABELS = new URLSearchParams(location.search).get('labels') !== '0';
+export const GLYPHS_URL = `${location.origin}/fonts/{fontstack}/{range}.pbf`;
 
 /** Drawing order, bottom to top. Layers missing from the catalogue are skipped. */
 export const DRAW_ORDER = ['communes', 'groups', 'roads', 'flower_routes', 'lighting_lines', 'model_sites'];
@@ -19,6 +27,7 @@ export const COLORS = {
   groupFill: '#d9e4ee',
   groupFillHover: '#b7cde2',
   groupLine: '#8197ad',
+  groupHighlight: '#12151f',
   flower: '#d6246e',
   lightGlow: '#ffc21a',
   lightCore: '#f59f00',
@@ -89,17 +98,33 @@ const STYLE = {
     },
   ],
   groups: [
+    // The choropleth: fill-color is set by the indicator (choropleth.js); a hatch covers the
+    // groups without a value; the outline thickens on hover and selection (feature-state).
     {
       id: 'groups-fill', type: 'fill',
-      paint: {
-        'fill-color': ['case', ['boolean', ['feature-state', 'hover'], false], COLORS.groupFillHover, COLORS.groupFill],
-        'fill-opacity': 0.75,
-      },
+      paint: { 'fill-color': COLORS.groupFill, 'fill-opacity': FILL_OPACITY },
+    },
+    {
+      id: 'groups-nodata', type: 'fill', filter: ['!=', ['typeof', ['get', 'concrete_pct']], 'number'],
+      paint: { 'fill-pattern': 'kheo-hatch', 'fill-opacity': 0.9 },
     },
     {
       id: 'groups-line', type: 'line',
       layout: { 'line-join': 'round' },
-      paint: { 'line-color': COLORS.groupLine, 'line-width': 1.2, 'line-dasharray': [4, 2] },
+      paint: { 'line-color': '#ffffff', 'line-width': ['interpolate', ['linear'], ['zoom'], 12, 1, 16, 2.2], 'line-opacity': 0.95 },
+    },
+    {
+      id: 'groups-highlight', type: 'line',
+      layout: { 'line-join': 'round' },
+      paint: {
+        'line-color': COLORS.groupHighlight,
+        'line-width': [
+          'case',
+          ['boolean', ['feature-state', 'selected'], false], 4,
+          ['boolean', ['feature-state', 'hover'], false], 2.5,
+          0,
+        ],
+      },
     },
   ],
   lighting_lines: [
@@ -194,18 +219,19 @@ export function clickableStyleLayerIds(map) {
  * Adds one source and its style layers per catalogue layer, for `commune`.
  * Returns `{catalogueId: [styleLayerIds]}` for the layers that were added.
  */
-export function addLayers(map, catalogue, commune) {
+export function addLayers(map, catalogue, commune, { groupsData, asOf = null } = {}) {
+  if (!map.hasImage('kheo-hatch')) map.addImage('kheo-hatch', hatchImage());
   const known = new Set(catalogue.map((layer) => layer.id));
   const added = {};
   const deferred = [];
+  const deferredLabels = [];
   for (const id of DRAW_ORDER) {
     if (!known.has(id) || !STYLE[id]) continue;
-    map.addSource(id, {
-      type: 'geojson',
-      data: featuresUrl(id, commune),
-      // Groups need ids for the hover highlight (feature-state); the API's ids may be codes.
-      generateId: id === 'groups',
-    });
+    // The groups come from /api/coverage.geojson (polygons with the indicators), fetched by
+    // the page; their numeric `id` property keys the hover and selection feature-state.
+    map.addSource(id, id === 'groups'
+      ? { type: 'geojson', data: groupsData ?? { type: 'FeatureCollection', features: [] }, promoteId: 'id' }
+      : { type: 'geojson', data: featuresUrl(id, commune, { asOf }) });
     added[id] = [];
     for (const spec of STYLE[id]) {
       const { above, below, ...layer } = spec;
@@ -214,7 +240,25 @@ export function addLayers(map, catalogue, commune) {
       else map.addLayer(full);
       added[id].push(layer.id);
     }
+    if (id === 'groups' && GROUP_LABELS) {
+      map.addLayer({
+        id: 'groups-label', type: 'symbol', source: 'groups',
+        layout: {
+          'text-field': ['get', 'label'],
+          'text-font': ['Noto Sans Regular'],
+          'text-size': ['interpolate', ['linear'], ['zoom'], 12, 10.5, 15, 13, 18, 16],
+          'text-line-height': 1.15,
+          'text-max-width': 8,
+          'text-padding': 4,
+          'text-allow-overlap': false,
+          visibility: 'visible',
+        },
+        paint: { 'text-color': '#1f2330', 'text-halo-color': 'rgba(255,255,255,0.9)', 'text-halo-width': 1.6 },
+      });
+      deferredLabels.push('groups-label');
+    }
   }
+
   const lastAbove = {};
   for (const { full, above, below } of deferred) {
     if (below && added[below]) {
@@ -230,7 +274,27 @@ export function addLayers(map, catalogue, commune) {
       map.addLayer(full);
     }
   }
+  // Labels above every works layer (and counted with the groups for the legend toggle).
+  for (const labelId of deferredLabels) {
+    map.moveLayer(labelId);
+    added.groups.push(labelId);
+  }
   return added;
+}
+
+/** The works layers (every catalogue layer but communes and groups), for the as_of filter. */
+export const WORK_LAYERS = ['roads', 'flower_routes', 'lighting_lines', 'model_sites'];
+
+/**
+ * Points the works layers at their state at `asOf` (null = today); resolves when the map
+ * has drawn them. Callers serialize calls so that no request is left half way (aborted).
+ */
+export function setWorksAsOf(map, commune, asOf) {
+  for (const id of WORK_LAYERS) {
+    const source = map.getSource(id);
+    if (source) source.setData(featuresUrl(id, commune, { asOf }));
+  }
+  return new Promise((resolve) => map.once('idle', resolve));
 }
 
 /** Adds the optional raster basemap from /api/config under everything else. */
@@ -250,22 +314,25 @@ export function addBasemap(map, basemap) {
   if (map.getLayer('groups-fill')) map.setPaintProperty('groups-fill', 'fill-opacity', 0.35);
 }
 
-/** Hover highlight for the residential groups. */
-export function enableGroupHover(map) {
+/**
+ * Hover for the residential groups: sets the `hover` feature-state and calls
+ * `onHover(groupId | null)` so that the panel can highlight the same group.
+ */
+export function enableGroupHover(map, onHover = () => {}) {
   if (!map.getLayer('groups-fill')) return;
   let hovered = null;
-  const clear = () => {
+  const set = (id) => {
+    if (id === hovered) return;
     if (hovered !== null) map.setFeatureState({ source: 'groups', id: hovered }, { hover: false });
-    hovered = null;
+    hovered = id;
+    if (id !== null) map.setFeatureState({ source: 'groups', id }, { hover: true });
+    onHover(id);
   };
   map.on('mousemove', 'groups-fill', (event) => {
     const feature = event.features?.[0];
     if (!feature || feature.id === undefined) return;
-    if (feature.id !== hovered) {
-      clear();
-      hovered = feature.id;
-      map.setFeatureState({ source: 'groups', id: hovered }, { hover: true });
-    }
+    set(feature.id);
   });
-  map.on('mouseleave', 'groups-fill', clear);
+  map.on('mouseleave', 'groups-fill', () => set(null));
+  return { set };
 }

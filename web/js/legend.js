@@ -2,6 +2,7 @@
 // shows or hides the layer's style layers, and swatches by road surface and site field.
 
 import { COLORS, SURFACES, SITE_FIELDS } from './layers.js';
+import { PCT_COLORS } from './choropleth.js';
 import { t, title, termLabel } from './i18n.js';
 
 const el = (tag, attrs = {}, ...children) => {
@@ -28,7 +29,10 @@ function swatch(kind, color, { dashed = false, stroke = null } = {}) {
     for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
     svg.append(node);
   };
-  if (kind === 'fill') {
+  if (kind === 'ramp') {
+    PCT_COLORS.forEach((c, i) => shape('rect', { x: 2 + i * 4.8, y: 2, width: 4.8, height: 12, fill: c }));
+    shape('rect', { x: 2, y: 2, width: 24, height: 12, rx: 1, fill: 'none', stroke: '#9aa0ab', 'stroke-width': 0.8 });
+  } else if (kind === 'fill') {
     shape('rect', { x: 2, y: 2, width: 24, height: 12, rx: 2, fill: color, stroke: stroke ?? 'none', 'stroke-width': 1.2, 'stroke-dasharray': dashed ? '3 1.5' : 'none' });
   } else if (kind === 'outline') {
     shape('rect', { x: 2.5, y: 2.5, width: 23, height: 11, rx: 2, fill: COLORS.communeFill, stroke: color, 'stroke-width': 2.5 });
@@ -47,7 +51,7 @@ function swatch(kind, color, { dashed = false, stroke = null } = {}) {
 function layerSwatch(id) {
   switch (id) {
     case 'communes': return swatch('outline', COLORS.communeLine);
-    case 'groups': return swatch('fill', COLORS.groupFill, { stroke: COLORS.groupLine, dashed: true });
+    case 'groups': return swatch('ramp', null);
     case 'roads': return swatch('line', SURFACES.concrete.color);
     case 'flower_routes': return swatch('line', COLORS.flower, { dashed: true });
     case 'lighting_lines': return swatch('glow', COLORS.lightCore);

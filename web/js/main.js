@@ -1,15 +1,24 @@
-// kheo's map page: loads the strings, the config, the communes and the layer catalogue,
-// then draws the chosen commune's layers, the legend and the click popups.
+// kheo's planner's map: loads the strings, the config, the communes and the layer catalogue,
+// then draws the chosen commune's groups as a choropleth of one indicator with the works on
+// top, and the panel: headline numbers, the groups' chart and table, progress year by year,
+// a group's page, the time slider and the search box. The view lives in the URL.
 //
-// For tests: `window.kheo = { map, ... }`, and `<html data-ready="1">` once the map has
-// been idle for the first time with every layer added.
+// For tests: `window.kheo = { map, state, data, ... }`; `<html data-ready="1">` once the map
+// has been idle for the first time with every layer added and the panel drawn, and
+// `data-as-of` is the as_of of the numbers shown (after each date change is fully drawn).
 
-import { getCommunes, getConfig, getLayers } from './api.js';
-import { loadI18n, rememberLang, switchLangUrl, t } from './i18n.js';
+import { coverageCsvUrl, getCommunes, getConfig, getCoverage, getCoverageGeojson, getGroupWorks, getLayers, getTimeline } from './api.js';
+import { lang as currentLang, loadI18n, rememberLang, switchLangUrl, t } from './i18n.js';
+import { setFormatLang } from './format.js';
 import { createMap, fitToCommune, FitControl } from './map.js';
-import { addBasemap, addLayers, enableGroupHover } from './layers.js';
+import { addBasemap, addLayers, enableGroupHover, GLYPHS_URL, GROUP_LABELS, setWorksAsOf, WORK_LAYERS } from './layers.js';
 import { renderLegend } from './legend.js';
 import { enablePopups } from './popup.js';
+import { classesFor, DEFAULT_INDICATOR, fillColorExpression, formatIndicator, indicatorById, indicatorValue, INDICATORS, noDataFilter, renderClassLegend, targetOf } from './choropleth.js';
+import { renderGroupPage, renderOverview } from './dashboard.js';
+import { readUrlState, writeUrlState } from './state.js';
+import { enableSearch } from './search.js';
+import { enableTimeControl } from './time.js';
 
 const $ = (selector) => document.querySelector(selector);
 
@@ -22,32 +31,63 @@ function showError(message) {
 }
 
 /** The commune to show: `?commune=CODE`, else the configured default, else the first one. */
-function chooseCommune(communes, config) {
-  const wanted = new URLSearchParams(location.search).get('commune') ?? config.default_commune;
-  if (wanted) {
-    const found = communes.find((c) => c.code === wanted);
+function chooseCommune(communes, config, wanted) {
+  const code = wanted ?? config.default_commune;
+  if (code) {
+    const found = communes.find((c) => c.code === code);
     if (found) return found;
-    if (new URLSearchParams(location.search).has('commune')) {
-      throw new Error(t('error.unknown_commune', { code: wanted }));
-    }
+    if (wanted) throw new Error(t('error.unknown_commune', { code: wanted }));
   }
   if (communes.length === 0) throw new Error(t('error.no_commune'));
   return communes[0];
 }
 
+/** The bounding box [w, s, e, n] of a GeoJSON geometry. */
+function geometryBbox(geometry) {
+  const box = [Infinity, Infinity, -Infinity, -Infinity];
+  const walk = (c) => {
+    if (typeof c[0] === 'number') {
+      box[0] = Math.min(box[0], c[0]); box[1] = Math.min(box[1], c[1]);
+      box[2] = Math.max(box[2], c[0]); box[3] = Math.max(box[3], c[1]);
+    } else c.forEach(walk);
+  };
+  walk(geometry.coordinates);
+  return box;
+}
+
+const shortName = (name) => name.replace(/^Tổ dân phố /, 'TDP ');
+
 async function start() {
   const lang = await loadI18n();
+  setFormatLang(lang);
   const switcher = $('.lang-switch');
-  switcher.href = switchLangUrl();
+  const refreshSwitcher = () => { switcher.href = switchLangUrl(); };
+  refreshSwitcher();
   switcher.addEventListener('click', () => rememberLang(lang === 'vi' ? 'en' : 'vi'));
 
+  const wanted = readUrlState();
   const [config, communes, catalogue] = await Promise.all([getConfig(), getCommunes(), getLayers()]);
-  const commune = chooseCommune(communes, config);
+  const commune = chooseCommune(communes, config, wanted.commune);
   document.title = `${t('app.name')} · ${commune.name}`;
+
+  const state = {
+    commune: commune.code,
+    indicator: indicatorById(wanted.indicator ?? DEFAULT_INDICATOR).id,
+    asOf: wanted.asOf ?? null, // null: today
+    group: null, // the selected group's code
+    sort: { key: 'name', dir: 'asc' },
+  };
+  const data = { coverage: null, geojson: null, timeline: null, classes: null };
+
+  // The numbers and the choropleth's data first (the map waits for them), the timeline beside.
+  const first = Promise.all([getCoverage(commune.code, state.asOf), getCoverageGeojson(commune.code, state.asOf)]);
+  const timelinePromise = getTimeline(commune.code);
 
   const container = $('#map');
   const map = createMap(container, {
     bbox: commune.bbox,
+    view: wanted.view,
+    glyphs: GROUP_LABELS ? GLYPHS_URL : null,
     ariaLabel: t('map.region', { commune: commune.name }),
     locale: {
       'NavigationControl.ZoomIn': t('maplibre.zoom_in'),
@@ -56,26 +96,273 @@ async function start() {
       'Map.Title': t('maplibre.map_title'),
     },
   });
-  window.kheo = { map, commune, catalogue, config };
+  window.kheo = { map, commune, catalogue, config, state, data };
   map.addControl(new FitControl(t('map.fit_commune', { commune: commune.name }), () => fitToCommune(map, commune.bbox)), 'top-right');
-
   map.on('error', (event) => {
     console.error('map error:', event.error?.message ?? event.error ?? event);
   });
 
-  await new Promise((resolve) => (map.loaded() ? resolve() : map.once('load', resolve)));
+  const [[coverage, geojson]] = await Promise.all([
+    first,
+    new Promise((resolve) => (map.loaded() ? resolve() : map.once('load', resolve))),
+  ]);
+  data.coverage = coverage;
+  data.geojson = withLabels(geojson);
 
-  const styleLayers = addLayers(map, catalogue, commune.code);
+  const styleLayers = addLayers(map, catalogue, commune.code, { groupsData: data.geojson, asOf: state.asOf });
   addBasemap(map, config.basemap);
   window.kheo.styleLayers = styleLayers;
-
   renderLegend($('.legend'), { map, catalogue, styleLayers, commune });
-  enableGroupHover(map);
-  enablePopups(map, catalogue);
+
+  // ---- the choropleth -------------------------------------------------------------------
+  const indicatorSelect = $('#indicator');
+  indicatorSelect.replaceChildren(...INDICATORS.map((i) => {
+    const option = document.createElement('option');
+    option.value = i.id;
+    option.textContent = t(`indicator.${i.id}`);
+    return option;
+  }));
+  indicatorSelect.value = state.indicator;
+  indicatorSelect.addEventListener('change', () => setIndicator(indicatorSelect.value));
+
+  function withLabels(collection) {
+    if (!GROUP_LABELS) return collection;
+    const indicator = indicatorById(state.indicator);
+    for (const f of collection.features) {
+      const value = indicatorValue(indicator, f.properties);
+      f.properties.label = `${shortName(f.properties.name)}\n${formatIndicator(indicator, value, { short: true })}`;
+    }
+    return collection;
+  }
+
+  function applyChoropleth() {
+    const indicator = indicatorById(state.indicator);
+    const values = data.geojson.features.map((f) => indicatorValue(indicator, f.properties));
+    data.classes = classesFor(indicator, values);
+    if (map.getLayer('groups-fill')) {
+      map.setPaintProperty('groups-fill', 'fill-color', fillColorExpression(indicator, data.classes));
+      map.setFilter('groups-nodata', noDataFilter(indicator));
+    }
+    renderClassLegend($('.class-legend'), {
+      indicator,
+      classes: data.classes,
+      target: targetOf(indicator, data.coverage.settings),
+      hasNoData: values.some((v) => v === null),
+    });
+  }
+
+  // ---- the panel --------------------------------------------------------------------------
+  let panelLink = { highlight() {} };
+  let hover = { set() {} };
+  const linked = {
+    hover: (id) => hover.set(id),
+    select: (id) => selectGroup(id),
+  };
+
+  function renderPanel() {
+    const indicator = indicatorById(state.indicator);
+    const year = Number((data.coverage.as_of ?? '').slice(0, 4));
+    const group = state.group ? data.coverage.groups.find((g) => g.code === state.group) : null;
+    const overview = $('.overview');
+    const page = $('.group-page');
+    if (group) {
+      overview.hidden = true;
+      page.hidden = false;
+      const works = Promise.all(WORK_LAYERS.map(async (id) => {
+        const layer = catalogue.find((l) => l.id === id);
+        if (!layer) return null;
+        const collection = await getGroupWorks(id, commune.code, group.code, state.asOf);
+        return { layer, features: collection.features ?? [] };
+      })).then((list) => list.filter(Boolean));
+      const heading = renderGroupPage(page, {
+        group,
+        coverage: data.coverage,
+        catalogue,
+        works,
+        onBack: () => selectGroup(null),
+        onWork: (feature) => {
+          if (feature.geometry.type === 'Point') {
+            map.easeTo({ center: feature.geometry.coordinates, zoom: Math.max(map.getZoom(), 16), duration: 600 });
+          } else {
+            fitToCommune(map, geometryBbox(feature.geometry), { maxZoom: 17 });
+          }
+        },
+      });
+      return { heading, works };
+    }
+    page.hidden = true;
+    overview.hidden = false;
+    panelLink = renderOverview(overview, {
+      coverage: data.coverage,
+      timeline: data.timeline,
+      indicator,
+      classes: data.classes,
+      sort: state.sort,
+      year,
+      catalogue,
+      csvUrl: coverageCsvUrl(commune.code, state.asOf, currentLang()),
+      linked,
+      onSort: (key) => {
+        const same = state.sort.key === key;
+        state.sort = { key, dir: same && state.sort.dir === 'asc' ? 'desc' : same ? 'asc' : key === 'name' ? 'asc' : 'desc' };
+        renderPanel();
+        document.querySelector(`.groups-table th[data-key="${key}"] button`)?.focus();
+      },
+      onPickYear: (y) => time.setYear(y),
+      onIndicator: (id) => setIndicator(id),
+    });
+    return {};
+  }
+
+  function setIndicator(id) {
+    state.indicator = indicatorById(id).id;
+    indicatorSelect.value = state.indicator;
+    if (GROUP_LABELS) map.getSource('groups').setData(withLabels(data.geojson));
+    applyChoropleth();
+    if (!state.group) {
+      const focused = document.activeElement?.id;
+      renderPanel();
+      if (focused === 'panel-indicator') $('#panel-indicator')?.focus();
+    }
+    saveUrl();
+  }
+
+  // ---- selection and hover ------------------------------------------------------------------
+  let selectedId = null;
+  function setSelected(id) {
+    if (selectedId !== null) map.setFeatureState({ source: 'groups', id: selectedId }, { selected: false });
+    selectedId = id;
+    if (id !== null) map.setFeatureState({ source: 'groups', id }, { selected: true });
+  }
+
+  function selectGroup(id, { zoom = true } = {}) {
+    const group = id === null ? null : data.coverage.groups.find((g) => g.id === id);
+    state.group = group ? group.code : null;
+    setSelected(group ? group.id : null);
+    const { heading } = renderPanel();
+    $('.panel-body').scrollTop = 0;
+    if (group && zoom) {
+      const feature = data.geojson.features.find((f) => f.properties.id === group.id);
+      if (feature) fitToCommune(map, geometryBbox(feature.geometry), { maxZoom: 17 });
+    } else if (!group && zoom) {
+      fitToCommune(map, commune.bbox);
+    }
+    if (heading) heading.focus({ preventScroll: true });
+    saveUrl();
+  }
+
+  hover = enableGroupHover(map, (id) => panelLink.highlight(id)) ?? hover;
+  enablePopups(map, catalogue, { onGroup: (id) => selectGroup(id) });
+
+  // ---- as_of: coverage, choropleth, works layers, numbers, one change at a time ----------------
+  async function applyAsOf(asOf) {
+    document.documentElement.dataset.busy = '1';
+    const [cov, gj] = await Promise.all([getCoverage(commune.code, asOf), getCoverageGeojson(commune.code, asOf)]);
+    state.asOf = asOf;
+    data.coverage = cov;
+    data.geojson = withLabels(gj);
+    map.getSource('groups').setData(data.geojson);
+    if (selectedId !== null) map.setFeatureState({ source: 'groups', id: selectedId }, { selected: true });
+    applyChoropleth();
+    const { works } = renderPanel();
+    time.show(cov.as_of, asOf);
+    saveUrl();
+    await Promise.all([setWorksAsOf(map, commune.code, asOf), works]);
+    document.documentElement.dataset.asOf = cov.as_of;
+    document.documentElement.dataset.busy = '0';
+  }
+  let pending;
+  let running = null;
+  function requestAsOf(asOf) {
+    pending = asOf;
+    if (!running) {
+      running = (async () => {
+        try {
+          while (pending !== undefined) {
+            const next = pending;
+            pending = undefined;
+            await applyAsOf(next);
+          }
+        } catch (error) {
+          console.error(error);
+          showError(error.message ?? String(error));
+        } finally {
+          running = null;
+        }
+      })();
+    }
+    return running;
+  }
+
+  // ---- URL state --------------------------------------------------------------------------
+  function saveUrl() {
+    const center = map.getCenter();
+    writeUrlState({
+      commune: commune.code,
+      indicator: state.indicator,
+      asOf: state.asOf,
+      group: state.group,
+      view: { zoom: map.getZoom(), center: [center.lng, center.lat] },
+    });
+    refreshSwitcher();
+  }
+  map.on('moveend', saveUrl);
+
+  // ---- first draw -------------------------------------------------------------------------
+  applyChoropleth();
+  // Today in Vietnam (UTC+7), as the server's default as_of.
+  const todayIso = state.asOf === null ? coverage.as_of : new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 10);
+  const time = enableTimeControl($('.time'), {
+    firstYear: Number(todayIso.slice(0, 4)),
+    today: todayIso,
+    onChange: (asOf) => requestAsOf(asOf),
+  });
+  time.show(coverage.as_of, state.asOf);
+  window.kheo.time = time;
+  window.kheo.requestAsOf = requestAsOf;
+  window.kheo.selectGroup = selectGroup;
+
+  if (wanted.group) {
+    const group = coverage.groups.find((g) => g.code === wanted.group);
+    if (group) {
+      state.group = group.code;
+      setSelected(group.id);
+      if (!wanted.view) {
+        const feature = data.geojson.features.find((f) => f.properties.id === group.id);
+        if (feature) fitToCommune(map, geometryBbox(feature.geometry), { animate: false, maxZoom: 17 });
+      }
+    }
+  }
+  renderPanel();
+
+  enableSearch($('.search'), {
+    commune: commune.code,
+    onPick: (hit) => {
+      if (hit.layer === 'groups') {
+        selectGroup(Number(hit.id));
+      } else if (hit.layer === 'communes') {
+        selectGroup(null);
+      } else if (hit.bbox) {
+        fitToCommune(map, hit.bbox, { maxZoom: 17 });
+      }
+    },
+    layerTitle: (id) => catalogue.find((l) => l.id === id)?.title,
+  });
+
+  timelinePromise.then((timeline) => {
+    data.timeline = timeline;
+    if (timeline.years?.length) time.setRange(timeline.years[0].year, Number(todayIso.slice(0, 4)));
+    if (!state.group) renderPanel();
+  }).catch((error) => console.error('timeline:', error));
 
   map.once('idle', () => {
+    performance.mark('kheo:choropleth-drawn');
     $('.status').hidden = true;
-    document.documentElement.dataset.ready = '1';
+    timelinePromise.finally(() => {
+      document.documentElement.dataset.asOf = data.coverage.as_of;
+      document.documentElement.dataset.busy = '0';
+      document.documentElement.dataset.ready = '1';
+    });
   });
 }
 

@@ -15,19 +15,21 @@ export function fitPadding(container) {
 }
 
 /** Creates the map in `container`, already framing `bbox` ([w, s, e, n]). */
-export function createMap(container, { bbox, ariaLabel, locale = {} }) {
+export function createMap(container, { bbox, view = null, glyphs = null, ariaLabel, locale = {} }) {
   if (!maplibregl) throw new Error('MapLibre GL JS is not loaded (web/vendor/maplibre-gl/maplibre-gl.js)');
   const map = new maplibregl.Map({
     container,
     style: {
       version: 8,
       sources: {},
+      ...(glyphs ? { glyphs } : {}),
       layers: [{ id: 'background', type: 'background', paint: { 'background-color': COLORS.background } }],
     },
-    bounds: bbox ? [[bbox[0], bbox[1]], [bbox[2], bbox[3]]] : undefined,
+    // A view from the URL (zoom, centre) wins over the commune's box.
+    bounds: bbox && !view ? [[bbox[0], bbox[1]], [bbox[2], bbox[3]]] : undefined,
     fitBoundsOptions: { padding: fitPadding(container) },
-    center: bbox ? undefined : [105.8, 16.0],
-    zoom: bbox ? undefined : 5,
+    center: view ? view.center : bbox ? undefined : [105.8, 16.0],
+    zoom: view ? view.zoom : bbox ? undefined : 5,
     maxZoom: 20,
     attributionControl: { compact: true },
     dragRotate: false,
@@ -44,11 +46,12 @@ export function createMap(container, { bbox, ariaLabel, locale = {} }) {
 }
 
 /** Frames the commune's bounding box. */
-export function fitToCommune(map, bbox, { animate = true } = {}) {
+export function fitToCommune(map, bbox, { animate = true, maxZoom = 20 } = {}) {
   if (!bbox) return;
   map.fitBounds([[bbox[0], bbox[1]], [bbox[2], bbox[3]]], {
     padding: fitPadding(map.getContainer()),
     animate,
+    maxZoom,
     duration: animate ? 600 : 0,
   });
 }

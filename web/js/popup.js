@@ -61,7 +61,7 @@ export function popupContent(layer, feature) {
  * Opens a popup on click for the topmost feature under the pointer (with a few pixels of
  * tolerance so that thin lines are easy to hit), and shows a pointer cursor over features.
  */
-export function enablePopups(map, catalogue) {
+export function enablePopups(map, catalogue, { onGroup = null } = {}) {
   const byId = new Map(catalogue.map((layer) => [layer.id, layer]));
   const popup = new maplibregl.Popup({ closeButton: true, closeOnClick: false, maxWidth: '360px', offset: 8 });
   const tolerance = 5;
@@ -86,7 +86,14 @@ export function enablePopups(map, catalogue) {
       popup.remove();
       return;
     }
-    const layer = byId.get(catalogueIdOf(feature.layer.id));
+    const layerId = catalogueIdOf(feature.layer.id);
+    if (layerId === 'groups' && onGroup) {
+      // A group opens its page in the panel instead of a popup.
+      popup.remove();
+      onGroup(feature.id);
+      return;
+    }
+    const layer = byId.get(layerId);
     if (!layer) return;
     const at = feature.geometry.type === 'Point' ? feature.geometry.coordinates : event.lngLat;
     popup.setLngLat(at).setDOMContent(popupContent(layer, feature)).addTo(map);

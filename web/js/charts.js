@@ -1,0 +1,119 @@
+// Two small hand-written SVG charts: the groups' bars for one indicator (with the target line)
+// and the commune's progress year by year. No chart library; sizes are in viewBox units and
+// the SVG scales to the panel's width.
+
+const NS = 'http://www.w3.org/2000/svg';
+
+function node(name, attrs = {}, text) {
+  const el = document.createElementNS(NS, name);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v !== null && v !== undefined) el.setAttribute(k, v);
+  }
+  if (text !== undefined) el.textContent = text;
+  return el;
+}
+
+/** A "nice" maximum for an axis: 1, 2, 2.5 or 5 times a power of ten, at least `value`. */
+export function niceMax(value) {
+  if (!(value > 0)) return 1;
+  const p = 10 ** Math.floor(Math.log10(value));
+  for (const m of [1, 2, 2.5, 5, 10]) if (m * p >= value) return m * p;
+  return 10 * p;
+}
+
+/**
+ * Horizontal bars, one per group: `rows = [{id, name, value, color, label}]` (value null: no
+ * bar, a dash), `max` the axis maximum, `target` a vertical line (or null). `onHover(id|null)`,
+ * `onClick(id)` link the bars to the map; returns `{highlight(id)}`.
+ */
+export function renderBarChart(container, { rows, max, target = null, targetLabel = '', ariaLabel = '', onHover, onClick }) {
+  const width = 400;
+  const rowH = 21;
+  const top = target !== null ? 18 : 6;
+  const left = 96;
+  const right = 64;
+  const height = top + rows.length * rowH + 6;
+  const scale = (v) => left + (Math.max(0, v) / max) * (width - left - right);
+  const svg = node('svg', { viewBox: `0 0 ${width} ${height}`, width: '100%', class: 'bar-chart', role: 'img', 'aria-label': ariaLabel });
+  const bars = new Map();
+  rows.forEach((row, i) => {
+    const y = top + i * rowH;
+    const g = node('g', { class: 'bar-row', 'data-id': row.id });
+    g.append(node('rect', { x: 0, y, width, height: rowH, class: 'bar-hit' }));
+    g.append(node('text', { x: left - 8, y: y + rowH / 2 + 4, 'text-anchor': 'end', class: 'bar-name' }, row.name));
+    if (row.value !== null) {
+      g.append(node('rect', { x: left, y: y + 3, width: Math.max(1, scale(row.value) - left), height: rowH - 6, rx: 2, fill: row.color, class: 'bar' }));
+      g.append(node('text', { x: scale(row.value) + 5, y: y + rowH / 2 + 4, class: 'bar-value' }, row.label));
+    } else {
+      g.append(node('text', { x: left + 4, y: y + rowH / 2 + 4, class: 'bar-value muted' }, row.label));
+    }
+    g.addEventListener('mouseenter', () => onHover?.(row.id));
+    g.addEventListener('mouseleave', () => onHover?.(null));
+    g.addEventListener('click', () => onClick?.(row.id));
+    bars.set(row.id, g);
+    svg.append(g);
+  });
+  svg.append(node('line', { x1: left, x2: left, y1: top - 2, y2: height - 4, class: 'axis' }));
+  if (target !== null) {
+    const x = scale(target);
+    svg.append(node('line', { x1: x, x2: x, y1: top - 4, y2: height - 4, class: 'target-line' }));
+    svg.append(node('text', { x, y: top - 7, 'text-anchor': x > width - 80 ? 'end' : 'middle', class: 'target-text' }, targetLabel));
+  }
+  container.replaceChildren(svg);
+  return {
+    highlight(id) {
+      for (const [key, g] of bars) g.classList.toggle('active', key === id);
+    },
+  };
+}
+
+/**
+ * Lines year by year: `years = [{year, values: {seriesId: number|null}}]`, `series =
+ * [{id, label, color, strong}]`, `max` the axis maximum, `target` a dashed horizontal line,
+ * `current` the year marked, `format(v)` the axis labels, `onPick(year)` when a year is clicked.
+ */
+export function renderLineChart(container, { years, series, max, target = null, targetLabel = '', current = null, format, ariaLabel = '', onPick }) {
+  const width = 400;
+  const height = 190;
+  const m = { top: 14, right: 14, bottom: 24, left: 44 };
+  const n = years.length;
+  const x = (i) => m.left + (n <= 1 ? 0 : (i / (n - 1)) * (width - m.left - m.right));
+  const y = (v) => height - m.bottom - (Math.max(0, v) / max) * (height - m.top - m.bottom);
+  const svg = node('svg', { viewBox: `0 0 ${width} ${height}`, width: '100%', class: 'line-chart', role: 'img', 'aria-label': ariaLabel });
+
+  for (let k = 0; k <= 4; k += 1) {
+    const v = (max * k) / 4;
+    svg.append(node('line', { x1: m.left, x2: width - m.right, y1: y(v), y2: y(v), class: k === 0 ? 'axis' : 'grid' }));
+    svg.append(node('text', { x: m.left - 6, y: y(v) + 4, 'text-anchor': 'end', class: 'tick' }, format(v)));
+  }
+  const step = n > 12 ? 3 : n > 6 ? 2 : 1;
+  years.forEach((d, i) => {
+    if ((n - 1 - i) % step === 0) svg.append(node('text', { x: x(i), y: height - 7, 'text-anchor': 'middle', class: 'tick' }, String(d.year)));
+  });
+  if (target !== null) {
+    svg.append(node('line', { x1: m.left, x2: width - m.right, y1: y(target), y2: y(target), class: 'target-line dashed' }));
+    svg.append(node('text', { x: m.left + 4, y: y(target) - 4, class: 'target-text' }, targetLabel));
+  }
+  const ci = years.findIndex((d) => d.year === current);
+  if (ci >= 0) svg.append(node('line', { x1: x(ci), x2: x(ci), y1: m.top - 6, y2: height - m.bottom, class: 'current-line' }));
+
+  for (const s of series) {
+    const pts = years.map((d, i) => [x(i), d.values[s.id]]).filter(([, v]) => typeof v === 'number');
+    if (pts.length === 0) continue;
+    const path = pts.map(([px, v], i) => `${i ? 'L' : 'M'}${px.toFixed(1)},${y(v).toFixed(1)}`).join('');
+    svg.append(node('path', { d: path, fill: 'none', stroke: s.color, 'stroke-width': s.strong ? 2.8 : 1.6, 'stroke-opacity': s.strong ? 1 : 0.75, 'stroke-linejoin': 'round' }));
+    if (ci >= 0 && typeof years[ci].values[s.id] === 'number') {
+      svg.append(node('circle', { cx: x(ci), cy: y(years[ci].values[s.id]), r: s.strong ? 4 : 3, fill: s.color, stroke: '#fff', 'stroke-width': 1.5 }));
+    }
+  }
+  // Click targets, one column per year.
+  years.forEach((d, i) => {
+    const half = n <= 1 ? 10 : (width - m.left - m.right) / (n - 1) / 2;
+    const hit = node('rect', { x: x(i) - half, y: m.top, width: 2 * half, height: height - m.top - m.bottom, class: 'year-hit' });
+    const title = node('title', {}, `${d.year}: ${series.map((s) => `${s.label} ${typeof d.values[s.id] === 'number' ? format(d.values[s.id], true) : '–'}`).join(' · ')}`);
+    hit.append(title);
+    hit.addEventListener('click', () => onPick?.(d.year));
+    svg.append(hit);
+  });
+  container.replaceChildren(svg);
+}

@@ -1,0 +1,100 @@
+// The time control: a year slider (from the timeline's first year to this year), an exact date
+// and a play button that steps through the years. It calls `onChange(asOf)` with
+// `YYYY-12-31` for a past year, the exact date picked, or null for today; `onChange` returns a
+// promise that settles once the map and the numbers show that date (play waits for it).
+
+import { t } from './i18n.js';
+
+export function enableTimeControl(root, { firstYear, today, onChange }) {
+  const slider = root.querySelector('#year');
+  const out = root.querySelector('.year-out');
+  const date = root.querySelector('#date');
+  const play = root.querySelector('.play');
+  const thisYear = Number(today.slice(0, 4));
+  slider.min = String(firstYear);
+  slider.max = String(thisYear);
+  slider.value = String(thisYear);
+  date.max = today;
+  let playing = false;
+  let shownYear = thisYear;
+
+  const asOfOfYear = (year) => (year >= thisYear ? null : `${year}-12-31`);
+  const label = (year) => (year >= thisYear ? t('time.today') : String(year));
+
+  function setRange(min, max) {
+    slider.min = String(min);
+    slider.max = String(max);
+    date.min = `${min}-01-01`;
+    root.querySelector('.year-min').textContent = String(min);
+    root.querySelector('.year-max').textContent = String(max);
+    slider.value = String(shownYear);
+  }
+  setRange(firstYear, thisYear);
+
+  /** Shows the date the numbers are at (`shownIso`), `asOf` null meaning today. */
+  function show(shownIso, asOf) {
+    const year = Number(shownIso.slice(0, 4));
+    shownYear = year;
+    slider.value = String(year);
+    out.textContent = asOf === null ? t('time.today') : asOf.endsWith('-12-31') ? String(year) : shownIso.split('-').reverse().join('/');
+    slider.setAttribute('aria-valuetext', out.textContent);
+    date.value = shownIso;
+  }
+
+  slider.addEventListener('input', () => {
+    out.textContent = label(Number(slider.value));
+  });
+  slider.addEventListener('change', () => {
+    stop();
+    onChange(asOfOfYear(Number(slider.value)));
+  });
+  date.addEventListener('change', () => {
+    if (!date.value) return;
+    stop();
+    onChange(date.value >= today ? null : date.value);
+  });
+
+  function stop() {
+    playing = false;
+    play.setAttribute('aria-pressed', 'false');
+    play.setAttribute('aria-label', t('time.play'));
+    play.title = t('time.play');
+    root.classList.remove('playing');
+  }
+
+  async function run() {
+    let year = Number(slider.value);
+    if (year >= thisYear) year = Number(slider.min) - 1;
+    while (playing && year < thisYear) {
+      year += 1;
+      const started = performance.now();
+      await onChange(asOfOfYear(year));
+      const wait = 900 - (performance.now() - started);
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+    stop();
+  }
+
+  play.addEventListener('click', () => {
+    if (playing) {
+      stop();
+      return;
+    }
+    playing = true;
+    play.setAttribute('aria-pressed', 'true');
+    play.setAttribute('aria-label', t('time.pause'));
+    play.title = t('time.pause');
+    root.classList.add('playing');
+    run();
+  });
+
+  return {
+    show,
+    setRange,
+    setYear: (year) => {
+      stop();
+      return onChange(asOfOfYear(year));
+    },
+    isPlaying: () => playing,
+  };
+}

@@ -69,6 +69,9 @@ pub struct ServeArgs {
     /// Commune the page opens on (statistics code); the first one when unset.
     #[arg(long, env = "KHEO_DEFAULT_COMMUNE")]
     pub default_commune: Option<String>,
+    /// Coverage answers kept in memory, by ETag (0 turns the cache off).
+    #[arg(long, env = "KHEO_CACHE_ENTRIES", default_value_t = crate::http::DEFAULT_CACHE_ENTRIES)]
+    pub cache_entries: usize,
 }
 
 #[derive(Debug, Args)]
@@ -156,6 +159,7 @@ async fn serve(database: &Database, args: ServeArgs) -> Result<()> {
             basemap_attribution: args.basemap_attribution,
             default_commune: args.default_commune,
         }),
+        cache: Arc::new(crate::http::ResponseCache::new(args.cache_entries)),
     };
     crate::http::serve(listener, ctx).await?;
     Ok(())

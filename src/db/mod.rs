@@ -74,8 +74,9 @@ pub async fn create_database_if_missing(cluster: &Cluster, name: &str) -> Result
 pub async fn open(options: PgConnectOptions, max_connections: u32) -> Result<PgPool> {
     // JIT compilation costs a fifth of a second on queries the planner thinks are big
     // (coverage rebuilds, whole layers) and gains nothing on them.
+    // Parallel workers take longer to start than kheo's per-commune queries take to run.
     let options = options
-        .options([("jit", "off")])
+        .options([("jit", "off"), ("max_parallel_workers_per_gather", "0")])
         .application_name("kheo")
         .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_secs(2));
     let pool = PgPoolOptions::new()

@@ -17,4 +17,20 @@ pub struct WebSettings {
 pub struct AppContext {
     pub pool: PgPool,
     pub web: Arc<WebSettings>,
+    /// Computed coverage answers by ETag.
+    pub cache: Arc<super::cache::ResponseCache>,
 }
+
+impl AppContext {
+    /// A context with the default cache size.
+    pub fn new(pool: PgPool, web: WebSettings) -> AppContext {
+        AppContext {
+            pool,
+            web: Arc::new(web),
+            cache: Arc::new(super::cache::ResponseCache::new(DEFAULT_CACHE_ENTRIES)),
+        }
+    }
+}
+
+/// Coverage answers kept in memory (a commune's JSON is some 20 KB).
+pub const DEFAULT_CACHE_ENTRIES: usize = 512;

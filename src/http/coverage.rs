@@ -12,6 +12,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Router, routing::get};
+use bytes::Bytes;
 use chrono::NaiveDate;
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
@@ -30,9 +31,12 @@ const SOURCES: &[&str] =
     &["commune", "residential_group", "road", "flower_route", "lighting_line", "model_site", "commune_setting"];
 
 /// The ETag of a coverage answer: the data's revisions, the query and the date (the
-/// default as-of date moves at midnight).
-async fn tag(ctx: &AppContext, kind: &str, query: Option<&str>, as_of: NaiveDate) -> ApiResult<String> {
-    let revisions = revision::of_tables(&ctx.pool, SOURCES).await?;
+/// default as-of date moves at midnight). It is also the key of the answer cache: the
+/// JSON, GeoJSON and timeline answers are computed once per tag.
+async fn tag(ctx: &AppContext, kind: &str, code: &str, query: Option<&str>, as_of: NaiveDate) -> ApiResult<String> {
+    let rebuilt = format!("coverage:{code}");
+    let tables: Vec<&str> = SOURCES.iter().copied().chain([rebuilt.as_str()]).collect();
+    let revisions = revision::of_tables(&ctx.pool, &tables).await?;
     Ok(etag::weak(&[kind, &revisions, query.unwrap_or(""), &as_of.to_string()]))
 }
 
@@ -56,7 +60,7 @@ async fn begin(
     let allowed: Vec<&str> = ["commune", "as_of"].iter().chain(extra).copied().collect();
     let params = params::parse(query, &allowed)?;
     let (code, as_of) = (params::commune(&params)?, params::as_of(&params)?);
-    let tag = tag(ctx, kind, query, as_of).await?;
+    let tag = tag(ctx, kind, &code, query, as_of).await?;
     if etag::matches(headers, &tag) {
         return Ok(Err(etag::not_modified(&tag)));
     }
@@ -89,8 +93,12 @@ async fn coverage_json(
         Ok(request) => request,
         Err(not_modified) => return Ok(not_modified),
     };
+    if let Some(body) = ctx.cache.get(&r.tag) {
+        return Ok(respond(body, "application/json", &r.tag));
+    }
     let report = load(&ctx, &r.code, r.as_of).await?;
-    let body = serde_json::to_vec(&report).map_err(anyhow::Error::from)?;
+    let body = Bytes::from(serde_json::to_vec(&report).map_err(anyhow::Error::from)?);
+    ctx.cache.put(&r.tag, body.clone());
     Ok(respond(body, "application/json", &r.tag))
 }
 
@@ -125,6 +133,9 @@ async fn coverage_geojson(
         Ok(request) => request,
         Err(not_modified) => return Ok(not_modified),
     };
+    if let Some(body) = ctx.cache.get(&r.tag) {
+        return Ok(respond(body, "application/geo+json", &r.tag));
+    }
     let report = load(&ctx, &r.code, r.as_of).await?;
     let geometries = coverage::group_geometries(&ctx.pool, &r.code).await?;
     let mut features = Vec::with_capacity(report.groups.len());
@@ -149,7 +160,9 @@ async fn coverage_geojson(
         "commune": commune,
         "features": features,
     });
-    Ok(respond(serde_json::to_vec(&body).map_err(anyhow::Error::from)?, "application/geo+json", &r.tag))
+    let body = Bytes::from(serde_json::to_vec(&body).map_err(anyhow::Error::from)?);
+    ctx.cache.put(&r.tag, body.clone());
+    Ok(respond(body, "application/geo+json", &r.tag))
 }
 
 async fn coverage_csv(
@@ -289,13 +302,18 @@ async fn timeline(State(ctx): State<AppContext>, RawQuery(query): RawQuery, head
     {
         return Err(ApiError::bad("from", "the timeline spans at most 100 years"));
     }
-    let tag = tag(&ctx, "timeline", query.as_deref(), as_of).await?;
+    let tag = tag(&ctx, "timeline", &code, query.as_deref(), as_of).await?;
     if etag::matches(&headers, &tag) {
         return Ok(etag::not_modified(&tag));
+    }
+    if let Some(body) = ctx.cache.get(&tag) {
+        return Ok(respond(body, "application/json", &tag));
     }
     let (settings, years) = report::timeline(&ctx.pool, &code, from, to, as_of)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("unknown commune `{code}`")))?;
     let body = json!({ "commune": code, "as_of": as_of, "settings": settings, "years": years });
-    Ok(respond(serde_json::to_vec(&body).map_err(anyhow::Error::from)?, "application/json", &tag))
+    let body = Bytes::from(serde_json::to_vec(&body).map_err(anyhow::Error::from)?);
+    ctx.cache.put(&tag, body.clone());
+    Ok(respond(body, "application/json", &tag))
 }

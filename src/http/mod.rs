@@ -1,5 +1,6 @@
 //! The HTTP API and the page: one router per resource, one shared context, one error type.
 
+mod cache;
 mod communes;
 mod context;
 mod coverage;
@@ -11,7 +12,8 @@ mod params;
 mod search;
 mod web;
 
-pub use context::{AppContext, WebSettings};
+pub use cache::ResponseCache;
+pub use context::{AppContext, DEFAULT_CACHE_ENTRIES, WebSettings};
 
 use axum::Router;
 use std::time::Duration;

@@ -12,7 +12,7 @@ use kheo::http::{AppContext, WebSettings};
 use sqlx::{Connection, PgConnection, PgPool};
 use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 pub struct TestApp {
     pub address: String,
@@ -58,7 +58,7 @@ pub async fn spawn_app() -> TestApp {
     let pool = fresh_database().await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
-    let ctx = AppContext { pool: pool.clone(), web: Arc::new(WebSettings::default()) };
+    let ctx = AppContext::new(pool.clone(), WebSettings::default());
     tokio::spawn(async move { kheo::http::serve(listener, ctx).await });
     let client = reqwest::Client::builder().build().unwrap();
     TestApp { address, pool, client }

@@ -68,5 +68,9 @@ export const getTimeline = (commune) => getJson(query('/api/coverage/timeline', 
 export const coverageCsvUrl = (commune, asOf, lang) =>
   query('/api/coverage.csv', { commune, as_of: asOf, decimal: lang === 'vi' ? 'comma' : null, lang: lang === 'en' ? 'en' : null });
 
+/** The Excel workbook's URL (for a download link). */
+export const coverageXlsxUrl = (commune, asOf, lang) =>
+  query('/api/coverage.xlsx', { commune, as_of: asOf, lang: lang === 'en' ? 'en' : null });
+
 /** Accent-insensitive search: `[{layer, id, name, commune, bbox}]`. */
 export const search = (q, commune, limit = 12) => getJson(query('/api/search', { q, commune, limit }));

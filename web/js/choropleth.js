@@ -140,6 +140,17 @@ export function unitOf(indicator) {
   return { pct: '%', length: 'km', count: t('unit.sites'), money: t('unit.billion_vnd') }[indicator.kind];
 }
 
+/** The text of each class: `< 40`, `40–60`, …, `≥ 95` (no unit). */
+export function classLabels(indicator, classes) {
+  return classes.colors.map((_, i) => {
+    const lo = i === 0 ? null : classes.breaks[i - 1];
+    const hi = i < classes.breaks.length ? classes.breaks[i] : null;
+    if (lo === null) return `< ${boundText(indicator, hi)}`;
+    if (hi === null) return `≥ ${boundText(indicator, lo)}`;
+    return `${boundText(indicator, lo)}–${boundText(indicator, hi)}`;
+  });
+}
+
 const svgNs = 'http://www.w3.org/2000/svg';
 
 /**
@@ -158,13 +169,7 @@ export function renderClassLegend(container, { indicator, classes, target, hasNo
   svg.setAttribute('width', '100%');
   svg.setAttribute('class', 'class-bar');
   svg.setAttribute('role', 'img');
-  const labels = classes.colors.map((_, i) => {
-    const lo = i === 0 ? null : classes.breaks[i - 1];
-    const hi = i < classes.breaks.length ? classes.breaks[i] : null;
-    if (lo === null) return `< ${boundText(indicator, hi)}`;
-    if (hi === null) return `≥ ${boundText(indicator, lo)}`;
-    return `${boundText(indicator, lo)}–${boundText(indicator, hi)}`;
-  });
+  const labels = classLabels(indicator, classes);
   svg.setAttribute('aria-label', `${t(`indicator.${indicator.id}`)}: ${labels.join(', ')}`);
   const add = (name, attrs, text) => {
     const node = document.createElementNS(svgNs, name);

@@ -220,7 +220,7 @@ const indicatorOf = (id) => INDICATORS.find((i) => i.id === id);
  * Renders the overview (the commune) into `root`. Returns the linkers `{highlight(id)}` that
  * the map calls on hover.
  */
-export function renderOverview(root, { coverage, timeline, indicator, classes, sort, year, catalogue, csvUrl, linked, onSort, onPickYear, onIndicator }) {
+export function renderOverview(root, { coverage, timeline, indicator, classes, sort, year, catalogue, csvUrl, xlsxUrl, linked, onSort, onPickYear, onIndicator }) {
   const commune = coverage.commune;
   const bars = el('div', { class: 'bars' });
   const table = el('div', { class: 'table' });
@@ -239,7 +239,9 @@ export function renderOverview(root, { coverage, timeline, indicator, classes, s
       bars),
     el('section', { class: 'block' },
       el('div', { class: 'block-head' }, el('h3', {}, t('panel.table')),
-        el('a', { class: 'csv', href: csvUrl, download: '' }, t('panel.csv'))),
+        el('span', { class: 'downloads' },
+          el('a', { class: 'csv', href: csvUrl, download: '', title: t('panel.csv_title') }, t('panel.csv')),
+          xlsxUrl ? el('a', { class: 'csv xlsx', href: xlsxUrl, download: '', title: t('panel.xlsx_title') }, t('panel.xlsx')) : null)),
       table),
     el('section', { class: 'block' },
       el('div', { class: 'block-head' }, el('h3', {}, t('panel.progress'))),

@@ -7,10 +7,10 @@
 // has been idle for the first time with every layer added and the panel drawn, and
 // `data-as-of` is the as_of of the numbers shown (after each date change is fully drawn).
 
-import { coverageCsvUrl, getCommunes, getConfig, getCoverage, getCoverageGeojson, getGroupWorks, getLayers, getTimeline } from './api.js';
+import { coverageCsvUrl, coverageXlsxUrl, getCommunes, getConfig, getCoverage, getCoverageGeojson, getGroupWorks, getLayers, getTimeline } from './api.js';
 import { lang as currentLang, loadI18n, rememberLang, switchLangUrl, t } from './i18n.js';
 import { setFormatLang } from './format.js';
-import { createMap, fitToCommune, FitControl } from './map.js';
+import { createMap, fitToCommune, FitControl, geometryBbox } from './map.js';
 import { addBasemap, addLayers, enableGroupHover, GLYPHS_URL, GROUP_LABELS, setWorksAsOf, WORK_LAYERS } from './layers.js';
 import { renderLegend } from './legend.js';
 import { enablePopups } from './popup.js';
@@ -19,6 +19,8 @@ import { renderGroupPage, renderOverview } from './dashboard.js';
 import { readUrlState, writeUrlState } from './state.js';
 import { enableSearch } from './search.js';
 import { enableTimeControl } from './time.js';
+import { enablePresentation } from './present.js';
+import { downloadPng, preparePrint, setPaper } from './export.js';
 
 const $ = (selector) => document.querySelector(selector);
 
@@ -40,19 +42,6 @@ function chooseCommune(communes, config, wanted) {
   }
   if (communes.length === 0) throw new Error(t('error.no_commune'));
   return communes[0];
-}
-
-/** The bounding box [w, s, e, n] of a GeoJSON geometry. */
-function geometryBbox(geometry) {
-  const box = [Infinity, Infinity, -Infinity, -Infinity];
-  const walk = (c) => {
-    if (typeof c[0] === 'number') {
-      box[0] = Math.min(box[0], c[0]); box[1] = Math.min(box[1], c[1]);
-      box[2] = Math.max(box[2], c[0]); box[3] = Math.max(box[3], c[1]);
-    } else c.forEach(walk);
-  };
-  walk(geometry.coordinates);
-  return box;
 }
 
 const shortName = (name) => name.replace(/^Tổ dân phố /, 'TDP ');
@@ -200,7 +189,8 @@ async function start() {
       sort: state.sort,
       year,
       catalogue,
-      csvUrl: coverageCsvUrl(commune.code, state.asOf, currentLang()),
+      csvUrl: coverageCsvUrl(commune.code, data.coverage.as_of, currentLang()),
+      xlsxUrl: coverageXlsxUrl(commune.code, data.coverage.as_of, currentLang()),
       linked,
       onSort: (key) => {
         const same = state.sort.key === key;
@@ -348,6 +338,54 @@ async function start() {
     },
     layerTitle: (id) => catalogue.find((l) => l.id === id)?.title,
   });
+
+  // ---- presentation, PNG export, printing ------------------------------------------------
+  const exportOptions = () => {
+    const indicator = indicatorById(state.indicator);
+    return {
+      map,
+      commune,
+      indicator,
+      classes: data.classes,
+      settings: data.coverage.settings,
+      asOf: data.coverage.as_of,
+      hasNoData: data.coverage.groups.some((g) => indicatorValue(indicator, g) === null),
+    };
+  };
+  const presentation = enablePresentation({
+    root: $('.present'),
+    app: $('.app'),
+    map,
+    commune,
+    catalogue,
+    data,
+    state,
+  });
+  window.kheo.presentation = presentation;
+  $('.present-btn').addEventListener('click', () => presentation.enter({ slide: 1 }));
+  const pngButton = $('.png-btn');
+  pngButton.addEventListener('click', async () => {
+    pngButton.disabled = true;
+    try {
+      await downloadPng(exportOptions());
+    } catch (error) {
+      console.error('PNG export:', error);
+    } finally {
+      pngButton.disabled = false;
+    }
+  });
+  const printParts = { head: $('.print-head'), image: $('.print-map') };
+  const beforePrint = () => preparePrint(exportOptions(), printParts);
+  window.addEventListener('beforeprint', beforePrint);
+  window.kheo.preparePrint = beforePrint;
+  $('.print-btn').addEventListener('click', () => {
+    beforePrint();
+    window.print();
+  });
+  const paper = $('#paper');
+  paper.value = setPaper('a4');
+  paper.addEventListener('change', () => { paper.value = setPaper(paper.value); });
+  if (wanted.present) presentation.enter({ slide: wanted.slide ?? 1, fullscreen: false });
 
   timelinePromise.then((timeline) => {
     data.timeline = timeline;

@@ -37,6 +37,8 @@ export function createMap(container, { bbox, view = null, glyphs = null, ariaLab
     touchPitch: false,
     cooperativeGestures: false,
     locale,
+    // Keeps the last frame readable: the PNG export and printing copy the map's canvas.
+    canvasContextAttributes: { preserveDrawingBuffer: true },
   });
   map.touchZoomRotate.disableRotation();
   if (ariaLabel) container.setAttribute('aria-label', ariaLabel);
@@ -45,11 +47,24 @@ export function createMap(container, { bbox, view = null, glyphs = null, ariaLab
   return map;
 }
 
+/** The bounding box [w, s, e, n] of a GeoJSON geometry. */
+export function geometryBbox(geometry) {
+  const box = [Infinity, Infinity, -Infinity, -Infinity];
+  const walk = (c) => {
+    if (typeof c[0] === 'number') {
+      box[0] = Math.min(box[0], c[0]); box[1] = Math.min(box[1], c[1]);
+      box[2] = Math.max(box[2], c[0]); box[3] = Math.max(box[3], c[1]);
+    } else c.forEach(walk);
+  };
+  walk(geometry.coordinates);
+  return box;
+}
+
 /** Frames the commune's bounding box. */
-export function fitToCommune(map, bbox, { animate = true, maxZoom = 20 } = {}) {
+export function fitToCommune(map, bbox, { animate = true, maxZoom = 20, padding = null } = {}) {
   if (!bbox) return;
   map.fitBounds([[bbox[0], bbox[1]], [bbox[2], bbox[3]]], {
-    padding: fitPadding(map.getContainer()),
+    padding: padding ?? fitPadding(map.getContainer()),
     animate,
     maxZoom,
     duration: animate ? 600 : 0,

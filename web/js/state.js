@@ -4,7 +4,10 @@
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-/** `{commune, indicator, asOf, group, view: {zoom, center} | null}` from the current URL. */
+/**
+ * `{commune, indicator, asOf, group, view: {zoom, center} | null, present, slide}` from the
+ * current URL (`present=1&slide=3`: the presentation at its third slide, see present.js).
+ */
 export function readUrlState(search = location.search) {
   const params = new URLSearchParams(search);
   let view = null;
@@ -20,6 +23,8 @@ export function readUrlState(search = location.search) {
     asOf: asOf && DATE.test(asOf) ? asOf : null,
     group: params.get('group') || null,
     view,
+    present: params.get('present') === '1',
+    slide: /^\d+$/.test(params.get('slide') ?? '') ? Number(params.get('slide')) : null,
   };
 }
 

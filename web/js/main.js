@@ -47,6 +47,8 @@ function chooseCommune(communes, config, wanted) {
 const shortName = (name) => name.replace(/^Tổ dân phố /, 'TDP ');
 
 async function start() {
+  // The API's first answers do not depend on the language: ask for them at once.
+  const basics = Promise.all([getConfig(), getCommunes(), getLayers()]);
   const lang = await loadI18n();
   setFormatLang(lang);
   const switcher = $('.lang-switch');
@@ -55,7 +57,7 @@ async function start() {
   switcher.addEventListener('click', () => rememberLang(lang === 'vi' ? 'en' : 'vi'));
 
   const wanted = readUrlState();
-  const [config, communes, catalogue] = await Promise.all([getConfig(), getCommunes(), getLayers()]);
+  const [config, communes, catalogue] = await basics;
   const commune = chooseCommune(communes, config, wanted.commune);
   document.title = `${t('app.name')} · ${commune.name}`;
 
@@ -85,6 +87,9 @@ async function start() {
       'Map.Title': t('maplibre.map_title'),
     },
   });
+  performance.mark('kheo:map-created');
+  map.once('load', () => performance.mark('kheo:map-loaded'));
+  first.then(() => performance.mark('kheo:coverage-fetched'));
   window.kheo = { map, commune, catalogue, config, state, data };
   map.addControl(new FitControl(t('map.fit_commune', { commune: commune.name }), () => fitToCommune(map, commune.bbox)), 'top-right');
   map.on('error', (event) => {

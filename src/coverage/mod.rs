@@ -99,12 +99,10 @@ pub struct SiteCounts {
     pub by_recognition: BTreeMap<String, i64>,
 }
 
-/// Road indicators of one class.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ClassIndicators {
-    pub class: String,
-    /// Whether this class is part of `road_m` (the commune's setting).
-    pub counted: bool,
+/// Road lengths with their shares of `road_m`: lengths in metres (rounded to 0.1 m),
+/// percentages 0-100 (rounded to 0.01), `None` without roads.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct RoadShares {
     pub road_m: f64,
     pub concrete_m: f64,
     pub concrete_pct: Option<f64>,
@@ -114,17 +112,36 @@ pub struct ClassIndicators {
     pub lit_pct: Option<f64>,
 }
 
-/// The indicators of one area, as the API serves them. Lengths in metres (rounded to
-/// 0.1 m), percentages 0-100 (rounded to 0.01), money in whole VND.
+impl From<&RoadLengths> for RoadShares {
+    fn from(l: &RoadLengths) -> RoadShares {
+        RoadShares {
+            road_m: round_to(l.road_m, 1),
+            concrete_m: round_to(l.concrete_m, 1),
+            concrete_pct: percent(l.concrete_m, l.road_m),
+            hardened_m: round_to(l.hardened_m, 1),
+            hardened_pct: percent(l.hardened_m, l.road_m),
+            lit_m: round_to(l.lit_m, 1),
+            lit_pct: percent(l.lit_m, l.road_m),
+        }
+    }
+}
+
+/// Road indicators of one class.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClassIndicators {
+    pub class: String,
+    /// Whether this class is part of `road_m` (the commune's setting).
+    pub counted: bool,
+    #[serde(flatten)]
+    pub roads: RoadShares,
+}
+
+/// The indicators of one area, as the API serves them (the road shares of the counted
+/// classes, flat). Money in whole VND.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Indicators {
-    pub road_m: f64,
-    pub concrete_m: f64,
-    pub concrete_pct: Option<f64>,
-    pub hardened_m: f64,
-    pub hardened_pct: Option<f64>,
-    pub lit_m: f64,
-    pub lit_pct: Option<f64>,
+    #[serde(flatten)]
+    pub roads: RoadShares,
     pub flower_m: f64,
     pub model_sites: SiteCounts,
     pub people_vnd: i64,
@@ -161,26 +178,10 @@ impl Indicators {
             if is_counted {
                 counted.add(l);
             }
-            by_class.push(ClassIndicators {
-                class: class.clone(),
-                counted: is_counted,
-                road_m: round_to(l.road_m, 1),
-                concrete_m: round_to(l.concrete_m, 1),
-                concrete_pct: percent(l.concrete_m, l.road_m),
-                hardened_m: round_to(l.hardened_m, 1),
-                hardened_pct: percent(l.hardened_m, l.road_m),
-                lit_m: round_to(l.lit_m, 1),
-                lit_pct: percent(l.lit_m, l.road_m),
-            });
+            by_class.push(ClassIndicators { class: class.clone(), counted: is_counted, roads: RoadShares::from(l) });
         }
         let mut indicators = Indicators {
-            road_m: round_to(counted.road_m, 1),
-            concrete_m: round_to(counted.concrete_m, 1),
-            concrete_pct: percent(counted.concrete_m, counted.road_m),
-            hardened_m: round_to(counted.hardened_m, 1),
-            hardened_pct: percent(counted.hardened_m, counted.road_m),
-            lit_m: round_to(counted.lit_m, 1),
-            lit_pct: percent(counted.lit_m, counted.road_m),
+            roads: RoadShares::from(&counted),
             flower_m: round_to(tally.flower_m, 1),
             model_sites: SiteCounts {
                 total: tally.sites_by_field.values().sum(),
@@ -204,13 +205,13 @@ impl Indicators {
     /// roads or an unknown name.
     pub fn value(&self, name: &str) -> Option<f64> {
         match name {
-            "road_m" => Some(self.road_m),
-            "concrete_m" => Some(self.concrete_m),
-            "concrete_pct" => self.concrete_pct,
-            "hardened_m" => Some(self.hardened_m),
-            "hardened_pct" => self.hardened_pct,
-            "lit_m" => Some(self.lit_m),
-            "lit_pct" => self.lit_pct,
+            "road_m" => Some(self.roads.road_m),
+            "concrete_m" => Some(self.roads.concrete_m),
+            "concrete_pct" => self.roads.concrete_pct,
+            "hardened_m" => Some(self.roads.hardened_m),
+            "hardened_pct" => self.roads.hardened_pct,
+            "lit_m" => Some(self.roads.lit_m),
+            "lit_pct" => self.roads.lit_pct,
             "flower_m" => Some(self.flower_m),
             "model_sites" => Some(self.model_sites.total as f64),
             "people_vnd" => Some(self.people_vnd as f64),
@@ -264,10 +265,10 @@ mod tests {
 
         let i = Indicators::from_tally(&tally, &settings());
 
-        assert_eq!(i.road_m, 1000.0);
-        assert_eq!(i.concrete_pct, Some(80.0));
-        assert_eq!(i.hardened_pct, Some(90.0));
-        assert_eq!(i.lit_pct, Some(40.0));
+        assert_eq!(i.roads.road_m, 1000.0);
+        assert_eq!(i.roads.concrete_pct, Some(80.0));
+        assert_eq!(i.roads.hardened_pct, Some(90.0));
+        assert_eq!(i.roads.lit_pct, Some(40.0));
         assert_eq!(i.by_class.len(), 3);
         assert!(!i.by_class.iter().find(|c| c.class == "national").unwrap().counted);
         assert_eq!(i.targets["concrete_pct"], Target { target: 80.0, met: Some(true) });
@@ -278,8 +279,8 @@ mod tests {
     fn an_area_without_roads_has_null_percentages_and_unknown_targets() {
         let i = Indicators::from_tally(&Tally::default(), &settings());
 
-        assert_eq!(i.road_m, 0.0);
-        assert_eq!(i.concrete_pct, None);
+        assert_eq!(i.roads.road_m, 0.0);
+        assert_eq!(i.roads.concrete_pct, None);
         assert_eq!(i.targets["concrete_pct"].met, None);
     }
 

@@ -162,10 +162,10 @@ pub async fn timeline(
                         let i = Indicators::from_tally(t, &settings);
                         YearGroup {
                             code: g.code.clone(),
-                            road_m: i.road_m,
-                            concrete_pct: i.concrete_pct,
-                            hardened_pct: i.hardened_pct,
-                            lit_pct: i.lit_pct,
+                            road_m: i.roads.road_m,
+                            concrete_pct: i.roads.concrete_pct,
+                            hardened_pct: i.roads.hardened_pct,
+                            lit_pct: i.roads.lit_pct,
                         }
                     })
                     .collect(),

@@ -23,28 +23,11 @@ SQL_RUNS=${SQL_RUNS:-30}
 SKIP_LOAD=${SKIP_LOAD:-0}
 AS_OF=2024-01-01
 ONE=S00042
-OUT=bench/out
-export KHEO_HOME=$OUT/home
-unset DATABASE_URL KHEO_LISTEN
-KHEO=target/release/kheo
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 HELPER="python3 bench/coverage.py"
 mkdir -p "$OUT"
 
-SERVER_PID=""
-stop_server() {
-    if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill -TERM "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" 2>/dev/null || true
-    fi
-    SERVER_PID=""
-}
-cleanup() {
-    local rc=$?
-    stop_server
-    if [[ -x "$KHEO" ]]; then "$KHEO" db down >/dev/null 2>&1 || true; fi
-    exit "$rc"
-}
-trap cleanup EXIT
 
 log() { printf '\n== %s (load average %s)\n' "$*" "$(cut -d' ' -f1-3 /proc/loadavg)" >&2; }
 loads=()
@@ -136,24 +119,12 @@ SQL
 $HELPER check "$OUT/coverage-check.json" < "$OUT/coverage-check.out"
 
 # -- 3. Coverage requests ----------------------------------------------------------------
-start_server() {  # $1: coverage answers kept in memory (0 = every request computed)
-log "starting kheo serve (KHEO_CACHE_ENTRIES=$1)"
-: > "$OUT/serve-coverage.log"
-KHEO_CACHE_ENTRIES=$1 "$KHEO" serve --listen 127.0.0.1:0 > "$OUT/serve-coverage.log" 2> "$OUT/serve-coverage.err" &
-SERVER_PID=$!
-echo "$SERVER_PID" > "$OUT/serve-coverage.pid"
-BASE=""
-for _ in $(seq 300); do
-    BASE=$(sed -n 's/^kheo: listening on \(http:[^ ]*\)$/\1/p' "$OUT/serve-coverage.log")
-    [[ -n "$BASE" ]] && break
-    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$OUT/serve-coverage.err" >&2; echo "kheo serve died" >&2; exit 1; }
-    sleep 0.1
-done
-[[ -n "$BASE" ]] || { echo "kheo serve did not print its address in 30 s" >&2; exit 1; }
-echo "kheo serve: pid $SERVER_PID at $BASE" >&2
-API="$BASE/api/coverage?commune=$ONE&as_of=$AS_OF"
+serve_coverage() {  # $1: coverage answers kept in memory (0 = every request computed)
+    log "starting kheo serve (KHEO_CACHE_ENTRIES=$1)"
+    start_server coverage "KHEO_CACHE_ENTRIES=$1"
+    API="$BASE/api/coverage?commune=$ONE&as_of=$AS_OF"
 }
-start_server 0
+serve_coverage 0
 
 curl -sf -D "$OUT/coverage-one.headers" -o "$OUT/coverage-one.json" "$API"
 python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); print("coverage of", sys.argv[2], "parsed:", len(json.dumps(d)), "bytes of JSON, keys", sorted(d)[:8])' \
@@ -188,7 +159,7 @@ stop_server
 
 # The same round robin with the answer cache on (kheo's default): each commune's answer is
 # computed once per data revision, later requests only check the revisions.
-start_server 512
+serve_coverage 512
 COMMUNES=$COMMUNES AS_OF=$AS_OF wrk -t2 -c50 -d5s -s bench/coverage.lua "$BASE/" > "$OUT/coverage-wrk-cached-warm.txt"
 log "wrk -t2 -c50 -d$WRK_DURATION --latency, round robin, answer cache on"
 COMMUNES=$COMMUNES AS_OF=$AS_OF wrk -t2 -c50 -d"$WRK_DURATION" --latency -s bench/coverage.lua "$BASE/" \

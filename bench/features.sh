@@ -15,28 +15,11 @@ ROUNDS=${ROUNDS:-10}
 WARMUP=${WARMUP:-2}
 BIG=${BIG:-100}
 SMALL=${SMALL:-10}
-OUT=bench/out
-export KHEO_HOME=$OUT/home
-unset DATABASE_URL KHEO_LISTEN
-KHEO=target/release/kheo
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
 HELPER="python3 bench/features.py"
 mkdir -p "$OUT/rounds"
 
-SERVER_PID=""
-stop_server() {
-    if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
-        kill -TERM "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" 2>/dev/null || true
-    fi
-    SERVER_PID=""
-}
-cleanup() {
-    local rc=$?
-    stop_server
-    if [[ -x "$KHEO" ]]; then "$KHEO" db down >/dev/null 2>&1 || true; fi
-    exit "$rc"
-}
-trap cleanup EXIT
 
 log() { printf '\n== %s\n' "$*" >&2; }
 hwm_kib() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status"; }
@@ -49,23 +32,6 @@ URL=$("$KHEO" db up | sed -n 's/^database ready: //p')
 [[ -n "$URL" ]] || { echo "kheo db up printed no url" >&2; exit 1; }
 echo "$URL"
 "$KHEO" sql collection roads > "$OUT/collection-roads.sql"
-
-start_server() { # $1 = label; sets SERVER_PID and BASE
-    local logf="$OUT/serve-$1.log"
-    : > "$logf"
-    "$KHEO" serve --listen 127.0.0.1:0 > "$logf" 2> "$OUT/serve-$1.err" &
-    SERVER_PID=$!
-    echo "$SERVER_PID" > "$OUT/serve-$1.pid"
-    BASE=""
-    for _ in $(seq 300); do
-        BASE=$(sed -n 's/^kheo: listening on \(http:[^ ]*\)$/\1/p' "$logf")
-        [[ -n "$BASE" ]] && break
-        kill -0 "$SERVER_PID" 2>/dev/null || { cat "$OUT/serve-$1.err" >&2; echo "kheo serve died" >&2; exit 1; }
-        sleep 0.1
-    done
-    [[ -n "$BASE" ]] || { echo "kheo serve did not print its address in 30 s" >&2; exit 1; }
-    echo "kheo serve: pid $SERVER_PID at $BASE" >&2
-}
 
 # measure LABEL COMMUNES: loads the dataset, starts a fresh server and measures everything.
 # Writes $OUT/state-LABEL.json.

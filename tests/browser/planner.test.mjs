@@ -243,6 +243,11 @@ test('each group is drawn in the colour of its concrete class', async () => {
 });
 
 test('the groups are labelled with their name and value in Noto Sans served offline', async () => {
+  // The previous test hid the labels and showed them again: they are drawn once the map has
+  // rendered that change and fetched its glyphs, which may take a few frames on a busy machine.
+  await page
+    .waitForFunction(() => window.kheo.map.queryRenderedFeatures({ layers: ['groups-label'] }).length > 0, null, { timeout: 15000 })
+    .catch(() => {});
   const labels = await page.evaluate(async () => {
     const { map } = window.kheo;
     if (!map.getLayer('groups-label')) return null;

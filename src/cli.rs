@@ -3,7 +3,7 @@
 
 use crate::db::Database;
 use crate::db::cluster::{Cluster, Durability};
-use crate::http::{AppContext, WebSettings};
+use crate::http::{AppContext, Policy, WebSettings};
 use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use std::io::Write;
@@ -46,9 +46,22 @@ pub enum Command {
     /// Derived coverage data.
     #[command(subcommand)]
     Coverage(CoverageCommand),
+    /// Accounts that sign in to edit.
+    #[command(subcommand)]
+    User(UserCommand),
     /// Print SQL that kheo runs, for benchmarks and debugging.
     #[command(subcommand, hide = true)]
     Sql(SqlCommand),
+    /// Write a commune's dump (a zip: its layers as GeoJSON and its settings), which
+    /// `kheo import DUMP.zip` restores.
+    Export {
+        /// The commune (statistics code).
+        #[arg(long)]
+        commune: String,
+        /// The zip to write; `<code>.kheo.zip` when absent.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -72,6 +85,38 @@ pub struct ServeArgs {
     /// Coverage answers kept in memory, by ETag (0 turns the cache off).
     #[arg(long, env = "KHEO_CACHE_ENTRIES", default_value_t = crate::http::DEFAULT_CACHE_ENTRIES)]
     pub cache_entries: usize,
+    /// Whether visitors who are not signed in may read the maps and numbers.
+    #[arg(long, env = "KHEO_ANONYMOUS_READ", default_value_t = true, action = clap::ArgAction::Set)]
+    pub anonymous_read: bool,
+    /// Mark the session cookie `Secure` (when kheo is served over HTTPS, e.g. behind a proxy).
+    #[arg(long, env = "KHEO_SECURE_COOKIES", default_value_t = false, action = clap::ArgAction::Set)]
+    pub secure_cookies: bool,
+    /// Where coordinates of written and imported features may lie: `west,south,east,north`
+    /// in degrees. Default: Vietnam with its islands.
+    #[arg(long, env = "KHEO_EXTENT", value_parser = parse_extent, default_value = "102,6,118,24")]
+    pub extent: [f64; 4],
+    /// The largest upload or request body, in MiB (larger ones get 413).
+    #[arg(long, env = "KHEO_MAX_UPLOAD_MB", default_value_t = 50)]
+    pub max_upload_mb: usize,
+}
+
+/// `w,s,e,n` in degrees, west < east and south < north.
+fn parse_extent(value: &str) -> Result<[f64; 4], String> {
+    let numbers: Vec<f64> =
+        value.split(',').map(|p| p.trim().parse::<f64>()).collect::<Result<_, _>>().map_err(|e| e.to_string())?;
+    match numbers[..] {
+        [w, s, e, n]
+            if w < e
+                && s < n
+                && (-180.0..=180.0).contains(&w)
+                && (-180.0..=180.0).contains(&e)
+                && (-90.0..=90.0).contains(&s)
+                && (-90.0..=90.0).contains(&n) =>
+        {
+            Ok([w, s, e, n])
+        }
+        _ => Err("must be west,south,east,north in degrees, west < east, south < north".into()),
+    }
 }
 
 #[derive(Debug, Args)]
@@ -115,6 +160,27 @@ pub enum CoverageCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account, or replace the role, communes and password of an existing one. The
+    /// password comes from `KHEO_PASSWORD`, else from the first line of standard input.
+    Add {
+        username: String,
+        #[arg(long, value_parser = ["admin", "editor"])]
+        role: String,
+        /// A commune the editor writes in (repeatable); ignored for admins.
+        #[arg(long)]
+        commune: Vec<String>,
+        /// The name shown in the page and the history, e.g. "Nguyễn Thị Lan".
+        #[arg(long, default_value = "")]
+        display_name: String,
+    },
+    /// Set a new password (same sources as `add`) and end the account's sessions.
+    Passwd { username: String },
+    /// List the accounts with their roles and communes.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
 pub enum SqlCommand {
     /// The query that builds a layer's whole FeatureCollection in PostGIS (the benchmark's
     /// baseline).
@@ -134,6 +200,15 @@ pub async fn run(cli: Cli) -> Result<()> {
             let started = std::time::Instant::now();
             let count = crate::store::coverage::rebuild(&pool, communes, jobs).await?;
             println!("coverage rebuilt for {count} communes in {:.1} s", started.elapsed().as_secs_f64());
+            Ok(())
+        }
+        Command::User(command) => user(&database, command).await,
+        Command::Export { commune, out } => {
+            let pool = crate::db::open(database.connect_options().await?, 2).await?;
+            let zip = crate::dump::export_commune(&pool, &commune).await?;
+            let out = out.unwrap_or_else(|| PathBuf::from(format!("{commune}.kheo.zip")));
+            std::fs::write(&out, &zip).with_context(|| format!("writing {}", out.display()))?;
+            println!("commune {commune}: {} bytes written to {}", zip.len(), out.display());
             Ok(())
         }
         Command::Sql(SqlCommand::Collection { layer }) => {
@@ -158,6 +233,12 @@ async fn serve(database: &Database, args: ServeArgs) -> Result<()> {
             basemap_tiles: args.basemap_tiles,
             basemap_attribution: args.basemap_attribution,
             default_commune: args.default_commune,
+        }),
+        policy: Arc::new(Policy {
+            anonymous_read: args.anonymous_read,
+            secure_cookies: args.secure_cookies,
+            extent: args.extent,
+            max_upload_bytes: args.max_upload_mb.saturating_mul(1024 * 1024),
         }),
         cache: Arc::new(crate::http::ResponseCache::new(args.cache_entries)),
     };
@@ -196,6 +277,64 @@ async fn demo(database: &Database, args: DemoArgs) -> Result<()> {
         println!("{layer:>15}: {} inserted, {} updated, {} deleted", counts.inserted, counts.updated, counts.deleted);
     }
     Ok(())
+}
+
+async fn user(database: &Database, command: UserCommand) -> Result<()> {
+    use crate::auth::{Role, User, password};
+    let pool = crate::db::open(database.connect_options().await?, 2).await?;
+    match command {
+        UserCommand::Add { username, role, commune, display_name } => {
+            if !crate::auth::valid_username(&username) {
+                bail!("user names are 2-40 lower-case letters, digits, `.`, `_` or `-`: `{username}` is not");
+            }
+            let role = Role::parse(&role).context("the role is admin or editor")?;
+            if role == Role::Editor && commune.is_empty() {
+                bail!("an editor needs at least one --commune CODE");
+            }
+            let communes = if role == Role::Admin { Vec::new() } else { commune };
+            let hash = password::hash(&new_password()?)?;
+            let user = User { username: username.clone(), display_name, role, communes };
+            crate::store::users::upsert(&pool, &user, &hash).await?;
+            println!("{username}: {} {}", role.as_str(), user.communes.join(" "));
+        }
+        UserCommand::Passwd { username } => {
+            let hash = password::hash(&new_password()?)?;
+            if !crate::store::users::set_password(&pool, &username, &hash).await? {
+                bail!("there is no account `{username}`");
+            }
+            println!("{username}: password changed, sessions ended");
+        }
+        UserCommand::List => {
+            for user in crate::store::users::list(&pool).await? {
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    user.username,
+                    user.role.as_str(),
+                    user.communes.join(","),
+                    user.display_name
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The new password from `KHEO_PASSWORD` or the first line of standard input, at least
+/// [`MIN_PASSWORD_CHARS`](crate::auth::password::MIN_PASSWORD_CHARS) characters.
+fn new_password() -> Result<String> {
+    let password = match std::env::var("KHEO_PASSWORD") {
+        Ok(p) => p,
+        Err(_) => {
+            eprint!("password: ");
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line).context("reading the password from standard input")?;
+            line.trim_end_matches(['\r', '\n']).to_string()
+        }
+    };
+    if password.chars().count() < crate::auth::password::MIN_PASSWORD_CHARS {
+        bail!("the password needs at least {} characters", crate::auth::password::MIN_PASSWORD_CHARS);
+    }
+    Ok(password)
 }
 
 /// One rebuild per CPU: the rebuild is CPU-bound in PostGIS.

@@ -1,11 +1,14 @@
 //! kheo: maps and coverage of campaign and infrastructure works in Vietnamese communes and
 //! wards. The binary (`src/main.rs`) is thin; everything lives here so that tests can use it.
 
+pub mod auth;
 pub mod cli;
 pub mod coverage;
 pub mod db;
 pub mod demo;
+pub mod dump;
 pub mod http;
+pub mod import;
 pub mod layers;
 pub mod model;
 pub mod store;

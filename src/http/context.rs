@@ -13,10 +13,41 @@ pub struct WebSettings {
     pub default_commune: Option<String>,
 }
 
+/// Who may do what, and the limits on what is sent.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// Whether anonymous visitors may read (`KHEO_ANONYMOUS_READ`); when false every `/api`
+    /// read needs a session too.
+    pub anonymous_read: bool,
+    /// Adds `Secure` to the session cookie (set it when kheo is served over HTTPS).
+    pub secure_cookies: bool,
+    /// Where coordinates may lie, `[west, south, east, north]` in degrees.
+    pub extent: [f64; 4],
+    /// The largest request body accepted, in bytes (uploads above it get 413).
+    pub max_upload_bytes: usize,
+}
+
+/// Vietnam with Hoàng Sa and Trường Sa, in degrees.
+pub const VIETNAM_EXTENT: [f64; 4] = [102.0, 6.0, 118.0, 24.0];
+/// 50 MiB.
+pub const DEFAULT_MAX_UPLOAD_BYTES: usize = 50 * 1024 * 1024;
+
+impl Default for Policy {
+    fn default() -> Policy {
+        Policy {
+            anonymous_read: true,
+            secure_cookies: false,
+            extent: VIETNAM_EXTENT,
+            max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct AppContext {
     pub pool: PgPool,
     pub web: Arc<WebSettings>,
+    pub policy: Arc<Policy>,
     /// Computed coverage answers by ETag.
     pub cache: Arc<super::cache::ResponseCache>,
 }
@@ -27,8 +58,15 @@ impl AppContext {
         AppContext {
             pool,
             web: Arc::new(web),
+            policy: Arc::new(Policy::default()),
             cache: Arc::new(super::cache::ResponseCache::new(DEFAULT_CACHE_ENTRIES)),
         }
+    }
+
+    /// The same context under another policy.
+    pub fn with_policy(mut self, policy: Policy) -> AppContext {
+        self.policy = Arc::new(policy);
+        self
     }
 }
 

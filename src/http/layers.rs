@@ -25,7 +25,7 @@ const GEOJSON: &str = "application/geo+json";
 /// The largest page a client may ask for with `limit`.
 pub const MAX_LIMIT: i64 = 1_000_000;
 
-fn layer_or_404(id: &str) -> ApiResult<&'static Layer> {
+pub(crate) fn layer_or_404(id: &str) -> ApiResult<&'static Layer> {
     layers::find(id).ok_or_else(|| {
         let known: Vec<&str> = layers::LAYERS.iter().map(|l| l.id).collect();
         ApiError::not_found(format!("unknown layer `{id}`; the layers are {}", known.join(", ")))
@@ -137,7 +137,7 @@ fn parse_bbox(value: &str) -> ApiResult<[f64; 4]> {
 
 /// Checks that the commune and group of a filter exist (404 otherwise) and resolves the
 /// group code to its id.
-async fn resolve(ctx: &AppContext, filter: &mut features::Filter, group: Option<String>) -> ApiResult<()> {
+pub(crate) async fn resolve(ctx: &AppContext, filter: &mut features::Filter, group: Option<String>) -> ApiResult<()> {
     if let Some(code) = &filter.commune {
         if !communes::exists(&ctx.pool, code).await? {
             return Err(ApiError::not_found(format!("unknown commune `{code}`")));
@@ -193,8 +193,11 @@ async fn one(
     if layer.key_type == layers::KeyType::Integer && id.parse::<i64>().is_err() {
         return Err(ApiError::bad("id", format!("`{id}` is not a feature id of {}: ids are whole numbers", layer.id)));
     }
-    let revisions = revision::of_tables(&ctx.pool, &[layer.table]).await?;
-    let tag = etag::weak(&[layer.id, &revisions, &id]);
+    // The strong ETag is the feature's version: what If-Match names when it is edited.
+    let version = features::version(&ctx.pool, layer, &id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no feature {id} in layer {}", layer.id)))?;
+    let tag = super::edits::version_tag(version);
     if etag::matches(&headers, &tag) {
         return Ok(etag::not_modified(&tag));
     }

@@ -4,16 +4,19 @@ mod cache;
 mod communes;
 mod context;
 mod coverage;
+mod edits;
 pub mod error;
 mod etag;
+mod export;
 mod health;
 pub mod layers;
 mod params;
 mod search;
+pub mod session;
 mod web;
 
 pub use cache::ResponseCache;
-pub use context::{AppContext, DEFAULT_CACHE_ENTRIES, WebSettings};
+pub use context::{AppContext, DEFAULT_CACHE_ENTRIES, DEFAULT_MAX_UPLOAD_BYTES, Policy, VIETNAM_EXTENT, WebSettings};
 
 use axum::Router;
 use std::time::Duration;
@@ -27,9 +30,13 @@ pub fn app(ctx: AppContext) -> Router {
         .merge(health::router())
         .merge(communes::router())
         .merge(layers::router())
+        .merge(edits::router())
+        .merge(export::router())
         .merge(coverage::router())
         .merge(search::router())
+        .merge(session::router())
         .merge(web::router())
+        .layer(axum::middleware::from_fn_with_state(ctx.clone(), session::guard_reads))
         .layer(CompressionLayer::new().gzip(true).br(true))
         // Time to produce the response head; a long streamed body is not cut by it.
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(60)))
@@ -39,7 +46,10 @@ pub fn app(ctx: AppContext) -> Router {
 
 /// Serves `app` on `listener` until Ctrl-C or SIGTERM.
 pub async fn serve(listener: tokio::net::TcpListener, ctx: AppContext) -> std::io::Result<()> {
-    axum::serve(listener, app(ctx)).with_graceful_shutdown(shutdown_signal()).await
+    // With the peer's address: sign-in attempts are limited per address too.
+    axum::serve(listener, app(ctx).into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
 }
 
 async fn shutdown_signal() {

@@ -49,7 +49,7 @@ pub struct Filter {
 ///
 /// `row_to_json` over a sub-select writes compact JSON (no spaces), a fifth smaller than
 /// `json_build_object`'s output.
-fn feature_expr(layer: &Layer, as_of: Option<&str>) -> String {
+pub(crate) fn feature_expr(layer: &Layer, as_of: Option<&str>) -> String {
     let mut props = format!("t.{} AS commune", layer.commune_column);
     for field in layer.fields() {
         props.push_str(&format!(", {} AS \"{}\"", value_expr(field, as_of), field.name));
@@ -63,7 +63,7 @@ fn feature_expr(layer: &Layer, as_of: Option<&str>) -> String {
 }
 
 /// The SQL expression of a field's value, as of a date placeholder when given.
-fn value_expr(field: &crate::layers::Field, as_of: Option<&str>) -> String {
+pub(crate) fn value_expr(field: &crate::layers::Field, as_of: Option<&str>) -> String {
     match (field.as_of, as_of) {
         (Some(rule), Some(date)) => format!(
             "CASE WHEN t.{since} > {date} THEN coalesce(t.{before}, '{fallback}') ELSE t.{name} END",
@@ -77,7 +77,7 @@ fn value_expr(field: &crate::layers::Field, as_of: Option<&str>) -> String {
 }
 
 /// `FROM ... WHERE ...` for a filter, binding its values into `sql`.
-fn from_where(layer: &Layer, filter: &Filter, sql: &mut Sql, as_of: Option<&str>) -> String {
+pub(crate) fn from_where(layer: &Layer, filter: &Filter, sql: &mut Sql, as_of: Option<&str>) -> String {
     let mut conditions: Vec<String> = Vec::new();
     if let Some(commune) = &filter.commune {
         let p = sql.arg(Arg::Text(commune.clone()));
@@ -161,6 +161,16 @@ pub async fn one(pool: &PgPool, layer: &Layer, key: &str) -> Result<Option<Strin
     };
     sql.push(&format!("SELECT ({feature})::text FROM {} t WHERE t.{} = {p}", layer.table, layer.key));
     sqlx::query_scalar_with(&sql.text, sql.arguments()).fetch_optional(pool).await
+}
+
+/// The version of feature `key` (bumped by every write), if it exists.
+pub async fn version(pool: &PgPool, layer: &Layer, key: &str) -> Result<Option<i32>, sqlx::Error> {
+    if layer.key_type == KeyType::Integer && key.parse::<i64>().is_err() {
+        return Ok(None);
+    }
+    let cast = if layer.key_type == KeyType::Integer { "::bigint" } else { "" };
+    let sql = format!("SELECT version FROM {} WHERE {} = $1{cast}", layer.table, layer.key);
+    sqlx::query_scalar(&sql).bind(key).fetch_optional(pool).await
 }
 
 /// Number of features in a layer.

@@ -1,10 +1,16 @@
 //! SQL, one file per concern. Values are always bound; table and column names come from
 //! the layer catalogue (`crate::layers`), never from a request.
 
+pub mod audit;
 pub mod communes;
 pub mod coverage;
+pub mod edit;
+pub mod export;
 pub mod features;
+pub mod geometry;
 pub mod load;
 pub mod revision;
 pub mod search;
+pub mod sessions;
 pub mod sql;
+pub mod users;

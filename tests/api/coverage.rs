@@ -4,27 +4,9 @@
 //! length of a degree of latitude (WGS 84; over a kilometre the geodesic and these arcs
 //! differ by far less than a millimetre).
 
+use crate::geodesy::{degree_of_latitude, degree_of_longitude};
 use crate::helpers::{TestApp, spawn_app};
 use serde_json::Value;
-
-const A: f64 = 6_378_137.0;
-const F: f64 = 1.0 / 298.257_223_563;
-
-fn e2() -> f64 {
-    F * (2.0 - F)
-}
-
-/// Metres in one degree of longitude at latitude `lat` (degrees).
-fn degree_of_longitude(lat: f64) -> f64 {
-    let phi = lat.to_radians();
-    std::f64::consts::PI / 180.0 * A * phi.cos() / (1.0 - e2() * phi.sin().powi(2)).sqrt()
-}
-
-/// Metres in one degree of latitude at latitude `lat` (the meridian's radius of curvature).
-fn degree_of_latitude(lat: f64) -> f64 {
-    let phi = lat.to_radians();
-    std::f64::consts::PI / 180.0 * A * (1.0 - e2()) / (1.0 - e2() * phi.sin().powi(2)).powf(1.5)
-}
 
 /// The fixture's roads, in metres.
 struct Lengths {

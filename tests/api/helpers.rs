@@ -8,7 +8,7 @@
 //! skip.
 
 use kheo::db::cluster::{Cluster, Durability};
-use kheo::http::{AppContext, WebSettings};
+use kheo::http::{AppContext, Policy, WebSettings};
 use sqlx::{Connection, PgConnection, PgPool};
 use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
@@ -45,6 +45,19 @@ impl TestApp {
         collection["features"].as_array().unwrap().iter().map(|f| f["id"].clone()).collect()
     }
 
+    /// A `DATABASE_URL` for the test's database, for running the kheo binary against it.
+    pub fn database_url(&self) -> String {
+        let options = self.pool.connect_options();
+        let socket = options.get_socket().expect("the test cluster listens on a Unix socket");
+        format!(
+            "postgres://{}@localhost/{}?host={}&port={}",
+            options.get_username(),
+            options.get_database().unwrap(),
+            socket.display(),
+            options.get_port()
+        )
+    }
+
     /// Runs a fixture from tests/fixtures.
     pub async fn load_fixture(&self, name: &str) {
         let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
@@ -55,10 +68,15 @@ impl TestApp {
 
 /// Starts kheo on 127.0.0.1:0 over a fresh, migrated database.
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with_policy(Policy::default()).await
+}
+
+/// Starts kheo as [`spawn_app`] does, under `policy`.
+pub async fn spawn_app_with_policy(policy: Policy) -> TestApp {
     let pool = fresh_database().await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
-    let ctx = AppContext::new(pool.clone(), WebSettings::default());
+    let ctx = AppContext::new(pool.clone(), WebSettings::default()).with_policy(policy);
     tokio::spawn(async move { kheo::http::serve(listener, ctx).await });
     let client = reqwest::Client::builder().build().unwrap();
     TestApp { address, pool, client }
@@ -142,4 +160,51 @@ async fn make_template(cluster: &Cluster, template: &str) {
         sqlx::query(&format!("DROP DATABASE IF EXISTS {name}")).execute(&mut admin).await.ok();
     }
     admin.close().await.ok();
+}
+
+/// A signed-in client's credentials: the session cookie and the CSRF token.
+#[derive(Clone)]
+pub struct Session {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+/// The password every test account gets.
+pub const PASSWORD: &str = "mật khẩu thử 123";
+
+impl TestApp {
+    /// Creates an account (`admin`, or `editor` of `communes`) straight in the database.
+    pub async fn add_user(&self, username: &str, role: &str, communes: &[&str]) {
+        let user = kheo::auth::User {
+            username: username.into(),
+            display_name: format!("Cán bộ {username}"),
+            role: kheo::auth::Role::parse(role).expect("admin or editor"),
+            communes: communes.iter().map(|c| c.to_string()).collect(),
+        };
+        let hash = kheo::auth::password::hash(PASSWORD).unwrap();
+        kheo::store::users::upsert(&self.pool, &user, &hash).await.unwrap();
+    }
+
+    /// Signs in through `POST /api/session`; panics unless it answers 200 with a cookie.
+    pub async fn sign_in(&self, username: &str) -> Session {
+        let response = self
+            .client
+            .post(self.url("/api/session"))
+            .json(&serde_json::json!({ "username": username, "password": PASSWORD }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "signing in as {username}");
+        let cookie = response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+        let body: serde_json::Value = response.json().await.unwrap();
+        Session { cookie, csrf: body["csrf_token"].as_str().unwrap().to_string() }
+    }
+
+    /// A request with `session`'s cookie and CSRF header.
+    pub fn as_user(&self, method: reqwest::Method, path: &str, session: &Session) -> reqwest::RequestBuilder {
+        self.client
+            .request(method, self.url(path))
+            .header("cookie", &session.cookie)
+            .header("x-csrf-token", &session.csrf)
+    }
 }

@@ -1,11 +1,15 @@
 //! Integration tests against a real PostGIS: one binary, a fresh database per test.
 
+mod accounts;
 mod catalogue;
 mod cli;
 mod coverage;
 mod demo;
 mod errors;
+mod export;
+mod edits;
 mod features;
+mod geodesy;
 mod health;
 mod helpers;
 mod search;

@@ -1,0 +1,409 @@
+//! Writes on the catalogue's layers: `POST /api/layers/{layer}/features`,
+//! `PUT`/`PATCH`/`DELETE /api/layers/{layer}/features/{id}`, the history of a feature and the
+//! restore of one of its versions. One handler per verb for every layer.
+//!
+//! Each write is one transaction: the row (locked, its version compared with `If-Match`),
+//! the coverage update (the tables' triggers) and the audit entry commit together or not at
+//! all.
+
+use super::AppContext;
+use super::error::{ApiError, ApiResult};
+use super::layers::layer_or_404;
+use super::params::today_in_vietnam;
+use super::session::Writer;
+use crate::layers::{KeyType, Layer};
+use crate::model::values;
+use crate::store::audit::{self, Action};
+use crate::store::edit::{self, Stored};
+use crate::store::geometry::{self, Input, Rules};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::{Json, Router, routing::get, routing::post};
+use serde_json::{Map, Value, json};
+
+pub fn router() -> Router<AppContext> {
+    Router::new()
+        .route("/api/layers/{layer}/features", post(create))
+        .route("/api/layers/{layer}/features/{id}", axum::routing::put(replace).patch(patch).delete(remove))
+        .route("/api/layers/{layer}/features/{id}/history", get(history))
+        .route("/api/layers/{layer}/features/{id}/restore", post(restore))
+}
+
+/// The strong ETag of a feature: its version, which changes with every write.
+pub fn version_tag(version: i32) -> String {
+    format!("\"v{version}\"")
+}
+
+/// The version an `If-Match` header names: 428 without one, 412 when it is not a version tag.
+fn if_match(headers: &HeaderMap) -> ApiResult<Option<i32>> {
+    let Some(value) = headers.get(header::IF_MATCH) else {
+        return Err(ApiError::client(
+            StatusCode::PRECONDITION_REQUIRED,
+            "send If-Match with the ETag of the version you edited (GET the feature first), so that no one's change is overwritten unseen",
+            json!({ "header": "If-Match" }),
+        ));
+    };
+    let text = value.to_str().unwrap_or("").trim();
+    if text == "*" {
+        return Ok(None);
+    }
+    text.trim_matches('"').strip_prefix('v').and_then(|v| v.parse::<i32>().ok()).map(Some).ok_or_else(|| {
+        ApiError::client(
+            StatusCode::PRECONDITION_FAILED,
+            format!("If-Match `{text}` is not a version tag such as \"v3\""),
+            json!({ "header": "If-Match" }),
+        )
+    })
+}
+
+/// What a request body says, checked against the layer.
+struct Submitted {
+    commune: Option<String>,
+    properties: Map<String, Value>,
+    geometry: Option<Value>,
+}
+
+/// Reads a Feature (or, for PATCH, a partial one) and checks every property against the
+/// catalogue: unknown names, types, enum values and dates are 422 naming the field.
+fn parse_body(layer: &Layer, body: &[u8], geometry_required: bool) -> ApiResult<Submitted> {
+    let value: Value = serde_json::from_slice(body).map_err(|e| {
+        ApiError::client(
+            StatusCode::BAD_REQUEST,
+            format!("the body is not JSON: {e} (line {}, column {})", e.line(), e.column()),
+            json!({ "line": e.line(), "column": e.column() }),
+        )
+    })?;
+    let Value::Object(mut object) = value else {
+        return Err(ApiError::invalid("the body must be a GeoJSON Feature object", Value::Null));
+    };
+    if let Some(kind) = object.get("type")
+        && kind != "Feature"
+    {
+        return Err(ApiError::invalid(format!("`type` must be \"Feature\", not {kind}"), json!({ "field": "type" })));
+    }
+    let geometry = match object.remove("geometry") {
+        Some(Value::Null) | None if geometry_required => {
+            return Err(ApiError::invalid("the feature needs a geometry", json!({ "field": "geometry" })));
+        }
+        Some(Value::Null) | None => None,
+        Some(g @ Value::Object(_)) => Some(g),
+        Some(_) => {
+            return Err(ApiError::invalid(
+                "`geometry` must be a GeoJSON geometry object",
+                json!({ "field": "geometry" }),
+            ));
+        }
+    };
+    let raw = match object.remove("properties") {
+        None | Some(Value::Null) => Map::new(),
+        Some(Value::Object(p)) => p,
+        Some(_) => return Err(ApiError::invalid("`properties` must be an object", json!({ "field": "properties" }))),
+    };
+    let today = today_in_vietnam();
+    let mut commune = None;
+    let mut properties = Map::new();
+    for (name, value) in raw {
+        if name == "commune" && layer.field("commune").is_none() {
+            commune = Some(value.as_str().map(str::to_string).ok_or_else(|| {
+                ApiError::invalid("`commune` must be a commune code such as \"17131\"", json!({ "field": "commune" }))
+            })?);
+            continue;
+        }
+        let Some(field) = layer.field(&name) else {
+            let names: Vec<&str> = layer.fields().map(|f| f.name).collect();
+            return Err(ApiError::invalid(
+                format!("`{name}` is not a field of {}; the fields are commune, {}", layer.id, names.join(", ")),
+                json!({ "field": name }),
+            ));
+        };
+        let normalised = values::normalise(field, &value, today)
+            .map_err(|message| ApiError::invalid(format!("{name}: {message}"), json!({ "field": name })))?;
+        properties.insert(name, normalised);
+    }
+    if layer.id == "communes" {
+        commune = properties.get("code").and_then(Value::as_str).map(str::to_string);
+    }
+    Ok(Submitted { commune, properties, geometry })
+}
+
+/// Checks a geometry in PostGIS and returns it as WGS 84 GeoJSON text.
+async fn checked_geometry(ctx: &AppContext, layer: &Layer, geometry: &Value, query: Option<&str>) -> ApiResult<String> {
+    let params = super::params::parse(query, &["repair"])?;
+    let repair = match params.get("repair").map(String::as_str) {
+        None | Some("false") => false,
+        Some("true") => true,
+        Some(_) => return Err(ApiError::bad("repair", "must be true or false")),
+    };
+    let rules = Rules { kind: layer.geometry, extent: ctx.policy.extent, repair };
+    let text = geometry.to_string();
+    match geometry::check(&ctx.pool, Input::GeoJson(&text), 4326, rules).await? {
+        Ok(checked) => Ok(checked.geojson),
+        Err(problem) => Err(ApiError::invalid(problem.message.clone(), problem.detail())),
+    }
+}
+
+fn feature_response(status: StatusCode, stored: &Stored, location: Option<String>) -> Response {
+    let mut response = (status, Json(&stored.feature)).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/geo+json"));
+    if let Ok(tag) = HeaderValue::from_str(&version_tag(stored.version)) {
+        headers.insert(header::ETAG, tag);
+    }
+    if let Some(location) = location.and_then(|l| HeaderValue::from_str(&l).ok()) {
+        headers.insert(header::LOCATION, location);
+    }
+    response
+}
+
+/// Only admins touch the communes layer (a commune's boundary and code).
+fn may_write_layer(writer: &Writer, layer: &Layer) -> ApiResult<()> {
+    if layer.id == "communes" { writer.admin("change communes") } else { Ok(()) }
+}
+
+async fn create(
+    State(ctx): State<AppContext>,
+    Path(layer_id): Path<String>,
+    RawQuery(query): RawQuery,
+    writer: Writer,
+    body: axum::body::Bytes,
+) -> ApiResult<Response> {
+    let layer = layer_or_404(&layer_id)?;
+    may_write_layer(&writer, layer)?;
+    let submitted = parse_body(layer, &body, true)?;
+    let commune = submitted.commune.clone().ok_or_else(|| {
+        ApiError::invalid(
+            "`properties.commune` is required: the code of the feature's commune",
+            json!({ "field": "commune" }),
+        )
+    })?;
+    if layer.id != "communes" && !crate::store::communes::exists(&ctx.pool, &commune).await? {
+        return Err(ApiError::invalid(format!("there is no commune `{commune}`"), json!({ "field": "commune" })));
+    }
+    writer.may_edit(&commune)?;
+    let geometry =
+        checked_geometry(&ctx, layer, submitted.geometry.as_ref().expect("required"), query.as_deref()).await?;
+
+    let mut tx = ctx.pool.begin().await?;
+    let stored = edit::insert(&mut tx, layer, &commune, &submitted.properties, &geometry, None).await?;
+    audit::record(
+        &mut tx,
+        audit::Change {
+            actor: &writer.0.username,
+            layer: layer.id,
+            feature_id: &stored.key,
+            commune: &stored.commune,
+            action: Action::Insert,
+            version: Some(stored.version),
+            before: None,
+            after: Some(&stored.feature),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    let location = format!("/api/layers/{}/features/{}", layer.id, stored.key);
+    Ok(feature_response(StatusCode::CREATED, &stored, Some(location)))
+}
+
+/// Locks the feature and checks the writer's rights and the version they edited.
+async fn lock_for_change(
+    tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
+    layer: &Layer,
+    id: &str,
+    writer: &Writer,
+    expected: Option<i32>,
+) -> ApiResult<Stored> {
+    if layer.key_type == KeyType::Integer && id.parse::<i64>().is_err() {
+        return Err(ApiError::bad("id", format!("`{id}` is not a feature id of {}: ids are whole numbers", layer.id)));
+    }
+    let current = edit::fetch(tx, layer, id, true)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("no feature {id} in layer {}", layer.id)))?;
+    writer.may_edit(&current.commune)?;
+    if let Some(expected) = expected
+        && expected != current.version
+    {
+        return Err(ApiError::client(
+            StatusCode::PRECONDITION_FAILED,
+            format!(
+                "feature {id} was changed by someone else since you loaded it (you edited version {expected}, it is now version {}); reload it and apply your change again",
+                current.version
+            ),
+            json!({ "version": current.version, "etag": version_tag(current.version) }),
+        ));
+    }
+    Ok(current)
+}
+
+async fn update(
+    ctx: AppContext,
+    (layer_id, id): (String, String),
+    query: Option<String>,
+    headers: HeaderMap,
+    writer: Writer,
+    body: axum::body::Bytes,
+    replace: bool,
+) -> ApiResult<Response> {
+    let layer = layer_or_404(&layer_id)?;
+    may_write_layer(&writer, layer)?;
+    let expected = if_match(&headers)?;
+    let submitted = parse_body(layer, &body, replace)?;
+    let geometry = match &submitted.geometry {
+        Some(g) => Some(checked_geometry(&ctx, layer, g, query.as_deref()).await?),
+        None => None,
+    };
+
+    let mut tx = ctx.pool.begin().await?;
+    let before = lock_for_change(&mut tx, layer, &id, &writer, expected).await?;
+    if let Some(commune) = &submitted.commune
+        && *commune != before.commune
+    {
+        return Err(ApiError::invalid(
+            format!(
+                "feature {id} belongs to commune {}; it cannot move to {commune} (delete it and create it there)",
+                before.commune
+            ),
+            json!({ "field": "commune" }),
+        ));
+    }
+    let after = edit::update(&mut tx, layer, &before.key, &submitted.properties, geometry.as_deref(), replace).await?;
+    audit::record(
+        &mut tx,
+        audit::Change {
+            actor: &writer.0.username,
+            layer: layer.id,
+            feature_id: &after.key,
+            commune: &after.commune,
+            action: Action::Update,
+            version: Some(after.version),
+            before: Some(&before.feature),
+            after: Some(&after.feature),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(feature_response(StatusCode::OK, &after, None))
+}
+
+async fn replace(
+    State(ctx): State<AppContext>,
+    Path((layer_id, id)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    writer: Writer,
+    body: axum::body::Bytes,
+) -> ApiResult<Response> {
+    update(ctx, (layer_id, id), query, headers, writer, body, true).await
+}
+
+async fn patch(
+    State(ctx): State<AppContext>,
+    Path((layer_id, id)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    writer: Writer,
+    body: axum::body::Bytes,
+) -> ApiResult<Response> {
+    update(ctx, (layer_id, id), query, headers, writer, body, false).await
+}
+
+async fn remove(
+    State(ctx): State<AppContext>,
+    Path((layer_id, id)): Path<(String, String)>,
+    headers: HeaderMap,
+    writer: Writer,
+) -> ApiResult<Response> {
+    let layer = layer_or_404(&layer_id)?;
+    may_write_layer(&writer, layer)?;
+    let expected = if_match(&headers)?;
+    let mut tx = ctx.pool.begin().await?;
+    let before = lock_for_change(&mut tx, layer, &id, &writer, expected).await?;
+    edit::delete(&mut tx, layer, &before.key).await?;
+    audit::record(
+        &mut tx,
+        audit::Change {
+            actor: &writer.0.username,
+            layer: layer.id,
+            feature_id: &before.key,
+            commune: &before.commune,
+            action: Action::Delete,
+            version: None,
+            before: Some(&before.feature),
+            after: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn history(
+    State(ctx): State<AppContext>,
+    Path((layer_id, id)): Path<(String, String)>,
+) -> ApiResult<Json<Value>> {
+    let layer = layer_or_404(&layer_id)?;
+    let entries = audit::history(&ctx.pool, layer.id, &id).await?;
+    if entries.is_empty() && crate::store::features::one(&ctx.pool, layer, &id).await?.is_none() {
+        return Err(ApiError::not_found(format!("no feature {id} in layer {}, and no history of one", layer.id)));
+    }
+    Ok(Json(serde_json::to_value(entries).map_err(anyhow::Error::from)?))
+}
+
+/// Puts a feature back as it was after an audit entry (before it, for a delete) as a new
+/// version; a deleted feature comes back under its id. Admins only.
+async fn restore(
+    State(ctx): State<AppContext>,
+    Path((layer_id, id)): Path<(String, String)>,
+    writer: Writer,
+    body: axum::body::Bytes,
+) -> ApiResult<Response> {
+    let layer = layer_or_404(&layer_id)?;
+    writer.admin("restore an earlier version")?;
+    let audit_id =
+        serde_json::from_slice::<Value>(&body).ok().and_then(|v| v["audit_id"].as_i64()).ok_or_else(|| {
+            ApiError::client(
+                StatusCode::BAD_REQUEST,
+                "the body must be {\"audit_id\": N}",
+                json!({ "field": "audit_id" }),
+            )
+        })?;
+    let entry = audit::entry(&ctx.pool, audit_id)
+        .await?
+        .filter(|e| e.layer == layer.id && e.feature_id == id)
+        .ok_or_else(|| ApiError::not_found(format!("no history entry {audit_id} for feature {id} of {}", layer.id)))?;
+    let state = if entry.action == "delete" { entry.before.clone() } else { entry.after.clone() };
+    let Some(state) = state.filter(|s| s.is_object()) else {
+        return Err(ApiError::invalid(format!("history entry {audit_id} holds no version to restore"), Value::Null));
+    };
+    let mut properties = state["properties"].as_object().cloned().unwrap_or_default();
+    let commune = properties
+        .remove("commune")
+        .and_then(|c| c.as_str().map(str::to_string))
+        .unwrap_or(entry.commune.clone().unwrap_or_default());
+    let geometry = state["geometry"].to_string();
+    // Fields the catalogue no longer has are dropped rather than refused.
+    properties.retain(|name, _| layer.field(name).is_some());
+
+    let mut tx = ctx.pool.begin().await?;
+    let before = edit::fetch(&mut tx, layer, &id, true).await?;
+    let after = match &before {
+        Some(current) => edit::update(&mut tx, layer, &current.key, &properties, Some(&geometry), true).await?,
+        None => edit::insert(&mut tx, layer, &commune, &properties, &geometry, Some(&id)).await?,
+    };
+    audit::record(
+        &mut tx,
+        audit::Change {
+            actor: &writer.0.username,
+            layer: layer.id,
+            feature_id: &after.key,
+            commune: &after.commune,
+            action: Action::Restore,
+            version: Some(after.version),
+            before: before.as_ref().map(|b| &b.feature),
+            after: Some(&after.feature),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(feature_response(StatusCode::OK, &after, None))
+}

@@ -1,0 +1,130 @@
+//! Downloads of a layer: `GET /api/layers/{layer}/features.geojson`, `.kml` and `.csv`,
+//! with the filters and validation of `GET /api/layers/{layer}/features`, streamed, and
+//! named `<layer>-<commune or all>.<ext>` by `Content-Disposition`.
+
+use super::AppContext;
+use super::error::{ApiError, ApiResult};
+use super::etag;
+use super::layers::{layer_or_404, parse_filter, resolve};
+use crate::store::{export, features, revision};
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::{Router, routing::get};
+use futures_util::StreamExt;
+
+pub fn router() -> Router<AppContext> {
+    Router::new()
+        .route("/api/layers/{layer}/features.geojson", get(geojson))
+        .route("/api/layers/{layer}/features.kml", get(kml))
+        .route("/api/layers/{layer}/features.csv", get(csv))
+}
+
+/// A download format.
+#[derive(Debug, Clone, Copy)]
+enum Format {
+    GeoJson,
+    Kml,
+    Csv,
+}
+
+impl Format {
+    fn extension(self) -> &'static str {
+        match self {
+            Format::GeoJson => "geojson",
+            Format::Kml => "kml",
+            Format::Csv => "csv",
+        }
+    }
+
+    fn content_type(self) -> &'static str {
+        match self {
+            Format::GeoJson => "application/geo+json",
+            Format::Kml => "application/vnd.google-earth.kml+xml",
+            Format::Csv => "text/csv; charset=utf-8",
+        }
+    }
+}
+
+async fn geojson(
+    State(ctx): State<AppContext>,
+    Path(layer): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    download(ctx, Format::GeoJson, &layer, query.as_deref(), &headers).await
+}
+
+async fn kml(
+    State(ctx): State<AppContext>,
+    Path(layer): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    download(ctx, Format::Kml, &layer, query.as_deref(), &headers).await
+}
+
+async fn csv(
+    State(ctx): State<AppContext>,
+    Path(layer): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    download(ctx, Format::Csv, &layer, query.as_deref(), &headers).await
+}
+
+async fn download(
+    ctx: AppContext,
+    format: Format,
+    layer_id: &str,
+    query: Option<&str>,
+    headers: &HeaderMap,
+) -> ApiResult<Response> {
+    let layer = layer_or_404(layer_id)?;
+    let (mut filter, group) = parse_filter(layer, query)?;
+    resolve(&ctx, &mut filter, group).await?;
+
+    let mut tables = vec![layer.table];
+    if filter.group.is_some() {
+        tables.push("residential_group");
+    }
+    let revisions = revision::of_tables(&ctx.pool, &tables).await?;
+    let tag = etag::weak(&[layer.id, format.extension(), &revisions, query.unwrap_or("")]);
+    if etag::matches(headers, &tag) {
+        return Ok(etag::not_modified(&tag));
+    }
+
+    let pool = ctx.pool.clone();
+    let mut chunks = match format {
+        Format::GeoJson => features::stream_collection(pool, features::features_query(layer, &filter)),
+        Format::Kml => export::stream_kml(pool, layer, &filter),
+        Format::Csv => export::stream_csv(pool, layer, &filter),
+    };
+    // Wait for the first chunk so that a failing query still gets an error status.
+    let first = match chunks.next().await {
+        Some(Ok(bytes)) => bytes,
+        Some(Err(error)) => return Err(error.into()),
+        None => return Err(ApiError::Internal(anyhow::anyhow!("the download ended before it began"))),
+    };
+    let body = Body::from_stream(futures_util::stream::once(async move { Ok::<_, sqlx::Error>(first) }).chain(chunks));
+
+    let mut response = (StatusCode::OK, body).into_response();
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(format.content_type()));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    // Commune codes are statistics codes (digits); anything else is left out of the name
+    // rather than quoted.
+    let commune: String = match &filter.commune {
+        Some(code) => code.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect(),
+        None => "all".to_string(),
+    };
+    let name = format!("attachment; filename=\"{}-{commune}.{}\"", layer.id, format.extension());
+    if let Ok(v) = HeaderValue::from_str(&name) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    if let Ok(v) = HeaderValue::from_str(&tag) {
+        h.insert(header::ETAG, v);
+    }
+    Ok(response)
+}

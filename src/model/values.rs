@@ -1,0 +1,174 @@
+//! Checking and normalising attribute values sent by editors and read from imported files,
+//! against the type of their catalogue field. Pure: the caller passes today's date.
+//!
+//! Values are read leniently where a planner's file writes them differently from the API:
+//! an enum may be given by its value or its Vietnamese or English label (`"Bê tông"` for
+//! `concrete`), a date as `YYYY-MM-DD`, `dd/mm/yyyy` or an ISO date-time, a number as text
+//! with a decimal comma, and a VND amount with thousands dots (`2.500.000`).
+
+use crate::layers::{Field, FieldType};
+use chrono::NaiveDate;
+use serde_json::Value;
+
+/// Checks `value` for `field` and returns it in the API's form (`null` stays `null`; an empty
+/// string is `null` for every type but text). The error says what is expected.
+///
+/// ```
+/// use kheo::layers;
+/// use kheo::model::values::normalise;
+/// use chrono::NaiveDate;
+/// use serde_json::json;
+/// let roads = layers::find("roads").unwrap();
+/// let today = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+/// assert_eq!(normalise(roads.field("surface").unwrap(), &json!("Bê tông"), today), Ok(json!("concrete")));
+/// assert_eq!(normalise(roads.field("paved_on").unwrap(), &json!("05/03/2024"), today), Ok(json!("2024-03-05")));
+/// assert_eq!(normalise(roads.field("people_vnd").unwrap(), &json!("2.500.000"), today), Ok(json!(2500000)));
+/// assert!(normalise(roads.field("paved_on").unwrap(), &json!("2027-01-01"), today).is_err());
+/// ```
+pub fn normalise(field: &Field, value: &Value, today: NaiveDate) -> Result<Value, String> {
+    if value.is_null() {
+        return Ok(Value::Null);
+    }
+    if !matches!(field.ty, FieldType::Text) && value.as_str().is_some_and(|s| s.trim().is_empty()) {
+        return Ok(Value::Null);
+    }
+    match field.ty {
+        FieldType::Text => match value {
+            Value::String(s) => Ok(Value::String(s.trim().to_string())),
+            Value::Number(n) => Ok(Value::String(n.to_string())),
+            Value::Bool(b) => Ok(Value::String(b.to_string())),
+            _ => Err("must be text".into()),
+        },
+        FieldType::Integer => integer(value).map(Value::from).ok_or_else(|| "must be a whole number".into()),
+        FieldType::Number => number(value)
+            .and_then(|n| serde_json::Number::from_f64(n).map(Value::Number))
+            .ok_or_else(|| "must be a number such as 3.5".into()),
+        FieldType::Date => {
+            let text = value.as_str().ok_or("must be a date written YYYY-MM-DD")?;
+            let date = date(text).ok_or_else(|| format!("`{text}` is not a date; write YYYY-MM-DD or dd/mm/yyyy"))?;
+            if date > today {
+                return Err(format!("{date} is in the future (today is {today})"));
+            }
+            Ok(Value::String(date.format("%Y-%m-%d").to_string()))
+        }
+        FieldType::Enum(terms) => {
+            let text = value.as_str().ok_or("must be text")?.trim();
+            let key = fold(text);
+            terms
+                .iter()
+                .find(|t| t.value == text || fold(t.vi) == key || fold(t.en) == key || fold(t.value) == key)
+                .map(|t| Value::String(t.value.to_string()))
+                .ok_or_else(|| {
+                    let allowed: Vec<String> = terms.iter().map(|t| format!("{} ({})", t.value, t.vi)).collect();
+                    format!("`{text}` is not one of {}", allowed.join(", "))
+                })
+        }
+    }
+}
+
+/// Lower case, for comparing labels; diacritics are kept (`Đất` is not `Dat`... but case is).
+fn fold(text: &str) -> String {
+    text.trim().to_lowercase()
+}
+
+fn integer(value: &Value) -> Option<i64> {
+    match value {
+        Value::Number(n) => {
+            n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9e15).map(|f| f as i64))
+        }
+        Value::String(s) => {
+            let s = s.trim();
+            s.parse::<i64>().ok().or_else(|| {
+                // Thousands grouped by dots, commas or spaces: 2.500.000, 2,500,000, 2 500 000.
+                let groups: Vec<&str> = s.split(['.', ',', ' ', '\u{a0}']).collect();
+                let grouped = groups.len() > 1
+                    && (1..=3).contains(&groups[0].len())
+                    && groups[1..].iter().all(|g| g.len() == 3)
+                    && groups.iter().all(|g| g.chars().all(|c| c.is_ascii_digit()));
+                if grouped { groups.concat().parse().ok() } else { None }
+            })
+        }
+        _ => None,
+    }
+}
+
+fn number(value: &Value) -> Option<f64> {
+    let n = match value {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => {
+            let s = s.trim();
+            s.parse::<f64>()
+                .ok()
+                .or_else(|| s.replacen(',', ".", 1).parse::<f64>().ok())
+                .filter(|_| !s.contains(['e', 'E', 'i', 'n', 'N']))
+        }
+        _ => None,
+    }?;
+    n.is_finite().then_some(n)
+}
+
+/// `YYYY-MM-DD`, `dd/mm/yyyy`, `d/m/yyyy` or the date of an ISO date-time.
+fn date(text: &str) -> Option<NaiveDate> {
+    let text = text.trim();
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .or_else(|| NaiveDate::parse_from_str(text, "%d/%m/%Y").ok())
+        .or_else(|| {
+            text.get(..10)
+                .filter(|_| text.len() > 10 && text.as_bytes()[10] == b'T')
+                .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layers;
+    use serde_json::json;
+
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()
+    }
+
+    fn check(layer: &str, field: &str, value: Value) -> Result<Value, String> {
+        normalise(layers::find(layer).unwrap().field(field).unwrap(), &value, today())
+    }
+
+    #[test]
+    fn enums_take_values_and_labels_in_both_languages() {
+        assert_eq!(check("roads", "surface", json!("concrete")), Ok(json!("concrete")));
+        assert_eq!(check("roads", "surface", json!("bê tông")), Ok(json!("concrete")));
+        assert_eq!(check("roads", "surface", json!("Concrete")), Ok(json!("concrete")));
+        let error = check("roads", "surface", json!("gold")).unwrap_err();
+        assert!(error.contains("concrete (Bê tông)"), "{error}");
+    }
+
+    #[test]
+    fn dates_in_three_spellings_and_never_after_today() {
+        assert_eq!(check("roads", "paved_on", json!("2024-03-05")), Ok(json!("2024-03-05")));
+        assert_eq!(check("roads", "paved_on", json!("5/3/2024")), Ok(json!("2024-03-05")));
+        assert_eq!(check("roads", "paved_on", json!("2024-03-05T08:00:00Z")), Ok(json!("2024-03-05")));
+        assert_eq!(check("roads", "paved_on", json!("2026-11-24")), Ok(json!("2026-11-24")));
+        assert!(check("roads", "paved_on", json!("2026-11-25")).unwrap_err().contains("future"));
+        assert!(check("roads", "paved_on", json!("2024-02-30")).is_err());
+        assert!(check("roads", "paved_on", json!(20240305)).is_err());
+    }
+
+    #[test]
+    fn numbers_with_decimal_commas_and_grouped_thousands() {
+        assert_eq!(check("roads", "width_m", json!("3,5")), Ok(json!(3.5)));
+        assert_eq!(check("roads", "width_m", json!(4)), Ok(json!(4.0)));
+        assert_eq!(check("roads", "people_vnd", json!("2.500.000")), Ok(json!(2_500_000)));
+        assert_eq!(check("roads", "people_vnd", json!(1200.0)), Ok(json!(1200)));
+        assert!(check("roads", "people_vnd", json!("2.5")).is_err());
+        assert!(check("roads", "width_m", json!("NaN")).is_err());
+        assert!(check("roads", "width_m", json!(true)).is_err());
+    }
+
+    #[test]
+    fn empty_values_are_null_except_for_text() {
+        assert_eq!(check("roads", "paved_on", json!("")), Ok(Value::Null));
+        assert_eq!(check("roads", "name", json!(" Ngõ 3 ")), Ok(json!("Ngõ 3")));
+        assert_eq!(check("roads", "name", Value::Null), Ok(Value::Null));
+    }
+}

@@ -1,0 +1,90 @@
+//! The audit log: who changed which feature, when, how, and the feature before and after
+//! (as the API's Feature JSON). Written in the same transaction as the change.
+
+use serde::Serialize;
+use serde_json::Value;
+use sqlx::{PgPool, Postgres, Transaction};
+
+/// One change, as `GET .../history` lists it.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Entry {
+    pub id: i64,
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub actor: String,
+    pub layer: String,
+    pub feature_id: String,
+    pub commune: Option<String>,
+    pub action: String,
+    /// The feature's version after the change (none after a delete).
+    pub version: Option<i32>,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+}
+
+/// What happened to a feature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Insert,
+    Update,
+    Delete,
+    Import,
+    Restore,
+}
+
+impl Action {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Action::Insert => "insert",
+            Action::Update => "update",
+            Action::Delete => "delete",
+            Action::Import => "import",
+            Action::Restore => "restore",
+        }
+    }
+}
+
+/// A change to record.
+pub struct Change<'a> {
+    pub actor: &'a str,
+    pub layer: &'a str,
+    pub feature_id: &'a str,
+    pub commune: &'a str,
+    pub action: Action,
+    pub version: Option<i32>,
+    pub before: Option<&'a Value>,
+    pub after: Option<&'a Value>,
+}
+
+pub async fn record(tx: &mut Transaction<'_, Postgres>, change: Change<'_>) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "INSERT INTO audit_log (actor, layer, feature_id, commune_code, action, version, before, after)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(change.actor)
+    .bind(change.layer)
+    .bind(change.feature_id)
+    .bind(change.commune)
+    .bind(change.action.as_str())
+    .bind(change.version)
+    .bind(change.before)
+    .bind(change.after)
+    .fetch_one(&mut **tx)
+    .await
+}
+
+const SELECT: &str =
+    "SELECT id, at, actor, layer, feature_id, commune_code AS commune, action, version, before, after FROM audit_log";
+
+/// The changes of one feature, newest first.
+pub async fn history(pool: &PgPool, layer: &str, feature_id: &str) -> sqlx::Result<Vec<Entry>> {
+    sqlx::query_as(&format!("{SELECT} WHERE layer = $1 AND feature_id = $2 ORDER BY id DESC"))
+        .bind(layer)
+        .bind(feature_id)
+        .fetch_all(pool)
+        .await
+}
+
+/// One entry by id.
+pub async fn entry(pool: &PgPool, id: i64) -> sqlx::Result<Option<Entry>> {
+    sqlx::query_as(&format!("{SELECT} WHERE id = $1")).bind(id).fetch_optional(pool).await
+}

@@ -1,0 +1,170 @@
+//! Writing one feature of a catalogue layer: insert, update (all fields or some), delete,
+//! each returning the stored Feature for the answer and the audit log. Column names come
+//! from the catalogue; values travel as one bound jsonb object and are cast in SQL, as the
+//! loader does. Coverage follows through the tables' triggers, in the caller's transaction.
+
+use super::features::feature_expr;
+use crate::layers::{FieldType, GeometryKind, KeyType, Layer};
+use serde_json::{Map, Value};
+use sqlx::{PgConnection, Postgres, Transaction};
+
+/// A feature as stored.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    pub key: String,
+    pub version: i32,
+    pub commune: String,
+    /// The Feature as `GET /api/layers/{layer}/features/{id}` answers it.
+    pub feature: Value,
+}
+
+fn cast(ty: FieldType) -> &'static str {
+    match ty {
+        FieldType::Text | FieldType::Enum(_) => "",
+        FieldType::Integer => "::bigint",
+        FieldType::Number => "::numeric",
+        FieldType::Date => "::date",
+    }
+}
+
+fn key_cast(layer: &Layer) -> &'static str {
+    match layer.key_type {
+        KeyType::Integer => "::bigint",
+        KeyType::Code => "",
+    }
+}
+
+/// The stored geometry from GeoJSON text in WGS 84 (`$n`): polygons are kept as MultiPolygon.
+fn geometry_expr(layer: &Layer, param: &str) -> String {
+    let geometry = format!("ST_SetSRID(ST_GeomFromGeoJSON({param}), 4326)");
+    match layer.geometry {
+        GeometryKind::Polygon => format!("ST_Multi({geometry})"),
+        _ => geometry,
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    key: String,
+    version: i32,
+    commune: String,
+    feature: Value,
+}
+
+/// The feature `key` of `layer`, locked for the rest of the transaction when `lock`.
+pub async fn fetch(conn: &mut PgConnection, layer: &Layer, key: &str, lock: bool) -> sqlx::Result<Option<Stored>> {
+    if layer.key_type == KeyType::Integer && key.parse::<i64>().is_err() {
+        return Ok(None);
+    }
+    let sql = format!(
+        "SELECT t.{key}::text AS key, t.version, t.{commune} AS commune, ({feature})::jsonb AS feature
+           FROM {table} t WHERE t.{key} = $1{cast} {lock}",
+        key = layer.key,
+        commune = layer.commune_column,
+        feature = feature_expr(layer, None),
+        table = layer.table,
+        cast = key_cast(layer),
+        lock = if lock { "FOR UPDATE" } else { "" },
+    );
+    let row: Option<Row> = sqlx::query_as(&sql).bind(key).fetch_optional(conn).await?;
+    Ok(row.map(|r| Stored { key: r.key, version: r.version, commune: r.commune, feature: r.feature }))
+}
+
+/// Inserts a feature of commune `commune` with the fields in `properties` (already checked
+/// against the catalogue) and `geojson` (checked, WGS 84). `key` puts it back under an id it
+/// had (a restore); otherwise the table gives one.
+pub async fn insert(
+    tx: &mut Transaction<'_, Postgres>,
+    layer: &Layer,
+    commune: &str,
+    properties: &Map<String, Value>,
+    geojson: &str,
+    key: Option<&str>,
+) -> sqlx::Result<Stored> {
+    let mut columns: Vec<String> = Vec::new();
+    let mut values: Vec<String> = Vec::new();
+    if layer.field(layer.commune_column).is_none() {
+        columns.push(layer.commune_column.into());
+        values.push("$1".into());
+    }
+    if let Some(_key) = key
+        && layer.field(layer.key).is_none()
+    {
+        columns.push(layer.key.into());
+        values.push(format!("$4{}", key_cast(layer)));
+    }
+    for field in layer.fields().filter(|f| properties.contains_key(f.name)) {
+        columns.push(field.name.into());
+        values.push(format!("($2::jsonb->>'{}'){}", field.name, cast(field.ty)));
+    }
+    columns.push("geom".into());
+    values.push(geometry_expr(layer, "$3"));
+    let sql = format!(
+        "INSERT INTO {table} ({columns}) VALUES ({values}) RETURNING {key}::text",
+        table = layer.table,
+        columns = columns.join(", "),
+        values = values.join(", "),
+        key = layer.key
+    );
+    let new_key: String = sqlx::query_scalar(&sql)
+        .bind(commune)
+        .bind(Value::Object(properties.clone()))
+        .bind(geojson)
+        .bind(key.unwrap_or_default())
+        .fetch_one(&mut **tx)
+        .await?;
+    if key.is_some() && layer.key_type == KeyType::Integer {
+        // An explicit id: keep the identity above it (as the loader does).
+        let sql = format!(
+            "SELECT setval(seq, greatest((SELECT max({key}) FROM {table}), pg_sequence_last_value(seq::regclass), 999999))
+               FROM pg_get_serial_sequence('{table}', '{key}') AS seq",
+            table = layer.table,
+            key = layer.key
+        );
+        sqlx::query(&sql).execute(&mut **tx).await?;
+    }
+    Ok(fetch(tx, layer, &new_key, false).await?.expect("the row just inserted"))
+}
+
+/// Updates feature `key`: the fields in `properties`, or every field when `replace` (those
+/// not given become null), and the geometry when given. The version goes up by one.
+pub async fn update(
+    tx: &mut Transaction<'_, Postgres>,
+    layer: &Layer,
+    key: &str,
+    properties: &Map<String, Value>,
+    geojson: Option<&str>,
+    replace: bool,
+) -> sqlx::Result<Stored> {
+    let mut set: Vec<String> = layer
+        .fields()
+        .filter(|f| f.name != layer.key && (replace || properties.contains_key(f.name)))
+        .map(|f| format!("{name} = ($2::jsonb->>'{name}'){cast}", name = f.name, cast = cast(f.ty)))
+        .collect();
+    if geojson.is_some() {
+        set.push(format!("geom = {}", geometry_expr(layer, "$3")));
+    }
+    set.push("version = t.version + 1".into());
+    set.push("updated_at = now()".into());
+    let sql = format!(
+        "UPDATE {table} t SET {set} WHERE t.{key} = $1{cast}",
+        table = layer.table,
+        set = set.join(", "),
+        key = layer.key,
+        cast = key_cast(layer)
+    );
+    sqlx::query(&sql)
+        .bind(key)
+        .bind(Value::Object(properties.clone()))
+        .bind(geojson.unwrap_or("null"))
+        .execute(&mut **tx)
+        .await?;
+    Ok(fetch(tx, layer, key, false).await?.expect("the row just updated"))
+}
+
+/// Deletes feature `key`.
+pub async fn delete(tx: &mut Transaction<'_, Postgres>, layer: &Layer, key: &str) -> sqlx::Result<()> {
+    let sql = format!("DELETE FROM {} t WHERE t.{} = $1{}", layer.table, layer.key, key_cast(layer));
+    sqlx::query(&sql).bind(key).execute(&mut **tx).await?;
+    Ok(())
+}

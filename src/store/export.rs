@@ -1,0 +1,214 @@
+//! Downloads of a layer as KML and CSV, generic over the catalogue, with the filters of the
+//! features endpoint (the GeoJSON download is [`features::features_query`] itself).
+//!
+//! As for the GeoJSON, PostgreSQL builds every row of the file (a KML Placemark, or the
+//! cells of a CSV line) and the server streams them in chunks of
+//! [`features::CHUNK_BYTES`], so a layer of any size never sits whole in memory.
+
+use crate::layers::{Field, FieldType, Layer};
+use crate::store::features::{self, CHUNK_BYTES, COORDINATE_DIGITS, Filter};
+use crate::store::sql::{Arg, Sql};
+use bytes::{Bytes, BytesMut};
+use futures_util::StreamExt;
+use sqlx::{PgPool, Postgres};
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
+
+/// A field's value (as of the filter's date) as text: dates ISO, numbers as PostgreSQL
+/// writes them, NULL stays NULL.
+fn text_expr(field: &Field, as_of: Option<&str>) -> String {
+    let value = features::value_expr(field, as_of);
+    match field.ty {
+        FieldType::Date => format!("to_char({value}, 'YYYY-MM-DD')"),
+        _ => format!("({value})::text"),
+    }
+}
+
+/// `SELECT {columns} FROM ... WHERE ... ORDER BY key LIMIT OFFSET` with the filter bound.
+fn select(layer: &Layer, filter: &Filter, columns: impl FnOnce(Option<&str>) -> String) -> Sql {
+    let mut sql = Sql::default();
+    let as_of = filter.as_of.map(|d| sql.arg(Arg::Date(d)));
+    let columns = columns(as_of.as_deref());
+    let from_where = features::from_where(layer, filter, &mut sql, as_of.as_deref());
+    sql.push(&format!("SELECT {columns}{from_where} ORDER BY t.{}", layer.key));
+    if let Some(limit) = filter.limit {
+        let p = sql.arg(Arg::Int(limit));
+        sql.push(&format!(" LIMIT {p}"));
+    }
+    if filter.offset > 0 {
+        let p = sql.arg(Arg::Int(filter.offset));
+        sql.push(&format!(" OFFSET {p}"));
+    }
+    sql
+}
+
+/// The query that yields one KML `<Placemark>` (as text) per feature, in key order:
+/// `<name>`, `<ExtendedData>` with a `<Data>` for the id, the commune and every non-null
+/// field, then the geometry from `ST_AsKML`.
+///
+/// PostgreSQL's `xmlelement` writes the elements, so every value is XML-escaped by the
+/// database (`&`, `<`, `>` in content, and quotes in attributes too); `ST_AsKML` gives
+/// XML already and goes in as `xml`, unescaped.
+pub fn kml_query(layer: &Layer, filter: &Filter) -> Sql {
+    select(layer, filter, |as_of| {
+        let data = |name: &str, value: &str| {
+            format!("xmlelement(name \"Data\", xmlattributes('{name}' AS name), xmlelement(name value, {value}))")
+        };
+        let mut extended =
+            vec![data("id", &format!("t.{}", layer.key)), data("commune", &format!("t.{}", layer.commune_column))];
+        for field in layer.fields() {
+            let value = text_expr(field, as_of);
+            // xmlelement leaves out NULL content: a NULL value gives no <Data> at all.
+            extended.push(format!("CASE WHEN {value} IS NOT NULL THEN {} END", data(field.name, &value)));
+        }
+        let name = match layer.field("name") {
+            Some(_) => format!("coalesce(t.name, t.{}::text)", layer.key),
+            None => format!("t.{}::text", layer.key),
+        };
+        format!(
+            "xmlelement(name \"Placemark\", xmlelement(name name, {name}), \
+             xmlelement(name \"ExtendedData\", {extended}), \
+             ST_AsKML(t.geom, {COORDINATE_DIGITS})::xml)::text",
+            extended = extended.join(", ")
+        )
+    })
+}
+
+/// The head of a KML document named `title`, up to where the Placemarks go.
+pub fn kml_head(title: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<kml xmlns=\"http://www.opengis.net/kml/2.2\"><Document><name>{}</name>\n",
+        xml_text(title)
+    )
+}
+
+/// The tail of a KML document.
+pub const KML_TAIL: &str = "</Document></kml>\n";
+
+/// Escapes text for XML element content. Only the catalogue's static titles go through it
+/// (the data is escaped by PostgreSQL's `xmlelement`): a one-line replacement here saves a
+/// round trip for a fixed string.
+fn xml_text(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// The CSV header: `id,commune,<fields...>,wkt`.
+pub fn csv_header(layer: &Layer) -> Vec<&'static str> {
+    let mut header = vec!["id", "commune"];
+    header.extend(layer.fields().map(|f| f.name));
+    header.push("wkt");
+    header
+}
+
+/// The query that yields the cells of one CSV line per feature (a `text[]`, in the order
+/// of [`csv_header`]), the geometry as WKT.
+pub fn csv_query(layer: &Layer, filter: &Filter) -> Sql {
+    select(layer, filter, |as_of| {
+        let mut cells = vec![format!("t.{}::text", layer.key), format!("t.{}::text", layer.commune_column)];
+        cells.extend(layer.fields().map(|f| text_expr(f, as_of)));
+        cells.push(format!("ST_AsText(t.geom, {COORDINATE_DIGITS})"));
+        format!("ARRAY[{}]", cells.join(", "))
+    })
+}
+
+/// Writes one CSV record (RFC 4180 quoting, NULL as an empty cell) to `out`.
+fn csv_record<'a>(out: &mut BytesMut, cells: impl IntoIterator<Item = Option<&'a str>>) {
+    use bytes::BufMut;
+    let mut writer = csv::WriterBuilder::new().buffer_capacity(1024).from_writer(out.writer());
+    // Writing to memory cannot fail.
+    writer.write_record(cells.into_iter().map(|c| c.unwrap_or(""))).expect("writing a CSV record to memory");
+    writer.flush().expect("flushing a CSV record to memory");
+}
+
+/// Runs `query` and streams `head`, the rows (each written by `write`) and `tail` as byte
+/// chunks of about [`CHUNK_BYTES`].
+///
+/// Like [`features::stream_collection`]: the query runs in its own task and hands chunks
+/// through a channel of a few slots, so a slow client slows the query down; the first item
+/// comes only once a chunk is full or the query has ended, so that a failing query can
+/// still be answered with an error status.
+pub fn stream_rows<R, W>(
+    pool: PgPool,
+    query: Sql,
+    head: Bytes,
+    tail: Bytes,
+    mut write: W,
+) -> ReceiverStream<Result<Bytes, sqlx::Error>>
+where
+    R: for<'r> sqlx::Decode<'r, Postgres> + sqlx::Type<Postgres> + Send + Unpin + 'static,
+    W: FnMut(R, &mut BytesMut) + Send + 'static,
+{
+    let (tx, rx) = mpsc::channel(4);
+    tokio::spawn(async move {
+        let args = query.arguments();
+        let mut rows = sqlx::query_scalar_with::<_, R, _>(&query.text, args).fetch(&pool);
+        let mut buf = BytesMut::with_capacity(CHUNK_BYTES + 8 * 1024);
+        buf.extend_from_slice(&head);
+        while let Some(row) = rows.next().await {
+            match row {
+                Ok(row) => {
+                    write(row, &mut buf);
+                    if buf.len() >= CHUNK_BYTES && tx.send(Ok(buf.split().freeze())).await.is_err() {
+                        return; // the client went away
+                    }
+                }
+                Err(error) => {
+                    let _ = tx.send(Err(error)).await;
+                    return;
+                }
+            }
+        }
+        buf.extend_from_slice(&tail);
+        let _ = tx.send(Ok(buf.freeze())).await;
+    });
+    ReceiverStream::new(rx)
+}
+
+/// A KML document of the rows of [`kml_query`], streamed.
+pub fn stream_kml(pool: PgPool, layer: &Layer, filter: &Filter) -> ReceiverStream<Result<Bytes, sqlx::Error>> {
+    let head = Bytes::from(kml_head(layer.title_vi));
+    stream_rows(
+        pool,
+        kml_query(layer, filter),
+        head,
+        Bytes::from_static(KML_TAIL.as_bytes()),
+        |placemark: String, buf| {
+            buf.extend_from_slice(placemark.as_bytes());
+            buf.extend_from_slice(b"\n");
+        },
+    )
+}
+
+/// A CSV file of the rows of [`csv_query`], streamed: UTF-8 with a BOM (Excel then reads
+/// the Vietnamese names right), the header line first.
+pub fn stream_csv(pool: PgPool, layer: &Layer, filter: &Filter) -> ReceiverStream<Result<Bytes, sqlx::Error>> {
+    let mut head = BytesMut::from("\u{feff}".as_bytes());
+    csv_record(&mut head, csv_header(layer).into_iter().map(Some));
+    stream_rows(pool, csv_query(layer, filter), head.freeze(), Bytes::new(), |cells: Vec<Option<String>>, buf| {
+        csv_record(buf, cells.iter().map(|c| c.as_deref()));
+    })
+}
+
+/// Digits after the decimal point in a dump's coordinates: as many as a double holds
+/// near 100 degrees, so that a restored geometry is the stored one, bit for bit (the
+/// 7 digits of the API, 1 cm, could move a road lying on a group's edge off it).
+pub const DUMP_COORDINATE_DIGITS: u32 = 15;
+
+/// The query that yields, in key order, one Feature (as text) per feature of `layer` in
+/// the commune bound to `$1`: the Features of the features endpoint, at full precision and
+/// without as-of values.
+pub fn dump_query(layer: &Layer) -> String {
+    let mut props = format!("t.{} AS commune", layer.commune_column);
+    for field in layer.fields() {
+        props.push_str(&format!(", t.{0} AS \"{0}\"", field.name));
+    }
+    format!(
+        "SELECT (SELECT row_to_json(f) FROM (SELECT 'Feature' AS type, t.{key} AS id, \
+         ST_AsGeoJSON(t.geom, {DUMP_COORDINATE_DIGITS})::json AS geometry, \
+         (SELECT row_to_json(p) FROM (SELECT {props}) AS p) AS properties) AS f)::text \
+         FROM {table} t WHERE t.{commune} = $1 ORDER BY t.{key}",
+        key = layer.key,
+        table = layer.table,
+        commune = layer.commune_column,
+    )
+}

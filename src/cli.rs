@@ -54,6 +54,10 @@ pub enum Command {
     Sql(SqlCommand),
     /// Write a commune's dump (a zip: its layers as GeoJSON and its settings), which
     /// `kheo import DUMP.zip` restores.
+    /// Import a file (GeoJSON, KML, KMZ, GPX, zipped Shapefile, CSV) into a layer of a
+    /// commune, or restore a commune dump made by `kheo export`. Prints the report as JSON;
+    /// exits with 1 when a feature has an error (and then nothing is written).
+    Import(ImportArgs),
     Export {
         /// The commune (statistics code).
         #[arg(long)]
@@ -159,6 +163,42 @@ pub enum CoverageCommand {
     },
 }
 
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    pub file: PathBuf,
+    /// The layer to import into (roads, flower_routes, lighting_lines, model_sites, groups);
+    /// not for a dump.
+    #[arg(long)]
+    pub layer: Option<String>,
+    /// The commune's code; not for a dump.
+    #[arg(long)]
+    pub commune: Option<String>,
+    /// The file's coordinate system when it does not say, or says wrong: EPSG:N.
+    #[arg(long)]
+    pub crs: Option<String>,
+    /// Source attribute to layer field, as JSON: '{"Mat_duong": "surface"}'.
+    #[arg(long)]
+    pub mapping: Option<String>,
+    /// Values for fields the file does not give, as JSON: '{"class": "alley", "surface": "earth"}'.
+    #[arg(long)]
+    pub defaults: Option<String>,
+    /// Text encoding of a CSV or GeoJSON that is not UTF-8, e.g. windows-1258.
+    #[arg(long)]
+    pub encoding: Option<String>,
+    /// Check everything and report, write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Repair invalid geometries with PostGIS instead of refusing them.
+    #[arg(long)]
+    pub repair: bool,
+    /// Where coordinates may lie, `west,south,east,north` in degrees (as for `serve`).
+    #[arg(long, env = "KHEO_EXTENT", value_parser = parse_extent, default_value = "102,6,118,24")]
+    pub extent: [f64; 4],
+    /// The name the audit log gives for this import.
+    #[arg(long, env = "KHEO_ACTOR", default_value = "cli")]
+    pub actor: String,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
     /// Create an account, or replace the role, communes and password of an existing one. The
@@ -203,6 +243,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::User(command) => user(&database, command).await,
+        Command::Import(args) => import(&database, args).await,
         Command::Export { commune, out } => {
             let pool = crate::db::open(database.connect_options().await?, 2).await?;
             let zip = crate::dump::export_commune(&pool, &commune).await?;
@@ -275,6 +316,61 @@ async fn demo(database: &Database, args: DemoArgs) -> Result<()> {
     let report = crate::demo::load(&pool, args.from.as_deref()).await?;
     for (layer, counts) in report {
         println!("{layer:>15}: {} inserted, {} updated, {} deleted", counts.inserted, counts.updated, counts.deleted);
+    }
+    Ok(())
+}
+
+async fn import(database: &Database, args: ImportArgs) -> Result<()> {
+    use crate::store::import::{Request, parse_crs, run};
+    let bytes = std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
+    let pool = crate::db::open(database.connect_options().await?, 2).await?;
+    if crate::dump::is_dump(&bytes) {
+        if args.layer.is_some() || args.commune.is_some() {
+            bail!("{} is a commune dump: import it without --layer and --commune", args.file.display());
+        }
+        let report = crate::dump::import_dump(&pool, &bytes).await?;
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(());
+    }
+    let (Some(layer), Some(commune)) = (args.layer, args.commune) else {
+        bail!("say where the features go: --layer LAYER --commune CODE");
+    };
+    let layer = crate::layers::find(&layer).filter(|l| l.id != "communes").with_context(|| {
+        format!("unknown layer `{layer}`; use roads, flower_routes, lighting_lines, model_sites or groups")
+    })?;
+    let mapping = match &args.mapping {
+        Some(text) => {
+            serde_json::from_str(text).context("--mapping must be a JSON object {\"source field\": \"layer field\"}")?
+        }
+        None => Default::default(),
+    };
+    let defaults = match &args.defaults {
+        Some(text) => serde_json::from_str(text).context("--defaults must be a JSON object {\"field\": value}")?,
+        None => Default::default(),
+    };
+    let request = Request {
+        defaults,
+        file_name: args.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+        layer,
+        commune,
+        crs: args.crs.as_deref().map(parse_crs).transpose()?,
+        mapping,
+        encoding: args.encoding,
+        dry_run: args.dry_run,
+        repair: args.repair,
+        actor: args.actor,
+        extent: args.extent,
+        today: crate::http::today_in_vietnam(),
+    };
+    let report = run(&pool, &bytes, &request).await?;
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    if report.has_errors() {
+        bail!(
+            "{} of {} features have errors{}",
+            report.counts.invalid,
+            report.counts.read,
+            if report.dry_run { "" } else { "; nothing was written" }
+        );
     }
     Ok(())
 }

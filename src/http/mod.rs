@@ -9,6 +9,7 @@ pub mod error;
 mod etag;
 mod export;
 mod health;
+mod import;
 pub mod layers;
 mod params;
 mod search;
@@ -16,6 +17,7 @@ pub mod session;
 mod web;
 
 pub use cache::ResponseCache;
+pub use params::today_in_vietnam;
 pub use context::{AppContext, DEFAULT_CACHE_ENTRIES, DEFAULT_MAX_UPLOAD_BYTES, Policy, VIETNAM_EXTENT, WebSettings};
 
 use axum::Router;
@@ -31,12 +33,15 @@ pub fn app(ctx: AppContext) -> Router {
         .merge(communes::router())
         .merge(layers::router())
         .merge(edits::router())
+        .merge(import::router())
         .merge(export::router())
         .merge(coverage::router())
         .merge(search::router())
         .merge(session::router())
         .merge(web::router())
         .layer(axum::middleware::from_fn_with_state(ctx.clone(), session::guard_reads))
+        // Uploads and edits above the limit get 413 (KHEO_MAX_UPLOAD_MB).
+        .layer(axum::extract::DefaultBodyLimit::max(ctx.policy.max_upload_bytes))
         .layer(CompressionLayer::new().gzip(true).br(true))
         // Time to produce the response head; a long streamed body is not cut by it.
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(60)))

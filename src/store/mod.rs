@@ -8,6 +8,7 @@ pub mod edit;
 pub mod export;
 pub mod features;
 pub mod geometry;
+pub mod import;
 pub mod load;
 pub mod revision;
 pub mod search;

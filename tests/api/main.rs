@@ -11,6 +11,7 @@ mod edits;
 mod features;
 mod geodesy;
 mod health;
+mod import;
 mod helpers;
 mod search;
 mod web;

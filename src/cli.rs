@@ -102,6 +102,10 @@ pub struct ServeArgs {
     /// The largest upload or request body, in MiB (larger ones get 413).
     #[arg(long, env = "KHEO_MAX_UPLOAD_MB", default_value_t = 50)]
     pub max_upload_mb: usize,
+    /// Behind a reverse proxy: the client's address is the last entry of X-Forwarded-For
+    /// (used to limit sign-in attempts per address). Only set it when a proxy adds that header.
+    #[arg(long, env = "KHEO_TRUST_PROXY", default_value_t = false, action = clap::ArgAction::Set)]
+    pub trust_proxy: bool,
 }
 
 /// `w,s,e,n` in degrees, west < east and south < north.
@@ -280,6 +284,7 @@ async fn serve(database: &Database, args: ServeArgs) -> Result<()> {
             secure_cookies: args.secure_cookies,
             extent: args.extent,
             max_upload_bytes: args.max_upload_mb.saturating_mul(1024 * 1024),
+            trust_proxy: args.trust_proxy,
         }),
         cache: Arc::new(crate::http::ResponseCache::new(args.cache_entries)),
     };

@@ -25,6 +25,9 @@ pub struct Policy {
     pub extent: [f64; 4],
     /// The largest request body accepted, in bytes (uploads above it get 413).
     pub max_upload_bytes: usize,
+    /// Take the client's address from the last `X-Forwarded-For` entry (behind a reverse
+    /// proxy, where every peer address is the proxy's) for the sign-in limit per address.
+    pub trust_proxy: bool,
 }
 
 /// Vietnam with Hoàng Sa and Trường Sa, in degrees.
@@ -39,6 +42,7 @@ impl Default for Policy {
             secure_cookies: false,
             extent: VIETNAM_EXTENT,
             max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
+            trust_proxy: false,
         }
     }
 }

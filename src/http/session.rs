@@ -123,13 +123,27 @@ struct Credentials {
     password: String,
 }
 
-/// The peer's IP address, "unknown" when the server was not started with connect info.
+/// The client's IP address: the peer's, or with `KHEO_TRUST_PROXY` the last address of
+/// `X-Forwarded-For` (the one the proxy in front of kheo appended); "unknown" when the server
+/// was not started with connect info.
 struct ClientAddress(String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+impl FromRequestParts<AppContext> for ClientAddress {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<ClientAddress, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, ctx: &AppContext) -> Result<ClientAddress, Self::Rejection> {
+        if ctx.policy.trust_proxy
+            && let Some(forwarded) = parts
+                .headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .map(str::trim)
+                .rfind(|v| !v.is_empty())
+        {
+            return Ok(ClientAddress(forwarded.to_string()));
+        }
         let address = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
         Ok(ClientAddress(address.unwrap_or_else(|| "unknown".into())))
     }

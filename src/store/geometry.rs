@@ -150,7 +150,7 @@ fn judge(facts: Facts, rules: Rules) -> Result<Checked, Problem> {
             return Err(Problem {
                 code: "swapped_axes",
                 message: format!(
-                    "the coordinates look like latitude, longitude (first pair {:.6}, {:.6}): GeoJSON and kheo want longitude first; swap them",
+                    "the coordinates look like latitude, longitude (the bounds start at {:.6}, {:.6}): GeoJSON and kheo want longitude first; swap them",
                     facts.xmin, facts.ymin
                 ),
                 location: None,

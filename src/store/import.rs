@@ -275,7 +275,12 @@ pub async fn run(pool: &PgPool, bytes: &[u8], request: &Request) -> Result<Repor
     reports.sort_by_key(|r| r.index);
 
     if skipped > 0 {
-        warnings.push(format!("{skipped} features of another geometry kind than {}'s were left out", layer.id));
+        let kind = match layer.geometry {
+            crate::layers::GeometryKind::Point => "points",
+            crate::layers::GeometryKind::Line => "lines",
+            crate::layers::GeometryKind::Polygon => "polygons",
+        };
+        warnings.push(format!("{skipped} features of another kind were left out: {} holds {kind}", layer.id));
     }
     let invalid = reports.iter().filter(|r| !r.errors.is_empty()).count();
     let mut report = Report {

@@ -245,3 +245,24 @@ async fn the_cli_adds_lists_and_changes_accounts() {
     let account = kheo::store::users::find(&app.pool, "lan").await.unwrap().unwrap();
     assert!(kheo::auth::password::verify("mật khẩu mới dài", &account.password_hash));
 }
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_sign_in_limit_is_per_forwarded_address() {
+    let app =
+        crate::helpers::spawn_app_with_policy(kheo::http::Policy { trust_proxy: true, ..Default::default() }).await;
+    app.add_user("lan", "editor", &["99001"]).await;
+    app.add_user("minh", "editor", &["99001"]).await;
+    let attempt = |username: &str, password: &str, from: &str| {
+        app.client
+            .post(app.url("/api/session"))
+            .header("x-forwarded-for", format!("203.0.113.9, {from}"))
+            .json(&json!({"username": username, "password": password}))
+            .send()
+    };
+    for _ in 0..5 {
+        assert_eq!(attempt("guess", "sai", "10.0.0.1").await.unwrap().status(), 401);
+    }
+    // The proxy's last entry is the client: another client is not locked out with the first.
+    assert_eq!(attempt("lan", PASSWORD, "10.0.0.2").await.unwrap().status(), 200);
+    assert_eq!(attempt("minh", PASSWORD, "10.0.0.1").await.unwrap().status(), 429);
+}

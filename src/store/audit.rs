@@ -72,6 +72,32 @@ pub async fn record(tx: &mut Transaction<'_, Postgres>, change: Change<'_>) -> s
     .await
 }
 
+/// Records `action` for features just made (no `before`), reading each one's Feature from
+/// its table in the same statement.
+pub async fn record_new(
+    tx: &mut Transaction<'_, Postgres>,
+    actor: &str,
+    layer: &crate::layers::Layer,
+    keys: &[String],
+    action: Action,
+) -> sqlx::Result<u64> {
+    let key_type = match layer.key_type {
+        crate::layers::KeyType::Integer => "bigint",
+        crate::layers::KeyType::Code => "text",
+    };
+    let sql = format!(
+        "INSERT INTO audit_log (actor, layer, feature_id, commune_code, action, version, after)
+         SELECT $1, $2, t.{key}::text, t.{commune}, $3, t.version, ({feature})::jsonb
+           FROM {table} t WHERE t.{key} = ANY($4::{key_type}[]) ORDER BY t.{key}",
+        key = layer.key,
+        commune = layer.commune_column,
+        feature = super::features::feature_expr(layer, None),
+        table = layer.table,
+    );
+    let done = sqlx::query(&sql).bind(actor).bind(layer.id).bind(action.as_str()).bind(keys).execute(&mut **tx).await?;
+    Ok(done.rows_affected())
+}
+
 const SELECT: &str =
     "SELECT id, at, actor, layer, feature_id, commune_code AS commune, action, version, before, after FROM audit_log";
 

@@ -57,81 +57,98 @@ pub struct Rules {
 
 #[derive(sqlx::FromRow)]
 struct Facts {
-    geometry_type: String,
-    empty: bool,
-    valid: bool,
+    /// Why PostGIS could not read the geometry; the other columns are null then.
+    error: Option<String>,
+    geometry_type: Option<String>,
+    empty: Option<bool>,
+    valid: Option<bool>,
     reason: Option<String>,
     x: Option<f64>,
     y: Option<f64>,
-    xmin: f64,
-    ymin: f64,
-    xmax: f64,
-    ymax: f64,
-    geojson: String,
+    xmin: Option<f64>,
+    ymin: Option<f64>,
+    xmax: Option<f64>,
+    ymax: Option<f64>,
+    geojson: Option<String>,
 }
 
 /// Checks `input` (in `srid`) against `rules`. `Ok(Err(problem))` is bad input; `Err` is a
 /// fault of the database.
 pub async fn check(pool: &PgPool, input: Input<'_>, srid: i32, rules: Rules) -> sqlx::Result<Result<Checked, Problem>> {
-    if let Input::GeoJson(text) = input
-        && let Some(problem) = unclosed_ring(text)
-    {
-        return Ok(Err(problem));
-    }
-    let parse = match input {
-        Input::GeoJson(_) => "ST_GeomFromGeoJSON($1)",
-        Input::Wkt(_) => "ST_GeomFromText($1)",
-    };
-    let text = match input {
-        Input::GeoJson(t) | Input::Wkt(t) => t,
-    };
-    let repaired = if rules.repair {
-        // ST_MakeValid may turn a line into a collection: keep the parts of the layer's kind.
-        let dimension = match rules.kind {
-            GeometryKind::Point => 1,
-            GeometryKind::Line => 2,
-            GeometryKind::Polygon => 3,
+    Ok(check_many(pool, &[input], srid, rules).await?.pop().expect("one answer per input"))
+}
+
+/// Checks many geometries in one query (`kheo_geometry_facts`, one row each), in order.
+pub async fn check_many(
+    pool: &PgPool,
+    inputs: &[Input<'_>],
+    srid: i32,
+    rules: Rules,
+) -> sqlx::Result<Vec<Result<Checked, Problem>>> {
+    let mut answers: Vec<Option<Result<Checked, Problem>>> = Vec::with_capacity(inputs.len());
+    let mut texts = Vec::new();
+    let mut wkt = Vec::new();
+    let mut positions = Vec::new();
+    for (i, input) in inputs.iter().enumerate() {
+        let (text, is_wkt) = match input {
+            Input::GeoJson(t) => (*t, false),
+            Input::Wkt(t) => (*t, true),
         };
-        format!("CASE WHEN ST_IsValid(g) THEN g ELSE ST_CollectionExtract(ST_MakeValid(g), {dimension}) END")
-    } else {
-        "g".to_string()
-    };
-    let sql = format!(
-        "WITH src AS (SELECT ST_Force2D(ST_Transform(ST_SetSRID({parse}, $2), 4326)) AS g),
-              fixed AS (SELECT {repaired} AS g FROM src),
-              d AS (SELECT g, ST_IsValidDetail(g) AS v FROM fixed)
-         SELECT GeometryType(g) AS geometry_type, ST_IsEmpty(g) AS empty, (v).valid AS valid, (v).reason AS reason,
-                ST_X((v).location) AS x, ST_Y((v).location) AS y,
-                ST_XMin(g) AS xmin, ST_YMin(g) AS ymin, ST_XMax(g) AS xmax, ST_YMax(g) AS ymax,
-                ST_AsGeoJSON(g, 9) AS geojson
-           FROM d"
-    );
-    let facts: Facts = match sqlx::query_as(&sql).bind(text).bind(srid).fetch_one(pool).await {
-        Ok(facts) => facts,
-        Err(sqlx::Error::Database(error)) => {
-            return Ok(Err(Problem::new("malformed", format!("the geometry cannot be read: {}", error.message()))));
+        if !is_wkt && let Some(problem) = unclosed_ring(text) {
+            answers.push(Some(Err(problem)));
+            continue;
         }
-        Err(other) => return Err(other),
+        answers.push(None);
+        texts.push(text.to_string());
+        wkt.push(is_wkt);
+        positions.push(i);
+    }
+    let dimension = match (rules.repair, rules.kind) {
+        (false, _) => 0,
+        (true, GeometryKind::Point) => 1,
+        (true, GeometryKind::Line) => 2,
+        (true, GeometryKind::Polygon) => 3,
     };
-    Ok(judge(facts, rules))
+    let facts: Vec<Facts> = sqlx::query_as(
+        "SELECT f.* FROM unnest($1::text[], $2::boolean[]) WITH ORDINALITY AS s(source, is_wkt, n),
+                LATERAL kheo_geometry_facts(s.source, s.is_wkt, $3, $4) AS f
+          ORDER BY s.n",
+    )
+    .bind(&texts)
+    .bind(&wkt)
+    .bind(srid)
+    .bind(dimension)
+    .fetch_all(pool)
+    .await?;
+    for (position, facts) in positions.into_iter().zip(facts) {
+        answers[position] = Some(judge(facts, rules));
+    }
+    Ok(answers.into_iter().map(|a| a.expect("every input answered")).collect())
 }
 
 fn judge(facts: Facts, rules: Rules) -> Result<Checked, Problem> {
+    if let Some(error) = facts.error {
+        return Err(Problem::new("malformed", format!("the geometry cannot be read: {error}")));
+    }
+    let geometry_type = facts.geometry_type.unwrap_or_default();
     let allowed: &[&str] = match rules.kind {
         GeometryKind::Point => &["POINT"],
         GeometryKind::Line => &["LINESTRING", "MULTILINESTRING"],
         GeometryKind::Polygon => &["POLYGON", "MULTIPOLYGON"],
     };
-    if !allowed.contains(&facts.geometry_type.as_str()) {
+    if !allowed.contains(&geometry_type.as_str()) {
         return Err(Problem::new(
             "wrong_type",
-            format!("a {} was given where this layer holds {}", facts.geometry_type, allowed.join(" or ")),
+            format!("a {geometry_type} was given where this layer holds {}", allowed.join(" or ")),
         ));
     }
-    if facts.empty {
+    let (Some(xmin), Some(ymin), Some(xmax), Some(ymax)) = (facts.xmin, facts.ymin, facts.xmax, facts.ymax) else {
+        return Err(Problem::new("empty", "the geometry has no coordinates"));
+    };
+    if facts.empty.unwrap_or(true) {
         return Err(Problem::new("empty", "the geometry has no coordinates"));
     }
-    if !facts.valid {
+    if facts.valid != Some(true) {
         let reason = facts.reason.unwrap_or_else(|| "invalid".into());
         let location = facts.x.zip(facts.y).map(|(x, y)| [x, y]);
         let at = location.map(|[x, y]| format!(" at {x:.6}, {y:.6}")).unwrap_or_default();
@@ -145,13 +162,13 @@ fn judge(facts: Facts, rules: Rules) -> Result<Checked, Problem> {
     }
     let [w, s, e, n] = rules.extent;
     let inside = |xmin: f64, ymin: f64, xmax: f64, ymax: f64| xmin >= w && xmax <= e && ymin >= s && ymax <= n;
-    if !inside(facts.xmin, facts.ymin, facts.xmax, facts.ymax) {
-        if inside(facts.ymin, facts.xmin, facts.ymax, facts.xmax) {
+    if !inside(xmin, ymin, xmax, ymax) {
+        if inside(ymin, xmin, ymax, xmax) {
             return Err(Problem {
                 code: "swapped_axes",
                 message: format!(
                     "the coordinates look like latitude, longitude (the bounds start at {:.6}, {:.6}): GeoJSON and kheo want longitude first; swap them",
-                    facts.xmin, facts.ymin
+                    xmin, ymin
                 ),
                 location: None,
             });
@@ -160,11 +177,11 @@ fn judge(facts: Facts, rules: Rules) -> Result<Checked, Problem> {
             "outside_extent",
             format!(
                 "the geometry lies outside the allowed area (longitude {w} to {e}, latitude {s} to {n}): its bounds are {:.6}, {:.6} to {:.6}, {:.6}; is the coordinate system right?",
-                facts.xmin, facts.ymin, facts.xmax, facts.ymax
+                xmin, ymin, xmax, ymax
             ),
         ));
     }
-    Ok(Checked { geojson: facts.geojson, warnings: Vec::new() })
+    Ok(Checked { geojson: facts.geojson.unwrap_or_default(), warnings: Vec::new() })
 }
 
 /// A polygon ring whose last position is not its first: PostGIS would read it without

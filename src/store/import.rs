@@ -198,6 +198,7 @@ pub async fn run(pool: &PgPool, bytes: &[u8], request: &Request) -> Result<Repor
     let mut reports = Vec::new();
     let mut ready: Vec<(usize, Map<String, Value>, String)> = Vec::new();
     let mut skipped = 0;
+    let mut pending = Vec::new();
     let mixed = matches!(source.format, Format::Kml | Format::Kmz | Format::Gpx);
     for feature in &source.features {
         if mixed && kind_of(feature.geometry.as_ref()).is_some_and(|k| k != layer.geometry) {
@@ -231,28 +232,34 @@ pub async fn run(pool: &PgPool, bytes: &[u8], request: &Request) -> Result<Repor
                 Err(message) => errors.push(Issue { field: name.clone(), message: format!("default: {message}") }),
             }
         }
-        let geometry = match &feature.geometry {
-            None => {
-                errors.push(Issue { field: "geometry".into(), message: "the feature has no geometry".into() });
-                None
-            }
-            Some(g) => {
-                let text = match g {
-                    SourceGeometry::GeoJson(v) => v.to_string(),
-                    SourceGeometry::Wkt(w) => w.clone(),
-                };
-                let input = match g {
-                    SourceGeometry::GeoJson(_) => Input::GeoJson(&text),
-                    SourceGeometry::Wkt(_) => Input::Wkt(&text),
-                };
-                match geometry::check(pool, input, crs as i32, rules).await? {
-                    Ok(checked) => Some(checked.geojson),
-                    Err(problem) => {
-                        errors.push(Issue { field: "geometry".into(), message: problem.message });
-                        None
-                    }
+        if feature.geometry.is_none() {
+            errors.push(Issue { field: "geometry".into(), message: "the feature has no geometry".into() });
+        }
+        pending.push((feature, properties, errors));
+    }
+
+    // Every geometry is checked in one query.
+    let texts: Vec<(String, bool)> = pending
+        .iter()
+        .filter_map(|(f, _, _)| f.geometry.as_ref())
+        .map(|g| match g {
+            SourceGeometry::GeoJson(v) => (v.to_string(), false),
+            SourceGeometry::Wkt(w) => (w.clone(), true),
+        })
+        .collect();
+    let inputs: Vec<Input> =
+        texts.iter().map(|(t, wkt)| if *wkt { Input::Wkt(t) } else { Input::GeoJson(t) }).collect();
+    let mut checked = geometry::check_many(pool, &inputs, crs as i32, rules).await?.into_iter();
+    for (feature, properties, mut errors) in pending {
+        let geometry = match feature.geometry {
+            None => None,
+            Some(_) => match checked.next().expect("one answer per geometry") {
+                Ok(ok) => Some(ok.geojson),
+                Err(problem) => {
+                    errors.push(Issue { field: "geometry".into(), message: problem.message });
+                    None
                 }
-            }
+            },
         };
         let name = properties.get("name").and_then(Value::as_str).map(str::to_string);
         match geometry {
@@ -308,23 +315,9 @@ pub async fn run(pool: &PgPool, bytes: &[u8], request: &Request) -> Result<Repor
     let mut tx = pool.begin().await?;
     // Coverage is rebuilt once for the commune at the end rather than row by row.
     sqlx::query("SET LOCAL kheo.coverage = 'deferred'").execute(&mut *tx).await?;
-    for (_, properties, geojson) in &ready {
-        let stored = super::edit::insert(&mut tx, layer, &request.commune, properties, geojson, None).await?;
-        audit::record(
-            &mut tx,
-            audit::Change {
-                actor: &request.actor,
-                layer: layer.id,
-                feature_id: &stored.key,
-                commune: &stored.commune,
-                action: Action::Import,
-                version: Some(stored.version),
-                before: None,
-                after: Some(&stored.feature),
-            },
-        )
-        .await?;
-    }
+    let rows: Vec<(Map<String, Value>, String)> = ready.iter().map(|(_, p, g)| (p.clone(), g.clone())).collect();
+    let keys = super::edit::insert_many(&mut tx, layer, &request.commune, &rows).await?;
+    audit::record_new(&mut tx, &request.actor, layer, &keys, Action::Import).await?;
     sqlx::query("SELECT coverage_rebuild($1)").bind(&request.commune).execute(&mut *tx).await?;
     tx.commit().await?;
     report.counts.inserted = ready.len();

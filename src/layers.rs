@@ -54,10 +54,17 @@ pub struct Field {
     pub vi: &'static str,
     pub en: &'static str,
     pub as_of: Option<AsOf>,
+    /// The column is NOT NULL without a default: a new feature must give it.
+    pub required: bool,
+}
+
+/// A field every new feature must give.
+const fn required(field: Field) -> Field {
+    Field { required: true, ..field }
 }
 
 const fn field(name: &'static str, ty: FieldType, vi: &'static str, en: &'static str) -> Field {
-    Field { name, ty, vi, en, as_of: None }
+    Field { name, ty, vi, en, as_of: None, required: false }
 }
 
 /// The kind of geometry a layer holds (lines may be multi-part, polygons are stored as
@@ -124,10 +131,10 @@ pub const WORK_FIELDS: &[Field] = &[
 ];
 
 const ROAD_FIELDS: &[Field] = &[
-    field("class", FieldType::Enum(vocab::ROAD_CLASSES), "Loại đường", "Road class"),
+    required(field("class", FieldType::Enum(vocab::ROAD_CLASSES), "Loại đường", "Road class")),
     Field {
         as_of: Some(AsOf { since: "paved_on", before: "surface_before", fallback: "earth" }),
-        ..field("surface", FieldType::Enum(vocab::ROAD_SURFACES), "Mặt đường", "Surface")
+        ..required(field("surface", FieldType::Enum(vocab::ROAD_SURFACES), "Mặt đường", "Surface"))
     },
     field("surface_before", FieldType::Enum(vocab::ROAD_SURFACES), "Mặt đường trước đó", "Earlier surface"),
     field("width_m", FieldType::Number, "Bề rộng (m)", "Width (m)"),
@@ -146,23 +153,23 @@ const LIGHTING_LINE_FIELDS: &[Field] = &[
 ];
 
 const MODEL_SITE_FIELDS: &[Field] = &[
-    field("field", FieldType::Enum(vocab::SITE_FIELDS), "Lĩnh vực", "Field"),
+    required(field("field", FieldType::Enum(vocab::SITE_FIELDS), "Lĩnh vực", "Field")),
     field("recognition", FieldType::Enum(vocab::RECOGNITIONS), "Cấp công nhận", "Recognition"),
     field("year", FieldType::Integer, "Năm", "Year"),
     field("description", FieldType::Text, "Mô tả", "Description"),
 ];
 
 const COMMUNE_FIELDS: &[Field] = &[
-    field("code", FieldType::Text, "Mã đơn vị", "Code"),
-    field("name", FieldType::Text, "Tên", "Name"),
-    field("kind", FieldType::Enum(vocab::COMMUNE_KINDS), "Loại đơn vị", "Kind"),
-    field("province", FieldType::Text, "Tỉnh, thành phố", "Province"),
+    required(field("code", FieldType::Text, "Mã đơn vị", "Code")),
+    required(field("name", FieldType::Text, "Tên", "Name")),
+    required(field("kind", FieldType::Enum(vocab::COMMUNE_KINDS), "Loại đơn vị", "Kind")),
+    required(field("province", FieldType::Text, "Tỉnh, thành phố", "Province")),
 ];
 
 const GROUP_FIELDS: &[Field] = &[
-    field("code", FieldType::Text, "Mã", "Code"),
-    field("name", FieldType::Text, "Tên", "Name"),
-    field("kind", FieldType::Enum(vocab::GROUP_KINDS), "Loại", "Kind"),
+    required(field("code", FieldType::Text, "Mã", "Code")),
+    required(field("name", FieldType::Text, "Tên", "Name")),
+    required(field("kind", FieldType::Enum(vocab::GROUP_KINDS), "Loại", "Kind")),
     field("households", FieldType::Integer, "Số hộ", "Households"),
     field("population", FieldType::Integer, "Số nhân khẩu", "Population"),
 ];

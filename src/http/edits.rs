@@ -28,6 +28,7 @@ pub fn router() -> Router<AppContext> {
         .route("/api/layers/{layer}/features/{id}", axum::routing::put(replace).patch(patch).delete(remove))
         .route("/api/layers/{layer}/features/{id}/history", get(history))
         .route("/api/layers/{layer}/features/{id}/restore", post(restore))
+        .route("/api/audit", get(recent))
 }
 
 /// The strong ETag of a feature: its version, which changes with every write.
@@ -123,6 +124,15 @@ fn parse_body(layer: &Layer, body: &[u8], geometry_required: bool) -> ApiResult<
     }
     if layer.id == "communes" {
         commune = properties.get("code").and_then(Value::as_str).map(str::to_string);
+    }
+    if geometry_required {
+        // A new or replaced feature: what the database demands must be given.
+        if let Some(field) = layer.fields().find(|f| f.required && properties.get(f.name).is_none_or(Value::is_null)) {
+            return Err(ApiError::invalid(
+                format!("`{}` ({}) is required", field.name, field.vi),
+                json!({ "field": field.name }),
+            ));
+        }
     }
     Ok(Submitted { commune, properties, geometry })
 }
@@ -346,6 +356,26 @@ async fn history(
     if entries.is_empty() && crate::store::features::one(&ctx.pool, layer, &id).await?.is_none() {
         return Err(ApiError::not_found(format!("no feature {id} in layer {}, and no history of one", layer.id)));
     }
+    Ok(Json(serde_json::to_value(entries).map_err(anyhow::Error::from)?))
+}
+
+/// `GET /api/audit?commune=C[&limit=N]`: the commune's latest changes (default 50, at most
+/// 1,000), newest first: who changed what and when, for everyone to see.
+async fn recent(State(ctx): State<AppContext>, RawQuery(query): RawQuery) -> ApiResult<Json<Value>> {
+    let params = super::params::parse(query.as_deref(), &["commune", "limit"])?;
+    let commune = super::params::commune(&params)?;
+    if !crate::store::communes::exists(&ctx.pool, &commune).await? {
+        return Err(ApiError::not_found(format!("unknown commune `{commune}`")));
+    }
+    let limit = match params.get("limit") {
+        None => 50,
+        Some(v) => v
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=1000).contains(n))
+            .ok_or_else(|| ApiError::bad("limit", "must be a whole number from 1 to 1000"))?,
+    };
+    let entries = audit::recent(&ctx.pool, &commune, limit).await?;
     Ok(Json(serde_json::to_value(entries).map_err(anyhow::Error::from)?))
 }
 

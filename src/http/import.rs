@@ -53,7 +53,11 @@ async fn upload(
             Ok(Some(part)) => part,
             Ok(None) => break,
             Err(e) => {
-                return Err(ApiError::client(e.status(), format!("reading the upload: {}", e.body_text()), Value::Null));
+                return Err(ApiError::client(
+                    e.status(),
+                    format!("reading the upload: {}", e.body_text()),
+                    Value::Null,
+                ));
             }
         };
         let name = part.name().unwrap_or_default().to_string();

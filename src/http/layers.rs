@@ -40,7 +40,7 @@ async fn catalogue(State(ctx): State<AppContext>) -> ApiResult<Json<Value>> {
         let fields: Vec<Value> = layer
             .fields()
             .map(|f| {
-                let mut v = json!({ "name": f.name, "type": f.ty.name(), "title": { "vi": f.vi, "en": f.en } });
+                let mut v = json!({ "name": f.name, "type": f.ty.name(), "required": f.required, "title": { "vi": f.vi, "en": f.en } });
                 if let layers::FieldType::Enum(terms) = f.ty {
                     v["values"] = json!(terms);
                 }

@@ -110,6 +110,15 @@ pub async fn history(pool: &PgPool, layer: &str, feature_id: &str) -> sqlx::Resu
         .await
 }
 
+/// The latest changes in a commune, newest first.
+pub async fn recent(pool: &PgPool, commune: &str, limit: i64) -> sqlx::Result<Vec<Entry>> {
+    sqlx::query_as(&format!("{SELECT} WHERE commune_code = $1 ORDER BY id DESC LIMIT $2"))
+        .bind(commune)
+        .bind(limit)
+        .fetch_all(pool)
+        .await
+}
+
 /// One entry by id.
 pub async fn entry(pool: &PgPool, id: i64) -> sqlx::Result<Option<Entry>> {
     sqlx::query_as(&format!("{SELECT} WHERE id = $1")).bind(id).fetch_optional(pool).await

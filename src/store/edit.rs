@@ -137,7 +137,8 @@ pub async fn insert_many(
 ) -> sqlx::Result<Vec<String>> {
     let mut by_fields: std::collections::BTreeMap<Vec<&'static str>, Vec<Value>> = Default::default();
     for (properties, geojson) in rows {
-        let names: Vec<&'static str> = layer.fields().filter(|f| properties.contains_key(f.name)).map(|f| f.name).collect();
+        let names: Vec<&'static str> =
+            layer.fields().filter(|f| properties.contains_key(f.name)).map(|f| f.name).collect();
         by_fields.entry(names).or_default().push(serde_json::json!({ "p": properties, "g": geojson }));
     }
     let mut keys = Vec::with_capacity(rows.len());

@@ -232,6 +232,15 @@ pub async fn run(pool: &PgPool, bytes: &[u8], request: &Request) -> Result<Repor
                 Err(message) => errors.push(Issue { field: name.clone(), message: format!("default: {message}") }),
             }
         }
+        for field in layer.fields().filter(|f| f.required && !properties.contains_key(f.name)) {
+            errors.push(Issue {
+                field: field.name.into(),
+                message: format!(
+                    "{} ({}) is required: map a source field to it or give it in defaults",
+                    field.name, field.vi
+                ),
+            });
+        }
         if feature.geometry.is_none() {
             errors.push(Issue { field: "geometry".into(), message: "the feature has no geometry".into() });
         }

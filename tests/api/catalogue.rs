@@ -50,6 +50,36 @@ async fn the_layer_catalogue_lists_every_layer_with_its_fields_and_count() {
     assert!(surface["values"].as_array().unwrap().iter().any(|v| v["value"] == "concrete" && v["vi"] == "Bê tông"));
 }
 
+/// A field is `required` in the catalogue exactly when its column is NOT NULL without a
+/// default, so that forms and imports ask for what the database will demand.
+#[tokio::test]
+async fn the_required_fields_are_the_not_null_columns_without_default() {
+    let app = spawn_app().await;
+    for layer in LAYERS {
+        let demanded: Vec<String> = sqlx::query_scalar(
+            "SELECT column_name::text FROM information_schema.columns
+              WHERE table_name = $1 AND is_nullable = 'NO' AND column_default IS NULL AND is_identity = 'NO'
+                AND column_name NOT IN ('geom', $2) ORDER BY 1",
+        )
+        .bind(layer.table)
+        .bind(layer.commune_column)
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+        let mut required: Vec<String> = layer
+            .fields()
+            .filter(|f| f.required && f.name != layer.commune_column)
+            .map(|f| f.name.to_string())
+            .collect();
+        required.sort();
+        assert_eq!(required, demanded, "layer {}", layer.id);
+    }
+    let catalogue = app.get_json("/api/layers").await;
+    let roads = catalogue.as_array().unwrap().iter().find(|l| l["id"] == "roads").unwrap();
+    let class = roads["fields"].as_array().unwrap().iter().find(|f| f["name"] == "class").unwrap();
+    assert_eq!(class["required"], true);
+}
+
 /// The vocabularies in src/model/vocab.rs and the schema's CHECK constraints must agree:
 /// every value the catalogue offers is accepted by the database, and a value outside it
 /// is refused.

@@ -169,6 +169,12 @@ async fn put_replaces_patch_changes_delete_removes_and_the_history_keeps_each_st
     let actions: Vec<&str> = history.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert_eq!(actions, ["delete", "update", "update", "insert"]);
     assert_eq!(history[0]["before"]["properties"]["name"], "Ngõ 5 (nửa)");
+    // The commune's list of changes has them too, and the other commune's has none.
+    let recent = app.get_json("/api/audit?commune=99001&limit=3").await;
+    let listed: Vec<&str> = recent.as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(listed, ["delete", "update", "update"]);
+    assert_eq!(app.get_json("/api/audit?commune=99002").await, json!([]));
+    assert_eq!(app.get("/api/audit?commune=99001&limit=0").await.status(), 400);
     assert_eq!(history[2]["before"]["properties"]["surface"], "concrete");
     assert_eq!(history[2]["after"]["properties"]["surface"], "gravel");
 }
@@ -338,18 +344,27 @@ async fn bad_features_are_422_saying_what_and_where_and_nothing_is_written() {
 #[tokio::test]
 async fn a_value_the_database_refuses_is_422_naming_the_field_not_500() {
     let (app, session) = app_with_editor().await;
-    // PUT without `class`: the column is NOT NULL.
+    // A PUT sets what it leaves out to null: `status` is NOT NULL (with a default for
+    // inserts), so the database refuses, and that is a 422 naming it.
     let put = app
         .as_user(Method::PUT, "/api/layers/roads/features/1", &session)
         .header("if-match", "\"v1\"")
         .json(&json!({"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[105.702, 19.205], [105.708, 19.205]]},
-                      "properties": {"name": "Đường Tây", "status": "existing", "surface": "concrete"}}))
+                      "properties": {"name": "Đường Tây", "class": "commune", "surface": "concrete"}}))
         .send()
         .await
         .unwrap();
     assert_eq!(put.status(), 422);
     let body: Value = put.json().await.unwrap();
+    assert_eq!(body["detail"]["field"], "status", "{body}");
+    // A required field left out is caught before the database.
+    let mut classless = new_road();
+    classless["properties"].as_object_mut().unwrap().remove("class");
+    let response = create(&app, &session, "roads", &classless).await;
+    assert_eq!(response.status(), 422);
+    let body: Value = response.json().await.unwrap();
     assert_eq!(body["detail"]["field"], "class", "{body}");
+    assert!(body["error"].as_str().unwrap().contains("required"), "{body}");
     // A negative amount breaks a CHECK constraint.
     let negative = create(&app, &session, "roads", &{
         let mut r = new_road();

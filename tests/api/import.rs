@@ -27,6 +27,16 @@ async fn app_with_editor() -> (TestApp, Session) {
 
 async fn upload(app: &TestApp, session: &Session, file: &str, fields: &[(&str, &str)]) -> (u16, Value) {
     let bytes = std::fs::read(format!("{FIXTURES}/{file}")).unwrap();
+    upload_bytes(app, session, file, bytes, fields).await
+}
+
+async fn upload_bytes(
+    app: &TestApp,
+    session: &Session,
+    file: &str,
+    bytes: Vec<u8>,
+    fields: &[(&str, &str)],
+) -> (u16, Value) {
     let mut form = Form::new().part("file", Part::bytes(bytes).file_name(file.to_string()));
     for (name, value) in fields {
         form = form.text(name.to_string(), value.to_string());
@@ -228,6 +238,38 @@ async fn a_csv_of_model_sites_in_windows_1258_is_refused_then_read_with_its_enco
 }
 
 #[tokio::test]
+async fn a_utf16_csv_is_read_and_features_outside_the_commune_are_only_warned_about() {
+    let (app, session) = app_with_editor().await;
+    let (status, report) = upload(
+        &app,
+        &session,
+        "sites_utf16.csv",
+        &[("layer", "model_sites"), ("commune", "99001"), ("dry_run", "true")],
+    )
+    .await;
+    assert_eq!(status, 200, "{report}");
+    // Four rows: two sites, one without its field (required), one without coordinates.
+    assert_eq!(report["counts"]["read"], 4);
+    assert_eq!(report["counts"]["valid"], 2);
+    assert_eq!(report["mapping"]["ten"], "name");
+    assert_eq!(report["mapping"]["linh_vuc"], "field", "`linh_vuc` is Lĩnh vực without accents");
+    // Those sites are in the demo ward, not in 99001: a warning each, no error.
+    let features = report["features"].as_array().unwrap();
+    let warned: Vec<(i64, &Value)> = features
+        .iter()
+        .filter(|f| f["errors"] == json!([]))
+        .map(|f| (f["index"].as_i64().unwrap(), &f["warnings"][0]))
+        .collect();
+    assert_eq!(warned, [(0, &json!("lies outside commune 99001")), (1, &json!("lies outside commune 99001"))]);
+    let failed: Vec<(i64, &Value)> = features
+        .iter()
+        .filter(|f| f["errors"] != json!([]))
+        .map(|f| (f["index"].as_i64().unwrap(), &f["errors"][0]["field"]))
+        .collect();
+    assert_eq!(failed, [(2, &json!("field")), (3, &json!("geometry"))]);
+}
+
+#[tokio::test]
 async fn one_bad_feature_refuses_the_whole_file_and_the_report_says_which() {
     let (app, session) = app_with_editor().await;
     // The alleys without a mapping for `ngay_lam`, and a class that is not a class.
@@ -276,6 +318,12 @@ async fn bad_files_get_a_4xx_that_says_what_and_nothing_is_written() {
         let message = body["features"][0]["errors"].to_string();
         assert!(message.contains(words), "{file}: {message}");
     }
+    let malformed_xml =
+        "<?xml version=\"1.0\"?><kml><Document><Placemark><name>Ngõ</name></Document></kml>".as_bytes().to_vec();
+    let (got, body) =
+        upload_bytes(&app, &session, "broken.kml", malformed_xml, &[("layer", "roads"), ("commune", "99001")]).await;
+    assert_eq!(got, 422, "{body}");
+    assert_eq!(body["detail"]["code"], "malformed_xml", "{body}");
     assert_eq!(count(&app, "SELECT count(*) FROM audit_log").await, 0);
     // Not an editor of 99002: 403; no session: 401.
     let (status, _) = upload(&app, &session, "g2_alleys.kml", &[("layer", "roads"), ("commune", "99002")]).await;

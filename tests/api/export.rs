@@ -475,3 +475,33 @@ async fn kheo_export_writes_a_zip_with_the_manifest() {
     }
     assert!(zip.by_name("settings.json").is_ok());
 }
+
+#[tokio::test]
+async fn kheo_import_of_a_dump_made_by_kheo_export_gives_the_same_coverage() {
+    let source = demo_app().await;
+    let target = spawn_app().await;
+    let out = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("dump-{}.kheo.zip", uuid::Uuid::new_v4()));
+    let kheo = |args: &[&str], url: &str| {
+        let run = std::process::Command::new(env!("CARGO_BIN_EXE_kheo"))
+            .args(args)
+            .env("DATABASE_URL", url)
+            .output()
+            .unwrap();
+        assert!(run.status.success(), "kheo {args:?}: {}", String::from_utf8_lossy(&run.stderr));
+        run
+    };
+    kheo(&["export", "--commune", DEMO, "--out", out.to_str().unwrap()], &source.database_url());
+    let restored = kheo(&["import", out.to_str().unwrap()], &target.database_url());
+    let report: Value = serde_json::from_slice(&restored.stdout).unwrap();
+    assert_eq!(report["commune"], DEMO);
+    assert_eq!(coverage(&source.pool).await, coverage(&target.pool).await);
+    // A dump goes in whole: --layer or --commune with it is a mistake.
+    let wrong = std::process::Command::new(env!("CARGO_BIN_EXE_kheo"))
+        .args(["import", out.to_str().unwrap(), "--layer", "roads"])
+        .env("DATABASE_URL", target.database_url())
+        .output()
+        .unwrap();
+    assert!(!wrong.status.success());
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("commune dump"));
+    std::fs::remove_file(out).ok();
+}

@@ -49,6 +49,9 @@ pub enum Command {
     /// Accounts that sign in to edit.
     #[command(subcommand)]
     User(UserCommand),
+    /// Which communes visitors who are not signed in see.
+    #[command(subcommand)]
+    Commune(CommuneCommand),
     /// Print SQL that kheo runs, for benchmarks and debugging.
     #[command(subcommand, hide = true)]
     Sql(SqlCommand),
@@ -204,6 +207,16 @@ pub struct ImportArgs {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum CommuneCommand {
+    /// Show the commune to everyone (the default for a new commune).
+    Publish { code: String },
+    /// Hide the commune from visitors who are not signed in (editors and admins still see it).
+    Unpublish { code: String },
+    /// List the communes and whether each is published.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
 pub enum UserCommand {
     /// Create an account, or replace the role, communes and password of an existing one. The
     /// password comes from `KHEO_PASSWORD`, else from the first line of standard input.
@@ -247,6 +260,7 @@ pub async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::User(command) => user(&database, command).await,
+        Command::Commune(command) => commune(&database, command).await,
         Command::Import(args) => import(&database, args).await,
         Command::Export { commune, out } => {
             let pool = crate::db::open(database.connect_options().await?, 2).await?;
@@ -377,6 +391,27 @@ async fn import(database: &Database, args: ImportArgs) -> Result<()> {
             if report.dry_run { "" } else { "; nothing was written" }
         );
     }
+    Ok(())
+}
+
+async fn commune(database: &Database, command: CommuneCommand) -> Result<()> {
+    use crate::store::communes;
+    let pool = crate::db::open(database.connect_options().await?, 2).await?;
+    let (code, published) = match command {
+        CommuneCommand::Publish { code } => (code, true),
+        CommuneCommand::Unpublish { code } => (code, false),
+        CommuneCommand::List => {
+            for c in communes::list(&pool, false).await? {
+                let published = communes::published(&pool, &c.code).await?.unwrap_or(false);
+                println!("{}\t{}\t{}", c.code, if published { "published" } else { "unpublished" }, c.name);
+            }
+            return Ok(());
+        }
+    };
+    if !communes::set_published(&pool, &code, published).await? {
+        bail!("there is no commune `{code}`");
+    }
+    println!("{code}: {}", if published { "published" } else { "unpublished" });
     Ok(())
 }
 

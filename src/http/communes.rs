@@ -2,6 +2,7 @@
 
 use super::AppContext;
 use super::error::ApiResult;
+use super::session::Viewer;
 use crate::store::communes;
 use axum::extract::State;
 use axum::{Json, Router, routing::get};
@@ -11,15 +12,17 @@ pub fn router() -> Router<AppContext> {
     Router::new().route("/api/communes", get(list)).route("/api/config", get(config))
 }
 
-async fn list(State(ctx): State<AppContext>) -> ApiResult<Json<Vec<communes::CommuneSummary>>> {
-    Ok(Json(communes::list(&ctx.pool).await?))
+async fn list(State(ctx): State<AppContext>, viewer: Viewer) -> ApiResult<Json<Vec<communes::CommuneSummary>>> {
+    Ok(Json(communes::list(&ctx.pool, viewer.is_anonymous()).await?))
 }
 
 /// What the page needs to start: the optional basemap and the commune to open.
-async fn config(State(ctx): State<AppContext>) -> ApiResult<Json<Value>> {
+async fn config(State(ctx): State<AppContext>, viewer: Viewer) -> ApiResult<Json<Value>> {
     let default_commune = match &ctx.web.default_commune {
-        Some(code) => Some(code.clone()),
-        None => communes::first_code(&ctx.pool).await?,
+        Some(code) if !viewer.is_anonymous() || communes::published(&ctx.pool, code).await? == Some(true) => {
+            Some(code.clone())
+        }
+        _ => communes::first_code(&ctx.pool, viewer.is_anonymous()).await?,
     };
     let basemap = ctx.web.basemap_tiles.as_ref().map(
         |tiles| json!({ "tiles": [tiles], "attribution": ctx.web.basemap_attribution.clone().unwrap_or_default() }),

@@ -350,11 +350,19 @@ async fn remove(
 async fn history(
     State(ctx): State<AppContext>,
     Path((layer_id, id)): Path<(String, String)>,
+    viewer: super::session::Viewer,
 ) -> ApiResult<Json<Value>> {
     let layer = layer_or_404(&layer_id)?;
     let entries = audit::history(&ctx.pool, layer.id, &id).await?;
+    let missing = || ApiError::not_found(format!("no feature {id} in layer {}, and no history of one", layer.id));
     if entries.is_empty() && crate::store::features::one(&ctx.pool, layer, &id).await?.is_none() {
-        return Err(ApiError::not_found(format!("no feature {id} in layer {}, and no history of one", layer.id)));
+        return Err(missing());
+    }
+    if viewer.is_anonymous()
+        && let Some(commune) = entries.iter().find_map(|e| e.commune.as_deref())
+        && crate::store::communes::published(&ctx.pool, commune).await? == Some(false)
+    {
+        return Err(missing());
     }
     Ok(Json(serde_json::to_value(entries).map_err(anyhow::Error::from)?))
 }

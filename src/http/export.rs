@@ -5,8 +5,9 @@
 use super::AppContext;
 use super::error::{ApiError, ApiResult};
 use super::etag;
-use super::layers::{layer_or_404, parse_filter, resolve};
-use crate::store::{export, features, revision};
+use super::layers::{layer_or_404, prepare};
+use super::session::Viewer;
+use crate::store::{export, features};
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -52,8 +53,9 @@ async fn geojson(
     Path(layer): Path<String>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
+    viewer: Viewer,
 ) -> ApiResult<Response> {
-    download(ctx, Format::GeoJson, &layer, query.as_deref(), &headers).await
+    download(ctx, &viewer, Format::GeoJson, &layer, query.as_deref(), &headers).await
 }
 
 async fn kml(
@@ -61,8 +63,9 @@ async fn kml(
     Path(layer): Path<String>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
+    viewer: Viewer,
 ) -> ApiResult<Response> {
-    download(ctx, Format::Kml, &layer, query.as_deref(), &headers).await
+    download(ctx, &viewer, Format::Kml, &layer, query.as_deref(), &headers).await
 }
 
 async fn csv(
@@ -70,27 +73,21 @@ async fn csv(
     Path(layer): Path<String>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
+    viewer: Viewer,
 ) -> ApiResult<Response> {
-    download(ctx, Format::Csv, &layer, query.as_deref(), &headers).await
+    download(ctx, &viewer, Format::Csv, &layer, query.as_deref(), &headers).await
 }
 
 async fn download(
     ctx: AppContext,
+    viewer: &Viewer,
     format: Format,
     layer_id: &str,
     query: Option<&str>,
     headers: &HeaderMap,
 ) -> ApiResult<Response> {
     let layer = layer_or_404(layer_id)?;
-    let (mut filter, group) = parse_filter(layer, query)?;
-    resolve(&ctx, &mut filter, group).await?;
-
-    let mut tables = vec![layer.table];
-    if filter.group.is_some() {
-        tables.push("residential_group");
-    }
-    let revisions = revision::of_tables(&ctx.pool, &tables).await?;
-    let tag = etag::weak(&[layer.id, format.extension(), &revisions, query.unwrap_or("")]);
+    let (filter, tag) = prepare(&ctx, viewer, layer, query, format.extension()).await?;
     if etag::matches(headers, &tag) {
         return Ok(etag::not_modified(&tag));
     }

@@ -4,6 +4,7 @@
 use super::AppContext;
 use super::error::{ApiError, ApiResult};
 use super::etag;
+use super::session::Viewer;
 use crate::layers::{self, Layer};
 use crate::store::{communes, features, revision};
 use axum::body::Body;
@@ -151,22 +152,42 @@ pub(crate) async fn resolve(ctx: &AppContext, filter: &mut features::Filter, gro
     Ok(())
 }
 
+/// What every read of a layer's features does first: parse and check the query, resolve
+/// the commune and group, keep unpublished communes from anonymous visitors, and derive
+/// the weak ETag from the tables' revisions (`variant` tells formats apart).
+pub(crate) async fn prepare(
+    ctx: &AppContext,
+    viewer: &Viewer,
+    layer: &Layer,
+    query: Option<&str>,
+    variant: &str,
+) -> ApiResult<(features::Filter, String)> {
+    let (mut filter, group) = parse_filter(layer, query)?;
+    resolve(ctx, &mut filter, group).await?;
+    filter.published_only = viewer.is_anonymous();
+    let mut tables = vec![layer.table];
+    if filter.group.is_some() {
+        tables.push("residential_group");
+    }
+    if filter.published_only {
+        // Publishing a commune changes what anonymous visitors get.
+        tables.push("commune");
+    }
+    let revisions = revision::of_tables(&ctx.pool, &tables).await?;
+    let audience = if filter.published_only { "public" } else { "signed-in" };
+    let tag = etag::weak(&[layer.id, variant, audience, &revisions, query.unwrap_or("")]);
+    Ok((filter, tag))
+}
+
 async fn collection(
     State(ctx): State<AppContext>,
     Path(layer_id): Path<String>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
+    viewer: Viewer,
 ) -> ApiResult<Response> {
     let layer = layer_or_404(&layer_id)?;
-    let (mut filter, group) = parse_filter(layer, query.as_deref())?;
-    resolve(&ctx, &mut filter, group).await?;
-
-    let mut tables = vec![layer.table];
-    if filter.group.is_some() {
-        tables.push("residential_group");
-    }
-    let revisions = revision::of_tables(&ctx.pool, &tables).await?;
-    let tag = etag::weak(&[layer.id, &revisions, query.as_deref().unwrap_or("")]);
+    let (filter, tag) = prepare(&ctx, &viewer, layer, query.as_deref(), "geojson").await?;
     if etag::matches(&headers, &tag) {
         return Ok(etag::not_modified(&tag));
     }
@@ -188,6 +209,7 @@ async fn one(
     State(ctx): State<AppContext>,
     Path((layer_id, id)): Path<(String, String)>,
     headers: HeaderMap,
+    viewer: Viewer,
 ) -> ApiResult<Response> {
     let layer = layer_or_404(&layer_id)?;
     if layer.key_type == layers::KeyType::Integer && id.parse::<i64>().is_err() {
@@ -196,6 +218,8 @@ async fn one(
     // The strong ETag is the feature's version: what If-Match names when it is edited.
     let version = features::version(&ctx.pool, layer, &id)
         .await?
+        .filter(|(_, published)| *published || !viewer.is_anonymous())
+        .map(|(version, _)| version)
         .ok_or_else(|| ApiError::not_found(format!("no feature {id} in layer {}", layer.id)))?;
     let tag = super::edits::version_tag(version);
     if etag::matches(&headers, &tag) {

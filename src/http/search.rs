@@ -12,7 +12,11 @@ pub fn router() -> Router<AppContext> {
     Router::new().route("/api/search", get(find))
 }
 
-async fn find(State(ctx): State<AppContext>, RawQuery(query): RawQuery) -> ApiResult<Json<Vec<search::Hit>>> {
+async fn find(
+    State(ctx): State<AppContext>,
+    RawQuery(query): RawQuery,
+    viewer: super::session::Viewer,
+) -> ApiResult<Json<Vec<search::Hit>>> {
     let p = params::parse(query.as_deref(), &["q", "commune", "limit"])?;
     let text = p.get("q").map(|q| q.trim()).unwrap_or("");
     if text.is_empty() {
@@ -38,5 +42,5 @@ async fn find(State(ctx): State<AppContext>, RawQuery(query): RawQuery) -> ApiRe
             Some(code)
         }
     };
-    Ok(Json(search::search(&ctx.pool, text, commune.as_deref(), limit).await?))
+    Ok(Json(search::search(&ctx.pool, text, commune.as_deref(), viewer.is_anonymous(), limit).await?))
 }

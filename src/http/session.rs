@@ -59,6 +59,13 @@ impl FromRequestParts<AppContext> for Viewer {
     }
 }
 
+impl Viewer {
+    /// Not signed in: sees published communes only.
+    pub fn is_anonymous(&self) -> bool {
+        self.0.is_none()
+    }
+}
+
 /// A session looked up once per request.
 #[derive(Clone)]
 struct SessionFound(Option<(User, String)>);
@@ -213,23 +220,43 @@ async fn sign_out(State(ctx): State<AppContext>, _writer: Writer, headers: Heade
     Ok(response)
 }
 
-/// When anonymous reads are off, every `/api` read but the session's needs a session (401).
-pub async fn guard_reads(State(ctx): State<AppContext>, request: Request, next: Next) -> Response {
+/// Reads by visitors who are not signed in: with `KHEO_ANONYMOUS_READ=false` every `/api`
+/// read but the session's needs a session (401); otherwise a request naming an unpublished
+/// commune (`?commune=`) answers as if it did not exist (404). Reads across communes
+/// leave the unpublished ones out in their handlers (see [`Viewer::is_anonymous`]).
+pub async fn guard_reads(State(ctx): State<AppContext>, mut request: Request, next: Next) -> Response {
     let is_read = matches!(*request.method(), Method::GET | Method::HEAD);
     let path = request.uri().path();
-    if ctx.policy.anonymous_read || !is_read || !path.starts_with("/api/") || path == "/api/session" {
+    if !is_read || !path.starts_with("/api/") || path == "/api/session" {
         return next.run(request).await;
     }
-    let signed_in = match session_token(request.headers()) {
+    let found = match session_token(request.headers()) {
         Some(token) => match sessions::find(&ctx.pool, &token).await {
-            Ok(found) => found.is_some(),
+            Ok(found) => found,
             Err(error) => return ApiError::from(error).into_response(),
         },
-        None => false,
+        None => None,
     };
+    let signed_in = found.is_some();
+    // The handlers' `Viewer` reads it from here instead of looking it up again.
+    request.extensions_mut().insert(SessionFound(found));
     if signed_in {
-        next.run(request).await
-    } else {
-        ApiError::unauthorized("this server does not serve anonymous visitors: sign in first").into_response()
+        return next.run(request).await;
     }
+    if !ctx.policy.anonymous_read {
+        return ApiError::unauthorized("this server does not serve anonymous visitors: sign in first").into_response();
+    }
+    let commune = request
+        .uri()
+        .query()
+        .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
+        .and_then(|pairs| pairs.into_iter().find(|(name, _)| name == "commune").map(|(_, v)| v));
+    if let Some(code) = commune {
+        match crate::store::communes::published(&ctx.pool, &code).await {
+            Ok(Some(false)) => return ApiError::not_found(format!("unknown commune `{code}`")).into_response(),
+            Ok(_) => {}
+            Err(error) => return ApiError::from(error).into_response(),
+        }
+    }
+    next.run(request).await
 }

@@ -15,15 +15,32 @@ pub struct CommuneSummary {
     pub bbox: Vec<f64>,
 }
 
-pub async fn list(pool: &PgPool) -> Result<Vec<CommuneSummary>, sqlx::Error> {
+/// The communes, or only the published ones.
+pub async fn list(pool: &PgPool, published_only: bool) -> Result<Vec<CommuneSummary>, sqlx::Error> {
     sqlx::query_as(
         "SELECT c.code, c.name, c.kind, c.province,
                 (SELECT count(*) FROM residential_group g WHERE g.commune_code = c.code) AS groups,
                 ARRAY[ST_XMin(c.geom), ST_YMin(c.geom), ST_XMax(c.geom), ST_YMax(c.geom)] AS bbox
-           FROM commune c ORDER BY c.province, c.name, c.code",
+           FROM commune c WHERE c.published OR NOT $1 ORDER BY c.province, c.name, c.code",
     )
+    .bind(published_only)
     .fetch_all(pool)
     .await
+}
+
+/// Whether commune `code` is published; `None` when there is no such commune.
+pub async fn published(pool: &PgPool, code: &str) -> Result<Option<bool>, sqlx::Error> {
+    sqlx::query_scalar("SELECT published FROM commune WHERE code = $1").bind(code).fetch_optional(pool).await
+}
+
+/// Publishes or hides a commune; false when there is no such commune.
+pub async fn set_published(pool: &PgPool, code: &str, published: bool) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("UPDATE commune SET published = $2 WHERE code = $1")
+        .bind(code)
+        .bind(published)
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 pub async fn exists(pool: &PgPool, code: &str) -> Result<bool, sqlx::Error> {
@@ -39,7 +56,11 @@ pub async fn group_id(pool: &PgPool, commune: &str, code: &str) -> Result<Option
         .await
 }
 
-/// The code of the first commune, the page's default.
-pub async fn first_code(pool: &PgPool) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT code FROM commune ORDER BY code LIMIT 1").fetch_optional(pool).await
+/// The code of the first commune (the first published one when `published_only`), the
+/// page's default.
+pub async fn first_code(pool: &PgPool, published_only: bool) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT code FROM commune WHERE published OR NOT $1 ORDER BY code LIMIT 1")
+        .bind(published_only)
+        .fetch_optional(pool)
+        .await
 }

@@ -43,6 +43,8 @@ pub struct Filter {
     pub fields: Vec<(&'static str, FieldValue)>,
     pub limit: Option<i64>,
     pub offset: i64,
+    /// Only features of published communes (for visitors who are not signed in).
+    pub published_only: bool,
 }
 
 /// The SQL expression of one Feature of `layer` (row alias `t`), as `json`.
@@ -79,6 +81,9 @@ pub(crate) fn value_expr(field: &crate::layers::Field, as_of: Option<&str>) -> S
 /// `FROM ... WHERE ...` for a filter, binding its values into `sql`.
 pub(crate) fn from_where(layer: &Layer, filter: &Filter, sql: &mut Sql, as_of: Option<&str>) -> String {
     let mut conditions: Vec<String> = Vec::new();
+    if filter.published_only {
+        conditions.push(format!("t.{} IN (SELECT code FROM commune WHERE published)", layer.commune_column));
+    }
     if let Some(commune) = &filter.commune {
         let p = sql.arg(Arg::Text(commune.clone()));
         conditions.push(format!("t.{} = {p}", layer.commune_column));
@@ -163,14 +168,18 @@ pub async fn one(pool: &PgPool, layer: &Layer, key: &str) -> Result<Option<Strin
     sqlx::query_scalar_with(&sql.text, sql.arguments()).fetch_optional(pool).await
 }
 
-/// The version of feature `key` (bumped by every write), if it exists.
-pub async fn version(pool: &PgPool, layer: &Layer, key: &str) -> Result<Option<i32>, sqlx::Error> {
+/// The version of feature `key` (bumped by every write) and whether its commune is
+/// published, if the feature exists.
+pub async fn version(pool: &PgPool, layer: &Layer, key: &str) -> Result<Option<(i32, bool)>, sqlx::Error> {
     if layer.key_type == KeyType::Integer && key.parse::<i64>().is_err() {
         return Ok(None);
     }
     let cast = if layer.key_type == KeyType::Integer { "::bigint" } else { "" };
-    let sql = format!("SELECT version FROM {} WHERE {} = $1{cast}", layer.table, layer.key);
-    sqlx::query_scalar(&sql).bind(key).fetch_optional(pool).await
+    let sql = format!(
+        "SELECT t.version, c.published FROM {} t JOIN commune c ON c.code = t.{} WHERE t.{} = $1{cast}",
+        layer.table, layer.commune_column, layer.key
+    );
+    sqlx::query_as(&sql).bind(key).fetch_optional(pool).await
 }
 
 /// Number of features in a layer.

@@ -18,7 +18,14 @@ pub struct Hit {
 
 /// Features whose name contains `text` (ignoring case and diacritics), best first: names
 /// that start with it, then by layer (groups before works), then by name.
-pub async fn search(pool: &PgPool, text: &str, commune: Option<&str>, limit: i64) -> Result<Vec<Hit>, sqlx::Error> {
+/// `published_only` leaves out communes not published (for visitors who are not signed in).
+pub async fn search(
+    pool: &PgPool,
+    text: &str,
+    commune: Option<&str>,
+    published_only: bool,
+    limit: i64,
+) -> Result<Vec<Hit>, sqlx::Error> {
     // LIKE's own wildcards in the user's text are literal characters.
     let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
     let parts: Vec<String> = LAYERS
@@ -32,7 +39,8 @@ pub async fn search(pool: &PgPool, text: &str, commune: Option<&str>, limit: i64
                         search_key(t.name) LIKE search_key($1) || '%' AS prefix
                    FROM {table} t
                   WHERE search_key(t.name) LIKE '%' || search_key($1) || '%'
-                    AND ($2::text IS NULL OR t.{commune} = $2)",
+                    AND ($2::text IS NULL OR t.{commune} = $2)
+                    AND (NOT $4 OR t.{commune} IN (SELECT code FROM commune WHERE published))",
                 id = layer.id,
                 key = layer.key,
                 commune = layer.commune_column,
@@ -45,5 +53,5 @@ pub async fn search(pool: &PgPool, text: &str, commune: Option<&str>, limit: i64
           ORDER BY prefix DESC, rank, name, id::text LIMIT $3",
         parts.join(" UNION ALL ")
     );
-    sqlx::query_as(&sql).bind(escaped).bind(commune).bind(limit).fetch_all(pool).await
+    sqlx::query_as(&sql).bind(escaped).bind(commune).bind(limit).bind(published_only).fetch_all(pool).await
 }

@@ -266,3 +266,55 @@ async fn behind_a_trusted_proxy_the_sign_in_limit_is_per_forwarded_address() {
     assert_eq!(attempt("lan", PASSWORD, "10.0.0.2").await.unwrap().status(), 200);
     assert_eq!(attempt("minh", PASSWORD, "10.0.0.1").await.unwrap().status(), 429);
 }
+
+#[tokio::test]
+async fn an_unpublished_commune_is_hidden_from_visitors_but_not_from_signed_in_users() {
+    let app = spawn_app().await;
+    app.load_fixture("two_communes.sql").await;
+    app.add_user("lan", "editor", &["99001"]).await;
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_kheo"))
+        .args(["commune", "unpublish", "99002"])
+        .env("DATABASE_URL", app.database_url())
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+
+    // Visitors: 99002 does not exist for them, wherever they look.
+    let codes: Vec<Value> =
+        app.get_json("/api/communes").await.as_array().unwrap().iter().map(|c| c["code"].clone()).collect();
+    assert_eq!(codes, [json!("99001")]);
+    assert_eq!(app.get("/api/coverage?commune=99002").await.status(), 404);
+    assert_eq!(app.get("/api/layers/roads/features?commune=99002").await.status(), 404);
+    assert_eq!(app.feature_ids("/api/layers/roads/features").await, [json!(1), json!(2), json!(3), json!(4)]);
+    assert_eq!(app.get("/api/layers/roads/features/5").await.status(), 404);
+    let csv = app.get("/api/layers/roads/features.csv").await.text().await.unwrap();
+    assert_eq!(csv.lines().count(), 1 + 4, "{csv}");
+    let hits = app.get_json("/api/search?q=dong").await;
+    assert!(hits.as_array().unwrap().iter().all(|h| h["commune"] == "99001"), "{hits}");
+    assert_eq!(app.get_json("/api/config").await["default_commune"], "99001");
+    let public_tag = app.get("/api/layers/roads/features").await.headers()["etag"].clone();
+
+    // Signed in, whoever: everything.
+    let session = app.sign_in("lan").await;
+    let get = |path: &str| app.client.get(app.url(path)).header("cookie", &session.cookie).send();
+    assert_eq!(get("/api/coverage?commune=99002").await.unwrap().status(), 200);
+    assert_eq!(get("/api/layers/roads/features/5").await.unwrap().status(), 200);
+    let all: Value = get("/api/layers/roads/features").await.unwrap().json().await.unwrap();
+    assert_eq!(all["features"].as_array().unwrap().len(), 5);
+    let signed_in_tag = get("/api/layers/roads/features").await.unwrap().headers()["etag"].clone();
+    assert_ne!(public_tag, signed_in_tag, "a cache must not hand one audience's answer to the other");
+
+    // Publishing it again shows it to visitors at once (the commune's revision is in the ETag).
+    let published = app
+        .client
+        .get(app.url("/api/layers/roads/features"))
+        .header("if-none-match", public_tag.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(published.status(), 304);
+    kheo::store::communes::set_published(&app.pool, "99002", true).await.unwrap();
+    let after =
+        app.client.get(app.url("/api/layers/roads/features")).header("if-none-match", public_tag).send().await.unwrap();
+    assert_eq!(after.status(), 200);
+}

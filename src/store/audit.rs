@@ -10,7 +10,10 @@ use sqlx::{PgPool, Postgres, Transaction};
 pub struct Entry {
     pub id: i64,
     pub at: chrono::DateTime<chrono::Utc>,
+    /// The account's user name (or `cli` and the like for imports from the command line).
     pub actor: String,
+    /// The name to show: the account's display name, else the user name.
+    pub actor_name: String,
     pub layer: String,
     pub feature_id: String,
     pub commune: Option<String>,
@@ -98,12 +101,14 @@ pub async fn record_new(
     Ok(done.rows_affected())
 }
 
-const SELECT: &str =
-    "SELECT id, at, actor, layer, feature_id, commune_code AS commune, action, version, before, after FROM audit_log";
+/// The entries with the actor's display name when the account has one.
+const SELECT: &str = "SELECT a.id, a.at, a.actor, coalesce(nullif(u.display_name, ''), a.actor) AS actor_name, a.layer,
+        a.feature_id, a.commune_code AS commune, a.action, a.version, a.before, a.after
+   FROM audit_log a LEFT JOIN app_user u ON u.username = a.actor";
 
 /// The changes of one feature, newest first.
 pub async fn history(pool: &PgPool, layer: &str, feature_id: &str) -> sqlx::Result<Vec<Entry>> {
-    sqlx::query_as(&format!("{SELECT} WHERE layer = $1 AND feature_id = $2 ORDER BY id DESC"))
+    sqlx::query_as(&format!("{SELECT} WHERE a.layer = $1 AND a.feature_id = $2 ORDER BY a.id DESC"))
         .bind(layer)
         .bind(feature_id)
         .fetch_all(pool)
@@ -112,7 +117,7 @@ pub async fn history(pool: &PgPool, layer: &str, feature_id: &str) -> sqlx::Resu
 
 /// The latest changes in a commune, newest first.
 pub async fn recent(pool: &PgPool, commune: &str, limit: i64) -> sqlx::Result<Vec<Entry>> {
-    sqlx::query_as(&format!("{SELECT} WHERE commune_code = $1 ORDER BY id DESC LIMIT $2"))
+    sqlx::query_as(&format!("{SELECT} WHERE a.commune_code = $1 ORDER BY a.id DESC LIMIT $2"))
         .bind(commune)
         .bind(limit)
         .fetch_all(pool)
@@ -121,5 +126,5 @@ pub async fn recent(pool: &PgPool, commune: &str, limit: i64) -> sqlx::Result<Ve
 
 /// One entry by id.
 pub async fn entry(pool: &PgPool, id: i64) -> sqlx::Result<Option<Entry>> {
-    sqlx::query_as(&format!("{SELECT} WHERE id = $1")).bind(id).fetch_optional(pool).await
+    sqlx::query_as(&format!("{SELECT} WHERE a.id = $1")).bind(id).fetch_optional(pool).await
 }

@@ -77,6 +77,7 @@ async fn an_editor_adds_a_road_and_its_groups_coverage_grows_by_its_length_at_on
     let history = app.get_json(&format!("{location}/history")).await;
     assert_eq!(history.as_array().unwrap().len(), 1);
     assert_eq!(history[0]["actor"], "lan");
+    assert_eq!(history[0]["actor_name"], "Cán bộ lan", "the account's display name");
     assert_eq!(history[0]["action"], "insert");
     assert_eq!(history[0]["version"], 1);
     assert_eq!(history[0]["before"], Value::Null);

@@ -65,7 +65,7 @@ export function run(args, env, timeoutMs) {
  */
 export async function startDemoServer() {
   if (process.env.KHEO_TEST_URL) {
-    return { baseUrl: process.env.KHEO_TEST_URL.replace(/\/$/, ''), stop: async () => {} };
+    return { baseUrl: process.env.KHEO_TEST_URL.replace(/\/$/, ''), stop: async () => {}, env: process.env };
   }
   assert.ok(existsSync(BIN), `kheo binary not found at ${BIN}: build it with "cargo build" (or set KHEO_BIN)`);
   const home = mkdtempSync(path.join(tmpdir(), 'kheo-browser-'));
@@ -115,7 +115,18 @@ export async function startDemoServer() {
     if (down.code !== 0) console.error(`"kheo db down" failed (exit ${down.code}):\n${down.output}`);
     else rmSync(home, { recursive: true, force: true });
   }
-  return { baseUrl, stop };
+  return { baseUrl, stop, env };
+}
+
+/**
+ * Makes an account on `server`'s database with `kheo user add` (the password through
+ * KHEO_PASSWORD), e.g. `addUser(server, 'bientap', {role: 'editor', communes: ['17131'], password})`.
+ */
+export async function addUser(server, username, { role = 'editor', communes = [], password, displayName = '' }) {
+  const args = ['user', 'add', username, '--role', role, ...communes.flatMap((c) => ['--commune', c])];
+  if (displayName) args.push('--display-name', displayName);
+  const result = await run(args, { ...server.env, KHEO_PASSWORD: password }, 60_000);
+  assert.equal(result.code, 0, `"kheo ${args.join(' ')}" failed (exit ${result.code}):\n${result.output}`);
 }
 
 /** Debian's Chromium through playwright-core. */

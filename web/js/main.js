@@ -21,6 +21,7 @@ import { enableSearch } from './search.js';
 import { enableTimeControl } from './time.js';
 import { enablePresentation } from './present.js';
 import { downloadPng, preparePrint, setPaper } from './export.js';
+import { enableEditing } from './edit.js';
 
 const $ = (selector) => document.querySelector(selector);
 
@@ -247,7 +248,8 @@ async function start() {
   }
 
   hover = enableGroupHover(map, (id) => panelLink.highlight(id)) ?? hover;
-  enablePopups(map, catalogue, { onGroup: (id) => selectGroup(id) });
+  // While editing (edit.js), map clicks belong to the editor: no group page.
+  const popup = enablePopups(map, catalogue, { onGroup: (id) => (window.kheo.edit?.active() ? null : selectGroup(id)) });
 
   // ---- as_of: coverage, choropleth, works layers, numbers, one change at a time ----------------
   async function applyAsOf(asOf) {
@@ -391,6 +393,14 @@ async function start() {
   paper.value = setPaper('a4');
   paper.addEventListener('change', () => { paper.value = setPaper(paper.value); });
   if (wanted.present) presentation.enter({ slide: wanted.slide ?? 1, fullscreen: false });
+
+  // Editing for signed-in editors; after each change it reloads what the time slider reloads.
+  // The year-by-year chart changes with an edit too: fetch it again before redrawing.
+  const refreshAfterEdit = async () => {
+    data.timeline = await getTimeline(commune.code).catch(() => data.timeline);
+    return requestAsOf(state.asOf);
+  };
+  enableEditing({ map, commune, catalogue, popup, refresh: refreshAfterEdit });
 
   timelinePromise.then((timeline) => {
     data.timeline = timeline;

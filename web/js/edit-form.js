@@ -1,0 +1,172 @@
+// The attribute form of a feature, generated from the layer catalogue (no per-layer code):
+// enums as <select> with their Vietnamese (or English) labels, dates as <input type=date>
+// that stop at today, integers and numbers as number inputs, long texts as text areas.
+// `name` is required for the works. Errors from the server (422 `detail.field`) are shown
+// under their field.
+
+import { el } from './dashboard.js';
+import { formatField } from './format.js';
+import { t, termLabel, title } from './i18n.js';
+
+/** The works layers: their `name` is required. */
+export const WORKS = new Set(['roads', 'flower_routes', 'lighting_lines', 'model_sites']);
+
+/**
+ * The fields every work shares (DESIGN.md, data model): shown after the layer's own fields,
+ * so that a road's class and surface come right after its name.
+ */
+const CORE = new Set(['status', 'done_on', 'people_vnd', 'state_vnd', 'workdays', 'organisation', 'note']);
+
+/** Text fields shown as a text area. */
+const LONG_TEXT = new Set(['note', 'description']);
+
+/** Today in Vietnam (UTC+7), YYYY-MM-DD: the server refuses dates after it. */
+export const todayVn = () => new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 10);
+
+const isRequired = (layer, field) => field.required === true || (field.name === 'name' && WORKS.has(layer.id));
+
+/**
+ * Builds the fields of `layer` filled with `properties`. Returns `{root, read(), showErrors(map),
+ * focusFirstError()}`: `read()` gives `{values, missing}` (values by field name, `null` for
+ * empty; `missing` the required fields left empty).
+ */
+export function attributeFields(layer, properties, { idPrefix = 'ef' } = {}) {
+  const inputs = new Map();
+  const errors = new Map();
+  const root = el('div', { class: 'edit-fields' });
+  const fields = layer.fields ?? [];
+  const ordered = WORKS.has(layer.id)
+    ? [...fields.filter((f) => f.name === 'name'), ...fields.filter((f) => f.name !== 'name' && !CORE.has(f.name)), ...fields.filter((f) => CORE.has(f.name))]
+    : fields;
+  for (const field of ordered) {
+    const id = `${idPrefix}-${field.name}`;
+    const value = properties?.[field.name] ?? null;
+    const required = isRequired(layer, field);
+    let input;
+    if (field.type === 'enum') {
+      input = el('select', { id, name: field.name },
+        el('option', { value: '' }, required ? t('edit.choose') : '—'),
+        (field.values ?? []).map((term) => el('option', { value: term.value, selected: term.value === value }, termLabel(term))));
+    } else if (field.type === 'date') {
+      input = el('input', { id, name: field.name, type: 'date', max: todayVn(), value: value ?? '' });
+    } else if (field.type === 'integer' || field.type === 'number') {
+      input = el('input', {
+        id, name: field.name, type: 'number', inputmode: field.type === 'integer' ? 'numeric' : 'decimal',
+        step: field.type === 'integer' ? '1' : 'any', min: '0', value: value ?? '',
+      });
+    } else if (LONG_TEXT.has(field.name)) {
+      input = el('textarea', { id, name: field.name, rows: '2' });
+      input.value = value ?? '';
+    } else {
+      input = el('input', { id, name: field.name, type: 'text', value: value ?? '', autocomplete: 'off' });
+    }
+    if (required) {
+      input.required = true;
+      input.setAttribute('aria-required', 'true');
+    }
+    const error = el('p', { class: 'field-error', id: `${id}-error`, hidden: true });
+    const wide = field.type === 'text' && (LONG_TEXT.has(field.name) || field.name === 'name');
+    root.append(el('div', { class: `edit-field${wide ? ' wide' : ''}`, dataset: { field: field.name } },
+      el('label', { for: id }, title(field.title), required ? el('span', { class: 'req', 'aria-hidden': 'true' }, ' *') : null),
+      input,
+      error));
+    inputs.set(field.name, { field, input });
+    errors.set(field.name, error);
+    // A corrected field loses its error message.
+    input.addEventListener('input', () => {
+      if (error.hidden) return;
+      error.hidden = true;
+      input.removeAttribute('aria-invalid');
+      input.removeAttribute('aria-describedby');
+    });
+  }
+
+  function read() {
+    const values = {};
+    const missing = [];
+    for (const [name, { field, input }] of inputs) {
+      const raw = input.value.trim();
+      let value = raw === '' ? null : raw;
+      if (value !== null && (field.type === 'integer' || field.type === 'number')) {
+        const n = Number(value);
+        value = Number.isFinite(n) ? (field.type === 'integer' ? Math.round(n) : n) : value;
+      }
+      if (value === null && isRequired(layer, field)) missing.push(name);
+      values[name] = value;
+    }
+    return { values, missing };
+  }
+
+  /** Shows `{field: message}` under each field (and clears the others). */
+  function showErrors(byField = {}) {
+    for (const [name, box] of errors) {
+      const message = byField[name];
+      const { input } = inputs.get(name);
+      box.textContent = message ?? '';
+      box.hidden = !message;
+      if (message) {
+        input.setAttribute('aria-invalid', 'true');
+        input.setAttribute('aria-describedby', box.id);
+      } else {
+        input.removeAttribute('aria-invalid');
+        input.removeAttribute('aria-describedby');
+      }
+    }
+  }
+
+  const focusFirstError = () => root.querySelector('[aria-invalid="true"]')?.focus();
+  const has = (name) => inputs.has(name);
+  return { root, read, showErrors, focusFirstError, has };
+}
+
+/** The properties of `after` that differ from `before` (by the catalogue's fields). */
+export function changedProperties(layer, before, after) {
+  const changed = {};
+  for (const field of layer.fields ?? []) {
+    const a = before?.[field.name] ?? null;
+    const b = after?.[field.name] ?? null;
+    if (a !== b && String(a) !== String(b)) changed[field.name] = b;
+  }
+  return changed;
+}
+
+const ACTION_KEYS = { create: 'history.create', insert: 'history.create', import: 'history.import', update: 'history.update', delete: 'history.delete', restore: 'history.restore' };
+
+/**
+ * The history list of a feature: who, when, what (the fields that changed, old -> new; the
+ * shape). `entries` is the API's `[{id, at, actor, actor_name, action, version, before, after}]`.
+ */
+export function historyList(layer, entries) {
+  if (!entries.length) return el('p', { class: 'history-empty' }, t('history.empty'));
+  const when = new Intl.DateTimeFormat(document.documentElement.lang === 'en' ? 'en-GB' : 'vi-VN', {
+    dateStyle: 'short', timeStyle: 'short', timeZone: 'Asia/Ho_Chi_Minh',
+  });
+  const show = (field, value) => (value === null || value === undefined ? '—' : formatField(field, value, termLabel) ?? String(value));
+  return el('ol', { class: 'history' }, entries.map((entry) => {
+    const beforeProps = entry.before?.properties ?? entry.before ?? {};
+    const afterProps = entry.after?.properties ?? entry.after ?? {};
+    const changes = [];
+    if (entry.action === 'update' || entry.action === 'restore') {
+      for (const field of layer.fields ?? []) {
+        const a = beforeProps[field.name] ?? null;
+        const b = afterProps[field.name] ?? null;
+        if (JSON.stringify(a) !== JSON.stringify(b)) {
+          changes.push(el('li', {}, `${title(field.title)}: ${show(field, a)} → ${show(field, b)}`));
+        }
+      }
+      const geomBefore = entry.before?.geometry;
+      const geomAfter = entry.after?.geometry;
+      if (geomBefore && geomAfter && JSON.stringify(geomBefore) !== JSON.stringify(geomAfter)) {
+        changes.push(el('li', {}, t('history.geometry')));
+      }
+    }
+    const at = entry.at ? new Date(entry.at) : null;
+    return el('li', { class: 'history-entry', dataset: { action: entry.action } },
+      el('div', { class: 'history-head' },
+        el('strong', {}, t(ACTION_KEYS[entry.action] ?? 'history.update')),
+        ` · ${entry.actor_name ?? entry.actor ?? '?'}`,
+        at && !Number.isNaN(at.getTime()) ? el('time', { datetime: entry.at }, ` · ${when.format(at)}`) : null,
+        entry.version ? el('span', { class: 'history-version' }, ` · v${entry.version}`) : null),
+      changes.length ? el('ul', { class: 'history-changes' }, changes) : null);
+  }));
+}

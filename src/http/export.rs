@@ -17,9 +17,22 @@ use futures_util::StreamExt;
 
 pub fn router() -> Router<AppContext> {
     Router::new()
-        .route("/api/layers/{layer}/features.geojson", get(geojson))
-        .route("/api/layers/{layer}/features.kml", get(kml))
-        .route("/api/layers/{layer}/features.csv", get(csv))
+        .route("/api/layers/{layer}/features.geojson", handler(Format::GeoJson))
+        .route("/api/layers/{layer}/features.kml", handler(Format::Kml))
+        .route("/api/layers/{layer}/features.csv", handler(Format::Csv))
+}
+
+/// `GET` of one download format: the three differ only in it.
+fn handler(format: Format) -> axum::routing::MethodRouter<AppContext> {
+    get(
+        move |State(ctx): State<AppContext>,
+              Path(layer): Path<String>,
+              RawQuery(query): RawQuery,
+              headers: HeaderMap,
+              viewer: Viewer| async move {
+            download(ctx, &viewer, format, &layer, query.as_deref(), &headers).await
+        },
+    )
 }
 
 /// A download format.
@@ -46,36 +59,6 @@ impl Format {
             Format::Csv => "text/csv; charset=utf-8",
         }
     }
-}
-
-async fn geojson(
-    State(ctx): State<AppContext>,
-    Path(layer): Path<String>,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-    viewer: Viewer,
-) -> ApiResult<Response> {
-    download(ctx, &viewer, Format::GeoJson, &layer, query.as_deref(), &headers).await
-}
-
-async fn kml(
-    State(ctx): State<AppContext>,
-    Path(layer): Path<String>,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-    viewer: Viewer,
-) -> ApiResult<Response> {
-    download(ctx, &viewer, Format::Kml, &layer, query.as_deref(), &headers).await
-}
-
-async fn csv(
-    State(ctx): State<AppContext>,
-    Path(layer): Path<String>,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
-    viewer: Viewer,
-) -> ApiResult<Response> {
-    download(ctx, &viewer, Format::Csv, &layer, query.as_deref(), &headers).await
 }
 
 async fn download(

@@ -4,7 +4,8 @@
 //! loader does. Coverage follows through the tables' triggers, in the caller's transaction.
 
 use super::features::feature_expr;
-use crate::layers::{FieldType, GeometryKind, KeyType, Layer};
+use super::load::cast;
+use crate::layers::{GeometryKind, KeyType, Layer};
 use serde_json::{Map, Value};
 use sqlx::{PgConnection, Postgres, Transaction};
 
@@ -16,15 +17,6 @@ pub struct Stored {
     pub commune: String,
     /// The Feature as `GET /api/layers/{layer}/features/{id}` answers it.
     pub feature: Value,
-}
-
-fn cast(ty: FieldType) -> &'static str {
-    match ty {
-        FieldType::Text | FieldType::Enum(_) => "",
-        FieldType::Integer => "::bigint",
-        FieldType::Number => "::numeric",
-        FieldType::Date => "::date",
-    }
 }
 
 fn key_cast(layer: &Layer) -> &'static str {

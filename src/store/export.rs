@@ -7,7 +7,7 @@
 
 use crate::layers::{Field, FieldType, Layer};
 use crate::store::features::{self, CHUNK_BYTES, COORDINATE_DIGITS, Filter};
-use crate::store::sql::{Arg, Sql};
+use crate::store::sql::Sql;
 use bytes::{Bytes, BytesMut};
 use futures_util::StreamExt;
 use sqlx::{PgPool, Postgres};
@@ -24,24 +24,6 @@ fn text_expr(field: &Field, as_of: Option<&str>) -> String {
     }
 }
 
-/// `SELECT {columns} FROM ... WHERE ... ORDER BY key LIMIT OFFSET` with the filter bound.
-fn select(layer: &Layer, filter: &Filter, columns: impl FnOnce(Option<&str>) -> String) -> Sql {
-    let mut sql = Sql::default();
-    let as_of = filter.as_of.map(|d| sql.arg(Arg::Date(d)));
-    let columns = columns(as_of.as_deref());
-    let from_where = features::from_where(layer, filter, &mut sql, as_of.as_deref());
-    sql.push(&format!("SELECT {columns}{from_where} ORDER BY t.{}", layer.key));
-    if let Some(limit) = filter.limit {
-        let p = sql.arg(Arg::Int(limit));
-        sql.push(&format!(" LIMIT {p}"));
-    }
-    if filter.offset > 0 {
-        let p = sql.arg(Arg::Int(filter.offset));
-        sql.push(&format!(" OFFSET {p}"));
-    }
-    sql
-}
-
 /// The query that yields one KML `<Placemark>` (as text) per feature, in key order:
 /// `<name>`, `<ExtendedData>` with a `<Data>` for the id, the commune and every non-null
 /// field, then the geometry from `ST_AsKML`.
@@ -50,7 +32,7 @@ fn select(layer: &Layer, filter: &Filter, columns: impl FnOnce(Option<&str>) -> 
 /// database (`&`, `<`, `>` in content, and quotes in attributes too); `ST_AsKML` gives
 /// XML already and goes in as `xml`, unescaped.
 pub fn kml_query(layer: &Layer, filter: &Filter) -> Sql {
-    select(layer, filter, |as_of| {
+    features::select(layer, filter, |as_of| {
         let data = |name: &str, value: &str| {
             format!("xmlelement(name \"Data\", xmlattributes('{name}' AS name), xmlelement(name value, {value}))")
         };
@@ -103,7 +85,7 @@ pub fn csv_header(layer: &Layer) -> Vec<&'static str> {
 /// The query that yields the cells of one CSV line per feature (a `text[]`, in the order
 /// of [`csv_header`]), the geometry as WKT.
 pub fn csv_query(layer: &Layer, filter: &Filter) -> Sql {
-    select(layer, filter, |as_of| {
+    features::select(layer, filter, |as_of| {
         let mut cells = vec![format!("t.{}::text", layer.key), format!("t.{}::text", layer.commune_column)];
         cells.extend(layer.fields().map(|f| text_expr(f, as_of)));
         cells.push(format!("ST_AsText(t.geom, {COORDINATE_DIGITS})"));

@@ -125,11 +125,17 @@ pub(crate) fn from_where(layer: &Layer, filter: &Filter, sql: &mut Sql, as_of: O
 
 /// The query that yields one Feature (as text) per row, in key order.
 pub fn features_query(layer: &Layer, filter: &Filter) -> Sql {
+    select(layer, filter, |as_of| format!("({})::text", feature_expr(layer, as_of)))
+}
+
+/// `SELECT <columns> FROM <layer> WHERE <filter> ORDER BY <key> [LIMIT] [OFFSET]`, where
+/// `columns` is given the as-of date's placeholder to read attributes as of that date.
+pub(crate) fn select(layer: &Layer, filter: &Filter, columns: impl FnOnce(Option<&str>) -> String) -> Sql {
     let mut sql = Sql::default();
     let as_of = filter.as_of.map(|d| sql.arg(Arg::Date(d)));
-    let feature = feature_expr(layer, as_of.as_deref());
+    let columns = columns(as_of.as_deref());
     let from_where = from_where(layer, filter, &mut sql, as_of.as_deref());
-    sql.push(&format!("SELECT ({feature})::text{from_where} ORDER BY t.{}", layer.key));
+    sql.push(&format!("SELECT {columns}{from_where} ORDER BY t.{}", layer.key));
     if let Some(limit) = filter.limit {
         let p = sql.arg(Arg::Int(limit));
         sql.push(&format!(" LIMIT {p}"));

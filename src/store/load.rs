@@ -26,7 +26,8 @@ pub struct LoadCounts {
     pub deleted: i64,
 }
 
-fn cast(ty: FieldType) -> &'static str {
+/// The SQL cast from text to a field's column type.
+pub(crate) fn cast(ty: FieldType) -> &'static str {
     match ty {
         FieldType::Text | FieldType::Enum(_) => "",
         FieldType::Integer => "::bigint",

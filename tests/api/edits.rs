@@ -3,17 +3,9 @@
 //! lengths come from the coordinates (tests/api/geodesy.rs).
 
 use crate::geodesy::degree_of_longitude;
-use crate::helpers::{Session, TestApp, spawn_app};
+use crate::helpers::{Session, TestApp, app_with_editor};
 use reqwest::Method;
 use serde_json::{Value, json};
-
-async fn app_with_editor() -> (TestApp, Session) {
-    let app = spawn_app().await;
-    app.load_fixture("two_communes.sql").await;
-    app.add_user("lan", "editor", &["99001"]).await;
-    let session = app.sign_in("lan").await;
-    (app, session)
-}
 
 /// A concrete alley inside group G2 of 99001, 0.006° of longitude long at 19.205° N.
 fn new_road() -> Value {

@@ -208,3 +208,12 @@ impl TestApp {
             .header("x-csrf-token", &session.csrf)
     }
 }
+
+/// A server over tests/fixtures/two_communes.sql and a session of `lan`, editor of 99001.
+pub async fn app_with_editor() -> (TestApp, Session) {
+    let app = spawn_app().await;
+    app.load_fixture("two_communes.sql").await;
+    app.add_user("lan", "editor", &["99001"]).await;
+    let session = app.sign_in("lan").await;
+    (app, session)
+}

@@ -3,7 +3,7 @@
 //! all or nothing. Expected lengths come from the coordinates (tests/api/geodesy.rs).
 
 use crate::geodesy::degree_of_longitude;
-use crate::helpers::{Session, TestApp, spawn_app};
+use crate::helpers::{Session, TestApp, app_with_editor, spawn_app};
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 
@@ -16,14 +16,6 @@ fn alley_lengths() -> (f64, f64) {
 
 /// Mapping for the fields whose names say nothing kheo can guess.
 const ALLEY_MAPPING: &str = r#"{"ngay_lam": "paved_on", "dong_gop": "people_vnd"}"#;
-
-async fn app_with_editor() -> (TestApp, Session) {
-    let app = spawn_app().await;
-    app.load_fixture("two_communes.sql").await;
-    app.add_user("lan", "editor", &["99001"]).await;
-    let session = app.sign_in("lan").await;
-    (app, session)
-}
 
 async fn upload(app: &TestApp, session: &Session, file: &str, fields: &[(&str, &str)]) -> (u16, Value) {
     let bytes = std::fs::read(format!("{FIXTURES}/{file}")).unwrap();

@@ -25,35 +25,23 @@ pub(crate) struct Entry {
 
 /// Unpacks every file of an archive (directories skipped), within the limits above.
 pub(crate) fn unzip(bytes: &[u8]) -> Result<Vec<Entry>, ReadError> {
-    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| ReadError::MalformedZip {
-        entry: None,
-        message: e.to_string(),
-    })?;
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|e| ReadError::MalformedZip { entry: None, message: e.to_string() })?;
     if archive.len() > MAX_ENTRIES {
-        return Err(ReadError::TooManyEntries {
-            count: archive.len(),
-            max: MAX_ENTRIES,
-        });
+        return Err(ReadError::TooManyEntries { count: archive.len(), max: MAX_ENTRIES });
     }
     let mut total: u64 = 0;
     let mut entries = Vec::new();
     for i in 0..archive.len() {
-        let mut file = archive.by_index(i).map_err(|e| ReadError::MalformedZip {
-            entry: Some(format!("#{}", i + 1)),
-            message: e.to_string(),
-        })?;
-        let name = file
-            .name()
-            .map(|n| n.into_owned())
-            .unwrap_or_else(|_| format!("#{}", i + 1));
+        let mut file = archive
+            .by_index(i)
+            .map_err(|e| ReadError::MalformedZip { entry: Some(format!("#{}", i + 1)), message: e.to_string() })?;
+        let name = file.name().map(|n| n.into_owned()).unwrap_or_else(|_| format!("#{}", i + 1));
         if file.is_dir() {
             continue;
         }
         if file.encrypted() {
-            return Err(ReadError::MalformedZip {
-                entry: Some(name),
-                message: "the entry is encrypted".into(),
-            });
+            return Err(ReadError::MalformedZip { entry: Some(name), message: "the entry is encrypted".into() });
         }
         // Read at most one byte past what either limit allows: reading that byte proves the
         // limit is exceeded without unpacking the rest.
@@ -65,23 +53,13 @@ pub(crate) fn unzip(bytes: &[u8]) -> Result<Vec<Entry>, ReadError> {
         (&mut file)
             .take(budget + 1)
             .read_to_end(&mut data)
-            .map_err(|e| ReadError::MalformedZip {
-                entry: Some(name.clone()),
-                message: e.to_string(),
-            })?;
+            .map_err(|e| ReadError::MalformedZip { entry: Some(name.clone()), message: e.to_string() })?;
         let produced = data.len() as u64;
         if produced > ratio_budget {
-            return Err(ReadError::ZipBomb {
-                entry: name,
-                compressed,
-                ratio: MAX_RATIO,
-            });
+            return Err(ReadError::ZipBomb { entry: name, compressed, ratio: MAX_RATIO });
         }
         if produced > total_budget {
-            return Err(ReadError::TooLarge {
-                entry: name,
-                max: MAX_TOTAL_UNCOMPRESSED,
-            });
+            return Err(ReadError::TooLarge { entry: name, max: MAX_TOTAL_UNCOMPRESSED });
         }
         total += produced;
         entries.push(Entry { name, bytes: data });

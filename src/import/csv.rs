@@ -20,36 +20,20 @@ enum GeometryColumns {
 pub(crate) fn read(file_name: &str, bytes: &[u8], options: &ReadOptions) -> Result<Source, ReadError> {
     let text = text::decode(bytes, options)?;
     if text.trim().is_empty() {
-        return Err(ReadError::Empty {
-            what: format!("\"{file_name}\""),
-        });
+        return Err(ReadError::Empty { what: format!("\"{file_name}\"") });
     }
     let header_line = text.lines().next().unwrap_or("");
     let delimiter = sniff_delimiter(header_line);
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .has_headers(true)
-        .from_reader(text.as_bytes());
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(csv_error)?
-        .iter()
-        .map(|h| h.trim().to_string())
-        .collect();
+    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(true).from_reader(text.as_bytes());
+    let headers: Vec<String> = reader.headers().map_err(csv_error)?.iter().map(|h| h.trim().to_string()).collect();
     check_unique(&headers)?;
     let folded: Vec<String> = headers.iter().map(|h| text::fold_name(h)).collect();
-    let find = |names: &[&str]| {
-        names
-            .iter()
-            .find_map(|n| folded.iter().position(|f| f == n))
-    };
+    let find = |names: &[&str]| names.iter().find_map(|n| folded.iter().position(|f| f == n));
     let columns = match (find(LON_NAMES), find(LAT_NAMES), find(WKT_NAMES)) {
         (Some(lon), Some(lat), _) => GeometryColumns::Point { lon, lat },
         (_, _, Some(wkt)) => GeometryColumns::Wkt(wkt),
         _ => {
-            return Err(ReadError::NoGeometryColumns {
-                header: headers.join(", "),
-            });
+            return Err(ReadError::NoGeometryColumns { header: headers.join(", ") });
         }
     };
     let geometry_columns = match columns {
@@ -82,7 +66,9 @@ pub(crate) fn read(file_name: &str, bytes: &[u8], options: &ReadOptions) -> Resu
                     Some(SourceGeometry::GeoJson(json!({"type": "Point", "coordinates": [x, y]})))
                 }
             }
-            GeometryColumns::Wkt(wkt) => Some(cell(wkt)).filter(|s| !s.is_empty()).map(|s| SourceGeometry::Wkt(s.to_string())),
+            GeometryColumns::Wkt(wkt) => {
+                Some(cell(wkt)).filter(|s| !s.is_empty()).map(|s| SourceGeometry::Wkt(s.to_string()))
+            }
         };
         let mut properties = Map::new();
         for (i, name) in headers.iter().enumerate() {
@@ -91,19 +77,9 @@ pub(crate) fn read(file_name: &str, bytes: &[u8], options: &ReadOptions) -> Resu
                 properties.insert(name.clone(), Value::String(value.to_string()));
             }
         }
-        features.push(SourceFeature {
-            index: features.len(),
-            id: None,
-            geometry,
-            properties,
-        });
+        features.push(SourceFeature { index: features.len(), id: None, geometry, properties });
     }
-    Ok(Source {
-        format: Format::Csv,
-        crs: None,
-        features,
-        warnings: Vec::new(),
-    })
+    Ok(Source { format: Format::Csv, crs: None, features, warnings: Vec::new() })
 }
 
 /// `;` when the header has more semicolons than commas (and tabs), `\t` likewise, else `,`.
@@ -122,11 +98,7 @@ fn sniff_delimiter(header: &str) -> u8 {
 fn check_unique(headers: &[String]) -> Result<(), ReadError> {
     for (second, name) in headers.iter().enumerate() {
         if let Some(first) = headers[..second].iter().position(|h| h == name && !h.is_empty()) {
-            return Err(ReadError::DuplicateColumn {
-                name: name.clone(),
-                first: first + 1,
-                second: second + 1,
-            });
+            return Err(ReadError::DuplicateColumn { name: name.clone(), first: first + 1, second: second + 1 });
         }
     }
     Ok(())

@@ -12,9 +12,7 @@ use super::{Format, ReadError, ReadOptions, Source, SourceFeature, SourceGeometr
 pub(crate) fn read(file_name: &str, bytes: &[u8], options: &ReadOptions) -> Result<Source, ReadError> {
     let text = text::decode(bytes, options)?;
     if text.trim().is_empty() {
-        return Err(ReadError::Empty {
-            what: format!("\"{file_name}\""),
-        });
+        return Err(ReadError::Empty { what: format!("\"{file_name}\"") });
     }
     let root: Value = serde_json::from_str(&text).map_err(|e| ReadError::MalformedJson {
         line: e.line(),
@@ -58,12 +56,7 @@ pub(crate) fn read(file_name: &str, bytes: &[u8], options: &ReadOptions) -> Resu
         other => return Err(invalid(None, format!("unknown type \"{other}\""))),
     }
     check_unique_ids(&features)?;
-    Ok(Source {
-        format: Format::GeoJson,
-        crs,
-        features,
-        warnings: Vec::new(),
-    })
+    Ok(Source { format: Format::GeoJson, crs, features, warnings: Vec::new() })
 }
 
 fn read_feature(index: usize, feature: &Map<String, Value>) -> Result<SourceFeature, ReadError> {
@@ -84,22 +77,14 @@ fn read_feature(index: usize, feature: &Map<String, Value>) -> Result<SourceFeat
         None | Some(Value::Null) => Map::new(),
         Some(Value::Object(map)) => map.clone(),
         Some(other) => {
-            return Err(ReadError::InvalidProperties {
-                index,
-                found: kind(other),
-            });
+            return Err(ReadError::InvalidProperties { index, found: kind(other) });
         }
     };
     let geometry = match feature.get("geometry") {
         None | Some(Value::Null) => None,
         Some(g) => Some(geometry(index, g)?),
     };
-    Ok(SourceFeature {
-        index,
-        id,
-        geometry,
-        properties,
-    })
+    Ok(SourceFeature { index, id, geometry, properties })
 }
 
 /// Checks a geometry with the `geojson` crate and returns it with 2D positions and no
@@ -132,11 +117,9 @@ fn flatten(value: geojson::Value) -> geojson::Value {
         V::MultiLineString(c) => V::MultiLineString(poly(c)),
         V::Polygon(c) => V::Polygon(poly(c)),
         V::MultiPolygon(c) => V::MultiPolygon(c.into_iter().map(poly).collect()),
-        V::GeometryCollection(gs) => V::GeometryCollection(
-            gs.into_iter()
-                .map(|g| geojson::Geometry::new(flatten(g.value)))
-                .collect(),
-        ),
+        V::GeometryCollection(gs) => {
+            V::GeometryCollection(gs.into_iter().map(|g| geojson::Geometry::new(flatten(g.value))).collect())
+        }
     }
 }
 
@@ -145,11 +128,7 @@ fn check_unique_ids(features: &[SourceFeature]) -> Result<(), ReadError> {
     for feature in features {
         if let Some(id) = feature.id.as_deref() {
             if let Some(&first) = seen.get(id) {
-                return Err(ReadError::DuplicateId {
-                    id: id.to_string(),
-                    first,
-                    second: feature.index,
-                });
+                return Err(ReadError::DuplicateId { id: id.to_string(), first, second: feature.index });
             }
             seen.insert(id, feature.index);
         }
@@ -168,10 +147,7 @@ fn crs_of(crs: &Value) -> Result<u32, ReadError> {
             other => other.to_string(),
         })
         .unwrap_or_else(|| crs.to_string());
-    epsg_from_name(&name).ok_or_else(|| ReadError::UnknownCrs {
-        name,
-        place: "the GeoJSON \"crs\" member".into(),
-    })
+    epsg_from_name(&name).ok_or_else(|| ReadError::UnknownCrs { name, place: "the GeoJSON \"crs\" member".into() })
 }
 
 pub(crate) fn epsg_from_name(name: &str) -> Option<u32> {

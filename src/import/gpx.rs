@@ -5,13 +5,13 @@
 use gpx::{Gpx, Waypoint};
 use serde_json::{Map, Value, json};
 
-use super::kml::{Counting, check_depth, xml_error};
+use super::kml::{Counting, check_structure, xml_error};
 use super::{Format, ReadError, Source, SourceFeature, SourceGeometry, refuse_xml_entities, text};
 
 pub(crate) fn read(entry: &str, bytes: &[u8]) -> Result<Source, ReadError> {
     let text = text::decode_default(bytes)?;
     refuse_xml_entities(entry, &text)?;
-    check_depth(entry, &text, Format::Gpx)?;
+    check_structure(entry, &text, Format::Gpx)?;
     let mut input = Counting::new(text.as_bytes());
     let parsed: Gpx = gpx::read(&mut input).map_err(|e| xml_error(entry, Format::Gpx, &text, input.consumed, &e))?;
     let mut features = Vec::new();
@@ -25,36 +25,24 @@ pub(crate) fn read(entry: &str, bytes: &[u8]) -> Result<Source, ReadError> {
     };
     for waypoint in &parsed.waypoints {
         let geometry = json!({"type": "Point", "coordinates": position(waypoint)});
-        push(
-            Some(geometry),
-            properties(&waypoint.name, &waypoint.description, &waypoint.type_, waypoint.time),
-        );
+        push(Some(geometry), properties(&waypoint.name, &waypoint.description, &waypoint.type_, waypoint.time));
     }
     for route in &parsed.routes {
-        let geometry = (!route.points.is_empty()).then(|| json!({"type": "LineString", "coordinates": line(&route.points)}));
+        let geometry =
+            (!route.points.is_empty()).then(|| json!({"type": "LineString", "coordinates": line(&route.points)}));
         let time = route.points.iter().find_map(|p| p.time);
-        push(
-            geometry,
-            properties(&route.name, &route.description, &route.type_, time),
-        );
+        push(geometry, properties(&route.name, &route.description, &route.type_, time));
     }
     for track in &parsed.tracks {
-        let segments: Vec<Value> = track
-            .segments
-            .iter()
-            .filter(|s| !s.points.is_empty())
-            .map(|s| line(&s.points))
-            .collect();
+        let segments: Vec<Value> =
+            track.segments.iter().filter(|s| !s.points.is_empty()).map(|s| line(&s.points)).collect();
         let geometry = match segments.len() {
             0 => None,
             1 => Some(json!({"type": "LineString", "coordinates": segments[0]})),
             _ => Some(json!({"type": "MultiLineString", "coordinates": segments})),
         };
         let time = track.segments.iter().flat_map(|s| &s.points).find_map(|p| p.time);
-        push(
-            geometry,
-            properties(&track.name, &track.description, &track.type_, time),
-        );
+        push(geometry, properties(&track.name, &track.description, &track.type_, time));
     }
     Ok(Source {
         format: Format::Gpx,

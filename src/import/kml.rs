@@ -12,19 +12,16 @@ use kml::types::{Coord, Element, Geometry, Placemark};
 use kml::{Kml, KmlReader};
 use serde_json::{Map, Value, json};
 
-use super::{Format, ReadError, Source, SourceFeature, SourceGeometry, archive, line_column, refuse_xml_entities, text};
+use super::{
+    Format, ReadError, Source, SourceFeature, SourceGeometry, archive, line_column, refuse_xml_entities, text,
+};
 
 /// KML is always WGS 84 longitude/latitude (OGC KML 2.2, 6.2).
 const KML_CRS: u32 = 4326;
 
 pub(crate) fn read_kml(entry: &str, bytes: &[u8]) -> Result<Source, ReadError> {
     let features = read_document(entry, bytes, Format::Kml)?;
-    Ok(Source {
-        format: Format::Kml,
-        crs: Some(KML_CRS),
-        features,
-        warnings: Vec::new(),
-    })
+    Ok(Source { format: Format::Kml, crs: Some(KML_CRS), features, warnings: Vec::new() })
 }
 
 /// A KMZ is a zip whose main document is `doc.kml` (or else the first .kml).
@@ -35,22 +32,15 @@ pub(crate) fn read_kmz(bytes: &[u8]) -> Result<Source, ReadError> {
         .iter()
         .find(|e| e.name.eq_ignore_ascii_case("doc.kml"))
         .or_else(|| entries.iter().find(|e| is_kml(&e.name)))
-        .ok_or_else(|| ReadError::MissingKml {
-            entries: archive::list(&entries),
-        })?;
+        .ok_or_else(|| ReadError::MissingKml { entries: archive::list(&entries) })?;
     let features = read_document(&main.name, &main.bytes, Format::Kmz)?;
-    Ok(Source {
-        format: Format::Kmz,
-        crs: Some(KML_CRS),
-        features,
-        warnings: Vec::new(),
-    })
+    Ok(Source { format: Format::Kmz, crs: Some(KML_CRS), features, warnings: Vec::new() })
 }
 
 fn read_document(entry: &str, bytes: &[u8], format: Format) -> Result<Vec<SourceFeature>, ReadError> {
     let text = text::decode_default(bytes)?;
     refuse_xml_entities(entry, &text)?;
-    check_depth(entry, &text, format)?;
+    check_structure(entry, &text, format)?;
     let mut input = Counting::new(text.as_bytes());
     let root = KmlReader::<_, f64>::from_reader(&mut input)
         .read()
@@ -101,10 +91,7 @@ fn walk(
                 _ => unreachable!("matched above"),
             };
             let index = out.len();
-            let placemark = Placemark {
-                geometry: Some(geometry),
-                ..Default::default()
-            };
+            let placemark = Placemark { geometry: Some(geometry), ..Default::default() };
             out.push(feature(entry, format, index, &placemark, folders)?);
         }
         _ => {}
@@ -144,12 +131,7 @@ fn feature(
             })?
             .map(SourceGeometry::GeoJson),
     };
-    Ok(SourceFeature {
-        index,
-        id: None,
-        geometry,
-        properties,
-    })
+    Ok(SourceFeature { index, id: None, geometry, properties })
 }
 
 /// `<Data name="k"><value>v</value></Data>` and `<SchemaData><SimpleData name="k">v`.
@@ -252,44 +234,92 @@ fn geometry_json(geometry: &Geometry) -> Result<Option<Value>, String> {
 /// thousands of nested Folders would overflow the stack; real KML nests a dozen levels.
 const MAX_DEPTH: usize = 100;
 
-/// Counts element nesting with a cheap scan (comments, CDATA and processing instructions
-/// are skipped; the parser judges everything else).
-pub(crate) fn check_depth(entry: &str, text: &str, format: Format) -> Result<(), ReadError> {
+/// Checks that every element is closed, in order, and that nesting stays below
+/// [`MAX_DEPTH`], before a parser sees the document. Needed because the `kml` crate's
+/// element loops never stop at the end of the input: a KML cut off inside a Placemark
+/// would hang the server. A small tag scanner (comments, CDATA, processing instructions
+/// and quoted attribute values skipped); the parsers judge everything else.
+/// Markup that is not an element: its start and its end.
+const SKIPPED: [(&[u8], &[u8]); 4] = [(b"<!--", b"-->"), (b"<![CDATA[", b"]]>"), (b"<?", b"?>"), (b"<!", b">")];
+
+pub(crate) fn check_structure(entry: &str, text: &str, format: Format) -> Result<(), ReadError> {
     let bytes = text.as_bytes();
-    let mut depth = 0usize;
+    let error = |at: usize, message: String| {
+        let (line, column) = line_column(text, at);
+        ReadError::MalformedXml {
+            entry: entry.to_string(),
+            format,
+            position: format!("at line {line}, column {column}"),
+            message,
+        }
+    };
+    let find = |from: usize, needle: &[u8]| {
+        bytes[from..].windows(needle.len()).position(|w| w == needle).map(|p| from + p + needle.len())
+    };
+    let mut stack: Vec<(&[u8], usize)> = Vec::new();
     let mut i = 0;
     while let Some(found) = bytes[i..].iter().position(|&b| b == b'<') {
         let at = i + found;
         let rest = &bytes[at..];
-        let skip_to = |end: &[u8]| rest.windows(end.len()).position(|w| w == end).map(|p| at + p + end.len());
-        if rest.starts_with(b"<!--") {
-            i = skip_to(b"-->").unwrap_or(bytes.len());
+        let skip = SKIPPED.iter().find(|(start, _)| rest.starts_with(start));
+        if let Some((_, end)) = skip {
+            i = find(at + 2, end)
+                .ok_or_else(|| error(at, "a comment, CDATA section or declaration is not closed".into()))?;
             continue;
         }
-        if rest.starts_with(b"<![CDATA[") {
-            i = skip_to(b"]]>").unwrap_or(bytes.len());
-            continue;
-        }
-        let close = rest.iter().position(|&b| b == b'>').map(|p| at + p);
-        let Some(close) = close else { break };
-        let tag = &bytes[at..=close];
-        if tag.starts_with(b"</") {
-            depth = depth.saturating_sub(1);
-        } else if !(tag.starts_with(b"<?") || tag.starts_with(b"<!") || tag.ends_with(b"/>")) {
-            depth += 1;
-            if depth > MAX_DEPTH {
-                let (line, column) = line_column(text, at);
-                return Err(ReadError::MalformedXml {
-                    entry: entry.to_string(),
-                    format,
-                    position: format!("at line {line}, column {column}"),
-                    message: format!("elements are nested more than {MAX_DEPTH} deep"),
-                });
+        // The end of the tag, skipping quoted attribute values (they may hold '>').
+        let mut quote = None;
+        let mut end = None;
+        for (j, &b) in rest.iter().enumerate().skip(1) {
+            match (quote, b) {
+                (Some(q), b) if b == q => quote = None,
+                (Some(_), _) => {}
+                (None, b'"' | b'\'') => quote = Some(b),
+                (None, b'>') => {
+                    end = Some(at + j);
+                    break;
+                }
+                _ => {}
             }
         }
-        i = close + 1;
+        let end = end.ok_or_else(|| error(at, "a tag is not closed with '>'".into()))?;
+        let tag = &bytes[at + 1..end];
+        if let Some(closing) = tag.strip_prefix(b"/") {
+            let name = name_of(closing);
+            match stack.pop() {
+                Some((open, _)) if open == name => {}
+                Some((open, _)) => {
+                    return Err(error(
+                        at,
+                        format!(
+                            "expected </{}>, found </{}>",
+                            String::from_utf8_lossy(open),
+                            String::from_utf8_lossy(name)
+                        ),
+                    ));
+                }
+                None => return Err(error(at, format!("</{}> closes nothing", String::from_utf8_lossy(name)))),
+            }
+        } else if !tag.ends_with(b"/") {
+            stack.push((name_of(tag), at));
+            if stack.len() > MAX_DEPTH {
+                return Err(error(at, format!("elements are nested more than {MAX_DEPTH} deep")));
+            }
+        }
+        i = end + 1;
     }
-    Ok(())
+    match stack.last() {
+        Some((open, at)) => {
+            Err(error(*at, format!("<{}> is never closed (the file ends first)", String::from_utf8_lossy(open))))
+        }
+        None => Ok(()),
+    }
+}
+
+/// The element name of a tag's inside (`Placemark id="1"` -> `Placemark`).
+fn name_of(tag: &[u8]) -> &[u8] {
+    let stop = tag.iter().position(|b| b.is_ascii_whitespace() || *b == b'/').unwrap_or(tag.len());
+    &tag[..stop]
 }
 
 /// A parser error with the position the parser had reached: the `kml` and `gpx` crates do

@@ -21,7 +21,7 @@ mod prj;
 mod shapefile;
 mod text;
 
-pub use archive::{MAX_ENTRIES, MAX_TOTAL_UNCOMPRESSED, RATIO_CHECK_ABOVE, MAX_RATIO};
+pub use archive::{MAX_ENTRIES, MAX_RATIO, MAX_TOTAL_UNCOMPRESSED, RATIO_CHECK_ABOVE};
 
 use std::fmt;
 
@@ -111,7 +111,9 @@ pub enum ReadError {
     InvalidProperties { index: usize, found: &'static str },
     #[error("features {first} and {second} have the same id \"{id}\"")]
     DuplicateId { id: String, first: usize, second: usize },
-    #[error("{entry}: XML entities/DOCTYPE are not accepted (line {line}); remove the <!DOCTYPE> or <!ENTITY> declaration")]
+    #[error(
+        "{entry}: XML entities/DOCTYPE are not accepted (line {line}); remove the <!DOCTYPE> or <!ENTITY> declaration"
+    )]
     XmlEntities { entry: String, line: usize },
     #[error("{entry}: malformed {format} {position}: {message}")]
     MalformedXml { entry: String, format: Format, position: String, message: String },
@@ -171,11 +173,7 @@ pub struct NotUtf8 {
 
 impl fmt::Display for NotUtf8 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "the file is not UTF-8 (byte {} on line {})",
-            self.offset, self.line
-        )?;
+        write!(f, "the file is not UTF-8 (byte {} on line {})", self.offset, self.line)?;
         if self.looks_like_windows_1258 {
             f.write_str("; it looks like Windows-1258 (Vietnamese Windows)")?;
         }
@@ -222,9 +220,7 @@ impl ReadError {
 pub fn read(file_name: &str, bytes: &[u8], options: &ReadOptions) -> Result<Source, ReadError> {
     let format = detect_format(file_name, bytes)?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(ReadError::Empty {
-            what: format!("\"{file_name}\""),
-        });
+        return Err(ReadError::Empty { what: format!("\"{file_name}\"") });
     }
     let source = match format {
         Format::GeoJson => geojson::read(file_name, bytes, options)?,
@@ -235,19 +231,14 @@ pub fn read(file_name: &str, bytes: &[u8], options: &ReadOptions) -> Result<Sour
         Format::Csv => csv::read(file_name, bytes, options)?,
     };
     if source.features.is_empty() {
-        return Err(ReadError::Empty {
-            what: format!("the {format} file \"{file_name}\""),
-        });
+        return Err(ReadError::Empty { what: format!("the {format} file \"{file_name}\"") });
     }
     Ok(source)
 }
 
 /// The format from the extension, else from the first bytes.
 pub fn detect_format(file_name: &str, bytes: &[u8]) -> Result<Format, ReadError> {
-    let extension = file_name
-        .rsplit_once('.')
-        .map(|(_, e)| e.to_ascii_lowercase())
-        .unwrap_or_default();
+    let extension = file_name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
     let by_extension = match extension.as_str() {
         "geojson" | "json" => Some(Format::GeoJson),
         "kml" => Some(Format::Kml),
@@ -257,11 +248,7 @@ pub fn detect_format(file_name: &str, bytes: &[u8]) -> Result<Format, ReadError>
         "csv" | "txt" | "tsv" => Some(Format::Csv),
         _ => None,
     };
-    by_extension
-        .or_else(|| sniff(bytes))
-        .ok_or_else(|| ReadError::UnknownFormat {
-            file_name: file_name.to_string(),
-        })
+    by_extension.or_else(|| sniff(bytes)).ok_or_else(|| ReadError::UnknownFormat { file_name: file_name.to_string() })
 }
 
 /// Guesses the format from the first bytes, for files whose name says nothing.
@@ -300,15 +287,9 @@ fn sniff(bytes: &[u8]) -> Option<Format> {
 pub(crate) fn refuse_xml_entities(entry: &str, text: &str) -> Result<(), ReadError> {
     // ASCII-lowercasing keeps byte offsets, so the line number is exact.
     let lower = text.to_ascii_lowercase();
-    let found = ["<!doctype", "<!entity"]
-        .iter()
-        .filter_map(|needle| lower.find(needle))
-        .min();
+    let found = ["<!doctype", "<!entity"].iter().filter_map(|needle| lower.find(needle)).min();
     match found {
-        Some(at) => Err(ReadError::XmlEntities {
-            entry: entry.to_string(),
-            line: line_of(text.as_bytes(), at),
-        }),
+        Some(at) => Err(ReadError::XmlEntities { entry: entry.to_string(), line: line_of(text.as_bytes(), at) }),
         None => Ok(()),
     }
 }

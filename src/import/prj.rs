@@ -189,16 +189,10 @@ const VN2000_TM3: &[(f64, u32)] = &[
 /// The EPSG code of a .prj. `place` names the file in errors.
 pub(crate) fn epsg_from_prj(wkt: &str, place: &str) -> Result<u32, ReadError> {
     let wkt = wkt.trim_start_matches('\u{feff}').trim();
-    let unknown = |name: &str| ReadError::UnknownCrs {
-        name: name.to_string(),
-        place: place.to_string(),
-    };
-    let root = Parser {
-        text: wkt.as_bytes(),
-        at: 0,
-    }
-    .node(0)
-    .ok_or_else(|| unknown(&wkt.chars().take(80).collect::<String>()))?;
+    let unknown = |name: &str| ReadError::UnknownCrs { name: name.to_string(), place: place.to_string() };
+    let root = Parser { text: wkt.as_bytes(), at: 0 }
+        .node(0)
+        .ok_or_else(|| unknown(&wkt.chars().take(80).collect::<String>()))?;
     if let Some(code) = root.epsg() {
         return Ok(code);
     }
@@ -215,12 +209,8 @@ pub(crate) fn epsg_from_prj(wkt: &str, place: &str) -> Result<u32, ReadError> {
     if !matches!(keyword.as_str(), "PROJCS" | "PROJCRS") {
         return Err(unknown(&name));
     }
-    let method = root
-        .find("PROJECTION")
-        .or_else(|| root.find("METHOD"))
-        .and_then(Node::name)
-        .map(loose)
-        .unwrap_or_default();
+    let method =
+        root.find("PROJECTION").or_else(|| root.find("METHOD")).and_then(Node::name).map(loose).unwrap_or_default();
     // WKT 2 puts the parameters under CONVERSION; WKT 1 directly under PROJCS.
     let params = root.find("CONVERSION").unwrap_or(&root);
     let param = |names: &[&str]| names.iter().find_map(|n| params.parameter(n));
@@ -241,18 +231,15 @@ pub(crate) fn epsg_from_prj(wkt: &str, place: &str) -> Result<u32, ReadError> {
         return Err(unknown(&name));
     }
     let found = match (datum, k) {
-        (Datum::Vn2000, k) if near(k, 0.9996, 1e-9) => [(105.0, 3405), (111.0, 3406)]
-            .iter()
-            .find(|(m, _)| near(cm, *m, 1e-7))
-            .map(|(_, c)| *c),
-        (Datum::Wgs84, k) if near(k, 0.9996, 1e-9) => [(105.0, 32648), (111.0, 32649)]
-            .iter()
-            .find(|(m, _)| near(cm, *m, 1e-7))
-            .map(|(_, c)| *c),
-        (Datum::Vn2000, k) if near(k, 0.9999, 1e-9) => VN2000_TM3
-            .iter()
-            .find(|(m, _)| near(cm, *m, 1e-7))
-            .map(|(_, c)| *c),
+        (Datum::Vn2000, k) if near(k, 0.9996, 1e-9) => {
+            [(105.0, 3405), (111.0, 3406)].iter().find(|(m, _)| near(cm, *m, 1e-7)).map(|(_, c)| *c)
+        }
+        (Datum::Wgs84, k) if near(k, 0.9996, 1e-9) => {
+            [(105.0, 32648), (111.0, 32649)].iter().find(|(m, _)| near(cm, *m, 1e-7)).map(|(_, c)| *c)
+        }
+        (Datum::Vn2000, k) if near(k, 0.9999, 1e-9) => {
+            VN2000_TM3.iter().find(|(m, _)| near(cm, *m, 1e-7)).map(|(_, c)| *c)
+        }
         _ => None,
     };
     found.ok_or_else(|| unknown(&name))

@@ -2,20 +2,18 @@
 //! mostly in VN-2000. The zip must hold one .shp with its .shx and .dbf; the .prj gives the
 //! CRS (see [`super::prj`]) and the optional .cpg the text encoding of the .dbf.
 //!
-//! The `shapefile` crate reads the geometry and the `dbase` crate (its dependency) the
-//! attribute values. Text fields are the exception: without its optional `encoding_rs`
-//! feature `dbase` only decodes UTF-8 (lossily), and Vietnamese shapefiles are often
-//! Windows-1258. So the bytes of Character fields are taken from the .dbf here (a fixed
-//! layout: a 32-byte header, 32-byte field descriptors, fixed-width records) and decoded
-//! with `encoding_rs`. Enabling `shapefile/encoding_rs` in Cargo.toml would make this
-//! unnecessary.
+//! The `shapefile` crate reads the geometry. The .dbf attribute table is read here, by
+//! hand, because the `dbase` crate (0.8, its dependency) fails on real files: it rejects
+//! the empty date "00000000" that GDAL and QGIS write for a null Date ("Month must be
+//! 1..=12") and, without its optional `encoding_rs` feature, decodes text only as UTF-8,
+//! while Vietnamese shapefiles are often Windows-1258. The layout is small and fixed (a
+//! 32-byte header, 32-byte field descriptors, fixed-width text records); the types read are
+//! those GIS software writes: C, N, F, D, L, plus FoxPro I and O.
 
-use std::collections::HashMap;
 use std::io::Cursor;
 
 use encoding_rs::{Encoding, UTF_8, WINDOWS_1258};
 use serde_json::{Map, Number, Value, json};
-use shapefile::dbase::{self, FieldValue};
 use shapefile::record::traits::HasXY;
 use shapefile::{PolygonRing, Shape, ShapeReader};
 
@@ -25,16 +23,12 @@ use super::{Format, ReadError, Source, SourceFeature, SourceGeometry, prj, text}
 pub(crate) fn read(bytes: &[u8], encoding_override: Option<&str>) -> Result<Source, ReadError> {
     let entries = archive::unzip(bytes)?;
     // macOS zips add "__MACOSX/._name" resource forks next to the real files.
-    let real: Vec<&Entry> = entries
-        .iter()
-        .filter(|e| !e.name.starts_with("__MACOSX/") && !base_name(&e.name).starts_with("._"))
-        .collect();
+    let real: Vec<&Entry> =
+        entries.iter().filter(|e| !e.name.starts_with("__MACOSX/") && !base_name(&e.name).starts_with("._")).collect();
     let shps: Vec<&Entry> = real.iter().copied().filter(|e| has_ext(&e.name, "shp")).collect();
     let shp = match shps.as_slice() {
         [] => {
-            return Err(ReadError::NoShapefile {
-                entries: archive::list(&entries),
-            });
+            return Err(ReadError::NoShapefile { entries: archive::list(&entries) });
         }
         [one] => *one,
         several => {
@@ -45,21 +39,15 @@ pub(crate) fn read(bytes: &[u8], encoding_override: Option<&str>) -> Result<Sour
     };
     let stem = &shp.name[..shp.name.len() - 4];
     let sibling = |ext: &str| {
-        real.iter()
-            .copied()
-            .find(|e| e.name.len() == stem.len() + 4 && e.name[..stem.len()].eq_ignore_ascii_case(stem) && has_ext(&e.name, ext))
+        real.iter().copied().find(|e| {
+            e.name.len() == stem.len() + 4 && e.name[..stem.len()].eq_ignore_ascii_case(stem) && has_ext(&e.name, ext)
+        })
     };
     let (shx, dbf) = (sibling("shx"), sibling("dbf"));
-    let missing: Vec<&str> = [(".shx", shx.is_none()), (".dbf", dbf.is_none())]
-        .iter()
-        .filter(|(_, m)| *m)
-        .map(|(ext, _)| *ext)
-        .collect();
+    let missing: Vec<&str> =
+        [(".shx", shx.is_none()), (".dbf", dbf.is_none())].iter().filter(|(_, m)| *m).map(|(ext, _)| *ext).collect();
     let (Some(shx), Some(dbf)) = (shx, dbf) else {
-        return Err(ReadError::MissingShapefilePart {
-            shp: shp.name.clone(),
-            missing: missing.join(" and "),
-        });
+        return Err(ReadError::MissingShapefilePart { shp: shp.name.clone(), missing: missing.join(" and ") });
     };
 
     let mut warnings = Vec::new();
@@ -79,43 +67,39 @@ pub(crate) fn read(bytes: &[u8], encoding_override: Option<&str>) -> Result<Sour
             None => e.to_string(),
         },
     };
-    let raw = RawDbf::parse(&dbf.bytes).map_err(|m| shape_error(&dbf.name, None, &m))?;
+    let table = Dbf::parse(&dbf.bytes).map_err(|m| shape_error(&dbf.name, None, &m))?;
+    for field in table.fields.iter().filter(|f| !f.readable()) {
+        warnings.push(format!(
+            "{}: the field \"{}\" (dBase type {}) is not imported",
+            dbf.name, field.name, field.kind as char
+        ));
+    }
     let mut shapes = ShapeReader::with_shx(Cursor::new(shp.bytes.as_slice()), Cursor::new(shx.bytes.as_slice()))
         .map_err(|e| shape_error(&shp.name, None, &e))?;
-    let mut table = dbase::ReaderBuilder::new()
-        .with_encoding(dbase::encoding::UnicodeLossy)
-        .build(Cursor::new(dbf.bytes.as_slice()))
-        .map_err(|e| shape_error(&dbf.name, None, &e))?;
-    let mut records = table.iter_records();
 
     let mut features = Vec::new();
     let mut undecodable = false;
     for (i, shape) in shapes.iter_shapes().enumerate() {
         let shape = shape.map_err(|e| shape_error(&shp.name, Some(i), &e))?;
-        let Some(raw_record) = raw.records.get(i) else {
-            return Err(shape_error(&dbf.name, None, &format!("the .dbf has {} records but the .shp has more shapes", raw.records.len())));
+        let Some(record) = table.record(&dbf.bytes, i) else {
+            return Err(shape_error(
+                &dbf.name,
+                None,
+                &format!("the .dbf has {} records but the .shp has more shapes", table.count),
+            ));
         };
-        // `dbase` skips deleted records; so do we, shape and all.
-        if raw_record.deleted {
+        // A deleted record (flag '*') takes its shape with it, as in GDAL.
+        if record[0] == b'*' {
             continue;
         }
-        let record = match records.next() {
-            Some(r) => r.map_err(|e| shape_error(&dbf.name, Some(i), &e))?,
-            None => return Err(shape_error(&dbf.name, Some(i), &"the record is missing")),
-        };
         let mut properties = Map::new();
-        for (name, value) in record {
-            let value = match value {
-                FieldValue::Character(_) => raw_record.text(&raw, &dbf.bytes, &name).map(|bytes| {
-                    if encoding == UTF_8 && std::str::from_utf8(bytes).is_err() {
-                        undecodable = true;
-                    }
-                    Value::String(text::decode_with(encoding, bytes))
-                }),
-                other => json_value(other),
-            };
-            if let Some(value) = value {
-                properties.insert(name, value);
+        for field in &table.fields {
+            let Some(raw) = record.get(field.offset..field.offset + field.len) else { continue };
+            if field.kind == b'C' && encoding == UTF_8 && std::str::from_utf8(raw).is_err() {
+                undecodable = true;
+            }
+            if let Some(value) = field.value(raw, encoding) {
+                properties.insert(field.name.clone(), value);
             }
         }
         let index = features.len();
@@ -123,12 +107,7 @@ pub(crate) fn read(bytes: &[u8], encoding_override: Option<&str>) -> Result<Sour
         if geometry.is_none() && !matches!(shape, Shape::NullShape) {
             warnings.push(format!("feature {index}: {} shapes are not imported", shape.shapetype()));
         }
-        features.push(SourceFeature {
-            index,
-            id: None,
-            geometry,
-            properties,
-        });
+        features.push(SourceFeature { index, id: None, geometry, properties });
     }
     if undecodable {
         warnings.push(format!(
@@ -136,12 +115,7 @@ pub(crate) fn read(bytes: &[u8], encoding_override: Option<&str>) -> Result<Sour
             dbf.name
         ));
     }
-    Ok(Source {
-        format: Format::Shapefile,
-        crs,
-        features,
-        warnings,
-    })
+    Ok(Source { format: Format::Shapefile, crs, features, warnings })
 }
 
 fn base_name(name: &str) -> &str {
@@ -160,9 +134,8 @@ fn dbf_encoding(
     warnings: &mut Vec<String>,
 ) -> Result<&'static Encoding, ReadError> {
     if let Some(label) = encoding_override {
-        return Encoding::for_label(label.trim().as_bytes()).ok_or_else(|| ReadError::UnknownEncoding {
-            label: label.to_string(),
-        });
+        return Encoding::for_label(label.trim().as_bytes())
+            .ok_or_else(|| ReadError::UnknownEncoding { label: label.to_string() });
     }
     let Some(cpg) = cpg else { return Ok(UTF_8) };
     let label = String::from_utf8_lossy(&cpg.bytes).trim().trim_start_matches('\u{feff}').to_string();
@@ -172,45 +145,14 @@ fn dbf_encoding(
         "1258" => Some(WINDOWS_1258),
         "65001" => Some(UTF_8),
         _ if upper.replace('-', "") == "UTF8" => Some(UTF_8),
-        _ => Encoding::for_label(label.as_bytes())
-            .or_else(|| (!digits.is_empty()).then(|| Encoding::for_label(format!("windows-{digits}").as_bytes())).flatten()),
+        _ => Encoding::for_label(label.as_bytes()).or_else(|| {
+            (!digits.is_empty()).then(|| Encoding::for_label(format!("windows-{digits}").as_bytes())).flatten()
+        }),
     };
     Ok(encoding.unwrap_or_else(|| {
         warnings.push(format!("{}: unknown code page \"{label}\", the .dbf is read as UTF-8", cpg.name));
         UTF_8
     }))
-}
-
-fn json_value(value: FieldValue) -> Option<Value> {
-    fn number(f: f64) -> Option<Value> {
-        if f.fract() == 0.0 && f.abs() < 9e15 {
-            Some(json!(f as i64))
-        } else {
-            Number::from_f64(f).map(Value::Number)
-        }
-    }
-    let date = |d: dbase::Date| format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day());
-    match value {
-        FieldValue::Character(s) => s.map(Value::String),
-        FieldValue::Memo(s) => (!s.trim().is_empty()).then(|| Value::String(s.trim().to_string())),
-        FieldValue::Numeric(n) => n.and_then(number),
-        // Through its decimal text, so that 1.2f32 stays 1.2 and not 1.2000000476837158.
-        FieldValue::Float(f) => f.and_then(|f| f.to_string().parse().ok()).and_then(number),
-        FieldValue::Integer(i) => Some(json!(i)),
-        FieldValue::Currency(f) | FieldValue::Double(f) => number(f),
-        FieldValue::Logical(b) => b.map(Value::Bool),
-        FieldValue::Date(d) => d.map(|d| Value::String(date(d))),
-        FieldValue::DateTime(dt) => {
-            let t = dt.time();
-            Some(Value::String(format!(
-                "{}T{:02}:{:02}:{:02}",
-                date(dt.date()),
-                t.hours(),
-                t.minutes(),
-                t.seconds()
-            )))
-        }
-    }
 }
 
 /// A shape as a GeoJSON geometry (2D); `None` for a null shape or a Multipatch.
@@ -264,65 +206,113 @@ fn polygons<P: HasXY>(rings: &[PolygonRing<P>]) -> Value {
     }
 }
 
-/// The raw layout of a .dbf: where each Character field sits in each record.
-struct RawDbf {
-    /// name -> (offset in the record, length), Character fields only.
-    text_fields: HashMap<String, (usize, usize)>,
-    records: Vec<RawRecord>,
+fn number(f: f64) -> Option<Value> {
+    if f.fract() == 0.0 && f.abs() < 9e15 { Some(json!(f as i64)) } else { Number::from_f64(f).map(Value::Number) }
 }
 
-struct RawRecord {
-    start: usize,
-    deleted: bool,
+/// The layout of a .dbf.
+struct Dbf {
+    fields: Vec<Field>,
+    count: usize,
+    header_len: usize,
+    record_len: usize,
 }
 
-impl RawDbf {
+struct Field {
+    name: String,
+    kind: u8,
+    /// Offset in the record (the deletion flag is byte 0).
+    offset: usize,
+    len: usize,
+}
+
+impl Dbf {
     /// dBase III/IV layout: bytes 4..8 the record count, 8..10 the header length, 10..12
     /// the record length; from byte 32 one 32-byte descriptor per field (name in 0..11,
     /// type at 11, length at 16) up to a 0x0D byte; each record starts with a deletion
     /// flag (`*` = deleted).
-    fn parse(bytes: &[u8]) -> Result<RawDbf, String> {
-        let short = || "the .dbf is too short".to_string();
-        let u16_at = |at: usize| bytes.get(at..at + 2).map(|b| u16::from_le_bytes([b[0], b[1]]) as usize);
-        let count = bytes.get(4..8).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize).ok_or_else(short)?;
-        let header_len = u16_at(8).ok_or_else(short)?;
-        let record_len = u16_at(10).ok_or_else(short)?;
-        let mut text_fields = HashMap::new();
-        let mut offset = 1; // after the deletion flag
+    fn parse(bytes: &[u8]) -> Result<Dbf, String> {
+        if bytes.len() < 32 {
+            return Err("the .dbf is too short".into());
+        }
+        let count = u32::from_le_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]) as usize;
+        let header_len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
+        let record_len = u16::from_le_bytes([bytes[10], bytes[11]]) as usize;
+        let mut fields = Vec::new();
+        let mut offset = 1;
         let mut at = 32;
         while at + 32 <= bytes.len().min(header_len) && bytes[at] != 0x0D {
             let d = &bytes[at..at + 32];
             let name_end = d[..11].iter().position(|&b| b == 0).unwrap_or(11);
-            let name = String::from_utf8_lossy(&d[..name_end]).trim().to_string();
             let len = d[16] as usize;
-            if d[11] == b'C' {
-                text_fields.insert(name, (offset, len));
-            }
+            fields.push(Field {
+                name: String::from_utf8_lossy(&d[..name_end]).trim().to_string(),
+                kind: d[11].to_ascii_uppercase(),
+                offset,
+                len,
+            });
             offset += len;
             at += 32;
         }
-        let mut records = Vec::new();
-        for i in 0..count {
-            let start = header_len + i * record_len;
-            if record_len == 0 || start + record_len > bytes.len() {
-                break;
-            }
-            records.push(RawRecord {
-                start,
-                deleted: bytes[start] == b'*',
-            });
+        if offset > record_len {
+            return Err(format!("the fields take {offset} bytes but the header says a record has {record_len}"));
         }
-        Ok(RawDbf { text_fields, records })
+        Ok(Dbf { fields, count, header_len, record_len })
+    }
+
+    /// The bytes of record `i` (0-based), deletion flag first.
+    fn record<'a>(&self, bytes: &'a [u8], i: usize) -> Option<&'a [u8]> {
+        if i >= self.count || self.record_len == 0 {
+            return None;
+        }
+        let start = self.header_len.checked_add(i.checked_mul(self.record_len)?)?;
+        bytes.get(start..start.checked_add(self.record_len)?)
     }
 }
 
-impl RawRecord {
-    /// The trimmed bytes of a Character field; `None` when blank.
-    fn text<'a>(&self, dbf: &RawDbf, bytes: &'a [u8], field: &str) -> Option<&'a [u8]> {
-        let &(offset, len) = dbf.text_fields.get(field)?;
-        let raw = bytes.get(self.start + offset..self.start + offset + len)?;
-        let end = raw.iter().rposition(|&b| b != b' ' && b != 0)? + 1;
-        let start = raw.iter().position(|&b| b != b' ')?;
-        Some(&raw[start..end])
+impl Field {
+    fn readable(&self) -> bool {
+        matches!(self.kind, b'C' | b'N' | b'F' | b'D' | b'L' | b'I' | b'O')
+    }
+
+    /// The value of this field in a record; `None` when blank (GIS software writes null
+    /// as spaces, `*`s or, for dates, "00000000").
+    fn value(&self, raw: &[u8], encoding: &'static Encoding) -> Option<Value> {
+        let ascii = || String::from_utf8_lossy(raw).trim().trim_matches('\0').trim().to_string();
+        match self.kind {
+            b'C' => {
+                let end = raw.iter().rposition(|&b| b != b' ' && b != 0)? + 1;
+                let start = raw.iter().position(|&b| b != b' ')?;
+                Some(Value::String(text::decode_with(encoding, &raw[start..end])))
+            }
+            b'N' | b'F' => {
+                let s = ascii();
+                if s.is_empty() || s.chars().all(|c| c == '*') {
+                    return None;
+                }
+                s.parse::<f64>().ok().and_then(number).or(Some(Value::String(s)))
+            }
+            b'D' => {
+                let s = ascii();
+                if s.is_empty() || s.chars().all(|c| c == '0') {
+                    return None;
+                }
+                if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()) {
+                    Some(Value::String(format!("{}-{}-{}", &s[..4], &s[4..6], &s[6..])))
+                } else {
+                    Some(Value::String(s))
+                }
+            }
+            b'L' => match raw.first()? {
+                b'T' | b't' | b'Y' | b'y' => Some(Value::Bool(true)),
+                b'F' | b'f' | b'N' | b'n' => Some(Value::Bool(false)),
+                _ => None,
+            },
+            b'I' if raw.len() == 4 => Some(json!(i32::from_le_bytes([raw[0], raw[1], raw[2], raw[3]]))),
+            b'O' if raw.len() == 8 => {
+                number(f64::from_le_bytes([raw[0], raw[1], raw[2], raw[3], raw[4], raw[5], raw[6], raw[7]]))
+            }
+            _ => None,
+        }
     }
 }

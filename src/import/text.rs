@@ -17,11 +17,8 @@ use super::{NotUtf8, ReadError, ReadOptions, line_of};
 /// Decodes a whole text file according to `options.encoding` (UTF-8 when `None`).
 pub(crate) fn decode<'a>(bytes: &'a [u8], options: &ReadOptions) -> Result<Cow<'a, str>, ReadError> {
     if let Some(label) = options.encoding.as_deref() {
-        let encoding = Encoding::for_label(label.trim().as_bytes()).ok_or_else(|| {
-            ReadError::UnknownEncoding {
-                label: label.to_string(),
-            }
-        })?;
+        let encoding = Encoding::for_label(label.trim().as_bytes())
+            .ok_or_else(|| ReadError::UnknownEncoding { label: label.to_string() })?;
         if encoding != UTF_8 {
             // `decode` honours a BOM over the label, which is what a BOM means.
             let (text, _, _) = encoding.decode(bytes);
@@ -66,10 +63,8 @@ fn utf8(bytes: &[u8], skipped: usize) -> Result<Cow<'_, str>, ReadError> {
 /// combining tone mark), which a Western or a random binary file rarely does.
 fn looks_like_windows_1258(bytes: &[u8]) -> bool {
     let (text, _, _) = WINDOWS_1258.decode(bytes);
-    text.chars().any(|c| {
-        "ăâđêôơưĂÂĐÊÔƠƯ".contains(c)
-            || matches!(c, '\u{300}' | '\u{301}' | '\u{303}' | '\u{309}' | '\u{323}')
-    })
+    text.chars()
+        .any(|c| "ăâđêôơưĂÂĐÊÔƠƯ".contains(c) || matches!(c, '\u{300}' | '\u{301}' | '\u{303}' | '\u{309}' | '\u{323}'))
 }
 
 /// Decodes only the start of a file, for format sniffing; never fails.
@@ -88,11 +83,7 @@ pub(crate) fn sniff_prefix(bytes: &[u8], max: usize) -> String {
 /// Decodes bytes with a named encoding (a DBF's .cpg), composing Vietnamese letters.
 pub(crate) fn decode_with(encoding: &'static Encoding, bytes: &[u8]) -> String {
     let (text, _) = encoding.decode_without_bom_handling(bytes);
-    if encoding == UTF_8 {
-        text.into_owned()
-    } else {
-        compose_vietnamese(&text)
-    }
+    if encoding == UTF_8 { text.into_owned() } else { compose_vietnamese(&text) }
 }
 
 const BASES: &str = "aăâeêioôơuưyAĂÂEÊIOÔƠUƯY";

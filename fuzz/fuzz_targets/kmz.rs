@@ -1,0 +1,9 @@
+//! Fuzzes the kmz reader of the importer: any bytes under a .kmz name. It may refuse
+//! them; it must not panic, hang or exhaust memory.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let _ = kheo::import::read("roads.kmz", data, &Default::default());
+});

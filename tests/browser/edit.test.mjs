@@ -14,7 +14,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { addUser, launchBrowser, SCREENSHOTS, SETUP_TIMEOUT_MS, startDemoServer, waitReady, watch } from './helpers.mjs';
+import { addUser, interiorPoint, launchBrowser, SCREENSHOTS, SETUP_TIMEOUT_MS, startDemoServer, waitReady, watch } from './helpers.mjs';
 
 const COMMUNE = '17131';
 const EDITOR = { username: 'bientap', password: 'mat-khau-thu-nghiem', displayName: 'Nguyễn Thị Lan' };
@@ -58,42 +58,6 @@ async function api(pathAndQuery) {
 const status = async (pathAndQuery) => (await fetch(`${baseUrl}${pathAndQuery}`)).status;
 const communeTotals = async () => (await api(`/api/coverage?commune=${COMMUNE}`)).commune;
 
-/** A point well inside a polygon (the grid point farthest from its edges): {p: [lon, lat], d}. */
-function interiorPoint(geometry) {
-  const polygons = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;
-  const rings = polygons.flat(1);
-  const inside = ([x, y]) => polygons.some((polygon) => {
-    let c = false;
-    const ring = polygon[0];
-    for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-      const [xi, yi] = ring[i];
-      const [xj, yj] = ring[j];
-      if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) c = !c;
-    }
-    return c;
-  });
-  const segDist = ([px, py], [ax, ay], [bx, by]) => {
-    const dx = bx - ax;
-    const dy = by - ay;
-    const k = Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / (dx * dx + dy * dy || 1)));
-    return Math.hypot(px - (ax + k * dx), py - (ay + k * dy));
-  };
-  const all = rings.flat(1);
-  const xs = all.map((c) => c[0]);
-  const ys = all.map((c) => c[1]);
-  const [w, e, s, n] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
-  let best = null;
-  for (let i = 1; i < 30; i += 1) {
-    for (let j = 1; j < 30; j += 1) {
-      const p = [w + ((e - w) * i) / 30, s + ((n - s) * j) / 30];
-      if (!inside(p)) continue;
-      let d = Infinity;
-      for (const ring of rings) for (let k = 1; k < ring.length; k += 1) d = Math.min(d, segDist(p, ring[k - 1], ring[k]));
-      if (!best || d > best.d) best = { p, d };
-    }
-  }
-  return best;
-}
 
 /** The headline's "concrete / roads" text and percentage as shown. */
 const headlineText = () => page.evaluate(() => ({

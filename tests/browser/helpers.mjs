@@ -150,3 +150,46 @@ export function watch(p, name, problems) {
 export async function waitReady(p) {
   await p.waitForFunction(() => document.documentElement.dataset.ready === '1', null, { timeout: READY_TIMEOUT_MS });
 }
+
+/**
+ * A point well inside a (multi)polygon: of a 30 x 30 grid over its box, the point inside
+ * that is farthest from its edges. Returns {p: [lon, lat], d: that distance in degrees}.
+ */
+export function interiorPoint(geometry) {
+  const rings = geometry.type === 'Polygon' ? geometry.coordinates : geometry.coordinates.flat(1);
+  const outer = geometry.type === 'Polygon' ? [geometry.coordinates[0]] : geometry.coordinates.map((p) => p[0]);
+  const inside = ([x, y]) => {
+    let count = 0;
+    for (const ring of outer) {
+      let c = false;
+      for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+        const [xi, yi] = ring[i];
+        const [xj, yj] = ring[j];
+        if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) c = !c;
+      }
+      if (c) count += 1;
+    }
+    return count % 2 === 1;
+  };
+  const segDist = ([px, py], [ax, ay], [bx, by]) => {
+    const dx = bx - ax;
+    const dy = by - ay;
+    const t = Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / (dx * dx + dy * dy || 1)));
+    return Math.hypot(px - (ax + t * dx), py - (ay + t * dy));
+  };
+  const all = rings.flat(1);
+  const xs = all.map((c) => c[0]);
+  const ys = all.map((c) => c[1]);
+  const [w, e, s, n] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+  let best = null;
+  for (let i = 1; i < 30; i += 1) {
+    for (let j = 1; j < 30; j += 1) {
+      const p = [w + ((e - w) * i) / 30, s + ((n - s) * j) / 30];
+      if (!inside(p)) continue;
+      let d = Infinity;
+      for (const ring of rings) for (let k = 1; k < ring.length; k += 1) d = Math.min(d, segDist(p, ring[k - 1], ring[k]));
+      if (!best || d > best.d) best = { p, d };
+    }
+  }
+  return best;
+}

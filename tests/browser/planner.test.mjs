@@ -13,7 +13,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { launchBrowser, SCREENSHOTS, SETUP_TIMEOUT_MS, startDemoServer, waitReady, watch } from './helpers.mjs';
+import { interiorPoint, launchBrowser, SCREENSHOTS, SETUP_TIMEOUT_MS, startDemoServer, waitReady, watch } from './helpers.mjs';
 
 const COMMUNE = '17131';
 let server;
@@ -51,45 +51,6 @@ async function api(pathAndQuery) {
   return response.json();
 }
 
-/** A point well inside a polygon (the grid point farthest from its edges), [lon, lat]. */
-function interiorPoint(geometry) {
-  const rings = geometry.type === 'Polygon' ? geometry.coordinates : geometry.coordinates.flat(1);
-  const outer = geometry.type === 'Polygon' ? [geometry.coordinates[0]] : geometry.coordinates.map((p) => p[0]);
-  const inside = ([x, y]) => {
-    let count = 0;
-    for (const ring of outer) {
-      let c = false;
-      for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-        const [xi, yi] = ring[i];
-        const [xj, yj] = ring[j];
-        if (yi > y !== yj > y && x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) c = !c;
-      }
-      if (c) count += 1;
-    }
-    return count % 2 === 1;
-  };
-  const segDist = ([px, py], [ax, ay], [bx, by]) => {
-    const dx = bx - ax;
-    const dy = by - ay;
-    const t = Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / (dx * dx + dy * dy || 1)));
-    return Math.hypot(px - (ax + t * dx), py - (ay + t * dy));
-  };
-  const all = rings.flat(1);
-  const xs = all.map((c) => c[0]);
-  const ys = all.map((c) => c[1]);
-  const [w, e, s, n] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
-  let best = null;
-  for (let i = 1; i < 30; i += 1) {
-    for (let j = 1; j < 30; j += 1) {
-      const p = [w + ((e - w) * i) / 30, s + ((n - s) * j) / 30];
-      if (!inside(p)) continue;
-      let d = Infinity;
-      for (const ring of rings) for (let k = 1; k < ring.length; k += 1) d = Math.min(d, segDist(p, ring[k - 1], ring[k]));
-      if (!best || d > best.d) best = { p, d };
-    }
-  }
-  return best.p;
-}
 
 before(async () => {
   browser = await launchBrowser();
@@ -204,7 +165,7 @@ test('each group is drawn in the colour of its concrete class', async () => {
     map.setLayoutProperty('groups-label', 'visibility', 'none'); // the labels sit on the interior points
     return true;
   });
-  const points = geojson.features.map((f) => ({ id: f.properties.id, code: f.properties.code, value: f.properties.concrete_pct, lnglat: interiorPoint(f.geometry) }));
+  const points = geojson.features.map((f) => ({ id: f.properties.id, code: f.properties.code, value: f.properties.concrete_pct, lnglat: interiorPoint(f.geometry).p }));
   const sampled = await page.evaluate(async (list) => {
     const { map } = window.kheo;
     await new Promise((resolve) => (map.loaded() ? resolve() : map.once('idle', resolve)));
@@ -275,7 +236,7 @@ test('hovering a row highlights its group on the map, hovering the map highlight
   // And back: the mouse over the group's interior on the map marks its row.
   const geojson = await api(`/api/coverage.geojson?commune=${COMMUNE}`);
   const feature = geojson.features.find((f) => f.properties.code === 'TDP14');
-  const at = interiorPoint(feature.geometry);
+  const at = interiorPoint(feature.geometry).p;
   const xy = await page.evaluate((lnglat) => {
     const { map } = window.kheo;
     const p = map.project(lnglat);
@@ -303,7 +264,7 @@ test('clicking a group on the map opens its page with its numbers and its works,
     const p = map.project(lnglat);
     const box = map.getContainer().getBoundingClientRect();
     return { x: box.left + p.x, y: box.top + p.y };
-  }, interiorPoint(feature.geometry));
+  }, interiorPoint(feature.geometry).p);
   await page.mouse.click(xy.x, xy.y);
   const heading = page.locator('.group-page h2');
   await heading.waitFor({ state: 'visible', timeout: 5_000 });

@@ -14,7 +14,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { addUser, interiorPoint, launchBrowser, SCREENSHOTS, SETUP_TIMEOUT_MS, startDemoServer, waitReady, watch } from './helpers.mjs';
+import { addUser, interiorPoint, launchBrowser, spawnServer, SCREENSHOTS, SETUP_TIMEOUT_MS, startDemoServer, waitReady, watch } from './helpers.mjs';
 
 const COMMUNE = '17131';
 const EDITOR = { username: 'bientap', password: 'mat-khau-thu-nghiem', displayName: 'Nguyễn Thị Lan' };
@@ -321,6 +321,32 @@ test('on a phone the toolbar fits, and presentation mode hides it', async () => 
   assert.equal(await toolbar.isVisible(), false, 'no editing controls on paper');
   assert.equal(await p.locator('.account').isVisible(), false, 'no account bar on paper');
   await phone.close();
+});
+
+test('a server closed to visitors offers the sign-in and shows the map once signed in', async () => {
+  // A second server on the same database, with KHEO_ANONYMOUS_READ=false.
+  const closed = await spawnServer({ ...server.env, KHEO_ANONYMOUS_READ: 'false' });
+  const visitor = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'vi-VN' });
+  try {
+    const p = await visitor.newPage();
+    const statuses = [];
+    p.on('response', (r) => { if (r.url().includes('/api/')) statuses.push(r.status()); });
+    await p.goto(`${closed.baseUrl}/?commune=${COMMUNE}`, { waitUntil: 'load' });
+    const box = p.locator('.error');
+    await box.locator('.sign-in').waitFor({ state: 'visible', timeout: 30_000 });
+    assert.match(await box.innerText(), /chỉ phục vụ người đã đăng nhập/);
+    assert.ok(statuses.includes(401), `the API said 401: ${statuses}`);
+    await box.locator('.sign-in').click();
+    await p.fill('#auth-username', EDITOR.username);
+    await p.fill('#auth-password', EDITOR.password);
+    await p.keyboard.press('Enter');
+    await waitReady(p); // the page starts again, signed in, and draws the commune
+    assert.equal(await p.locator('.error').isVisible(), false);
+    assert.match(await p.locator('.account').innerText(), new RegExp(EDITOR.displayName));
+  } finally {
+    await visitor.close();
+    await closed.stop();
+  }
 });
 
 test('no console errors, failed requests or HTTP errors', () => {

@@ -78,6 +78,22 @@ export async function startDemoServer() {
   const demo = await run(['demo'], env, DEMO_TIMEOUT_MS);
   assert.equal(demo.code, 0, `"kheo demo" failed (exit ${demo.code}):\n${demo.output}`);
 
+  const { baseUrl, stop: stopServer } = await spawnServer(env);
+
+  async function stop() {
+    await stopServer();
+    const down = await run(['db', 'down'], env, 60_000);
+    if (down.code !== 0) console.error(`"kheo db down" failed (exit ${down.code}):\n${down.output}`);
+    else rmSync(home, { recursive: true, force: true });
+  }
+  return { baseUrl, stop, env };
+}
+
+/**
+ * Starts `kheo serve` on port 0 with `env` (a KHEO_HOME whose cluster is already loaded);
+ * resolves with its URL and a `stop()` that ends it (and not the cluster).
+ */
+export async function spawnServer(env) {
   let server;
   let serverLog = '';
   const baseUrl = await new Promise((resolve, reject) => {
@@ -111,11 +127,8 @@ export async function startDemoServer() {
       await exited;
       clearTimeout(timer);
     }
-    const down = await run(['db', 'down'], env, 60_000);
-    if (down.code !== 0) console.error(`"kheo db down" failed (exit ${down.code}):\n${down.output}`);
-    else rmSync(home, { recursive: true, force: true });
   }
-  return { baseUrl, stop, env };
+  return { baseUrl, stop };
 }
 
 /**

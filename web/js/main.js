@@ -22,6 +22,7 @@ import { enableTimeControl } from './time.js';
 import { enablePresentation } from './present.js';
 import { downloadPng, preparePrint, setPaper } from './export.js';
 import { enableEditing } from './edit.js';
+import { enableAuth, onSession } from './auth.js';
 
 const $ = (selector) => document.querySelector(selector);
 
@@ -419,7 +420,15 @@ async function start() {
   });
 }
 
-start().catch((error) => {
+start().catch(async (error) => {
+  if (error.status === 401) {
+    // This server serves signed-in users only (KHEO_ANONYMOUS_READ=false): offer the
+    // sign-in dialog in the message box, and start again once signed in.
+    showError(t('auth.required'));
+    onSession(({ user }) => { if (user) location.reload(); });
+    await enableAuth($('.error')).catch((e) => console.warn('auth:', e.message));
+    return;
+  }
   console.error(error);
   showError(error.message ?? String(error));
 });

@@ -12,13 +12,7 @@ async fn signing_in_sets_an_httponly_samesite_cookie_and_the_session_says_who() 
     let anonymous = app.get_json("/api/session").await;
     assert_eq!(anonymous, json!({ "user": null }));
 
-    let response = app
-        .client
-        .post(app.url("/api/session"))
-        .json(&json!({"username": "lan", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
+    let response = app.post_json("/api/session", &json!({"username": "lan", "password": PASSWORD})).await;
     assert_eq!(response.status(), 200);
     let cookie = response.headers()["set-cookie"].to_str().unwrap().to_string();
     assert!(cookie.starts_with("kheo_session="), "{cookie}");
@@ -50,34 +44,16 @@ async fn a_wrong_password_is_401_and_the_sixth_failure_in_a_row_is_429() {
     let app = spawn_app().await;
     app.add_user("lan", "editor", &["99001"]).await;
     for attempt in 1..=5 {
-        let response = app
-            .client
-            .post(app.url("/api/session"))
-            .json(&json!({"username": "lan", "password": "sai"}))
-            .send()
-            .await
-            .unwrap();
+        let response = app.post_json("/api/session", &json!({"username": "lan", "password": "sai"})).await;
         assert_eq!(response.status(), 401, "attempt {attempt}");
     }
     // Even the right password waits now: the limit is on the name, whoever types it.
-    let response = app
-        .client
-        .post(app.url("/api/session"))
-        .json(&json!({"username": "lan", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
+    let response = app.post_json("/api/session", &json!({"username": "lan", "password": PASSWORD})).await;
     assert_eq!(response.status(), 429);
     let retry_after: i64 = response.headers()["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=900).contains(&retry_after), "Retry-After {retry_after}");
     // An unknown name counts the same way and says nothing about which names exist.
-    let unknown = app
-        .client
-        .post(app.url("/api/session"))
-        .json(&json!({"username": "nobody", "password": "x"}))
-        .send()
-        .await
-        .unwrap();
+    let unknown = app.post_json("/api/session", &json!({"username": "nobody", "password": "x"})).await;
     // The address has 6 failures too: 429 before any password is checked.
     assert_eq!(unknown.status(), 429);
 }
@@ -90,7 +66,7 @@ async fn writes_need_a_session_401_and_the_csrf_header_403() {
     let road = json!({"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[105.712, 19.205], [105.718, 19.205]]},
                       "properties": {"commune": "99001", "name": "Ngõ mới", "class": "alley", "surface": "concrete"}});
 
-    let anonymous = app.client.post(app.url("/api/layers/roads/features")).json(&road).send().await.unwrap();
+    let anonymous = app.post_json("/api/layers/roads/features", &road).await;
     assert_eq!(anonymous.status(), 401);
 
     let session = app.sign_in("lan").await;

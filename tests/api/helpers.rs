@@ -29,6 +29,11 @@ impl TestApp {
         self.client.get(self.url(path)).send().await.expect("request failed")
     }
 
+    /// POST of a JSON body, without a session.
+    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.client.post(self.url(path)).json(body).send().await.expect("request failed")
+    }
+
     /// GET that must answer 200 with JSON.
     pub async fn get_json(&self, path: &str) -> serde_json::Value {
         let response = self.get(path).await;

@@ -278,15 +278,19 @@ pub async fn run(pool: &PgPool, bytes: &[u8], request: &Request) -> Result<Repor
     }
 
     // Features that do not touch the commune are allowed (a road may run past its edge),
-    // but said.
-    let outside = outside_commune(pool, &request.commune, &ready).await?;
-    for (index, properties, _) in ready.iter().filter(|(i, _, _)| outside.contains(i)) {
-        reports.push(FeatureReport {
-            index: *index,
-            name: properties.get("name").and_then(Value::as_str).map(str::to_string),
-            errors: Vec::new(),
-            warnings: vec![format!("lies outside commune {}", request.commune)],
-        });
+    // and so are features whose geometry the layer already has (a lane may be recorded
+    // twice on purpose), but both are said: the second is what importing a file twice does.
+    let notes = placement_notes(pool, layer, &request.commune, &ready).await?;
+    for (index, properties, _) in &ready {
+        let warnings: Vec<String> = notes.iter().filter(|(i, _)| i == index).map(|(_, w)| w.clone()).collect();
+        if !warnings.is_empty() {
+            reports.push(FeatureReport {
+                index: *index,
+                name: properties.get("name").and_then(Value::as_str).map(str::to_string),
+                errors: Vec::new(),
+                warnings,
+            });
+        }
     }
     reports.sort_by_key(|r| r.index);
 
@@ -414,22 +418,30 @@ async fn map_attributes(
     Ok((mapping, ignored))
 }
 
-/// The indexes of features that do not touch the commune's boundary.
-async fn outside_commune(
+/// Warnings on where checked features lie, by feature index: outside the commune, or on the
+/// very geometry of a feature the layer already has in the commune (`ST_Equals`).
+async fn placement_notes(
     pool: &PgPool,
+    layer: &Layer,
     commune: &str,
     ready: &[(usize, Map<String, Value>, String)],
-) -> sqlx::Result<Vec<usize>> {
+) -> sqlx::Result<Vec<(usize, String)>> {
     let geometries: Vec<String> = ready.iter().map(|(_, _, g)| g.clone()).collect();
     let indexes: Vec<i64> = ready.iter().map(|(i, _, _)| *i as i64).collect();
-    let outside: Vec<i64> = sqlx::query_scalar(
-        "SELECT i FROM unnest($1::text[], $2::bigint[]) AS s(g, i), commune c
-          WHERE c.code = $3 AND NOT ST_Intersects(c.geom, ST_SetSRID(ST_GeomFromGeoJSON(s.g), 4326))",
-    )
-    .bind(geometries)
-    .bind(indexes)
-    .bind(commune)
-    .fetch_all(pool)
-    .await?;
-    Ok(outside.into_iter().map(|i| i as usize).collect())
+    let sql = format!(
+        "WITH s AS (SELECT i, ST_SetSRID(ST_GeomFromGeoJSON(g), 4326) AS geom
+                      FROM unnest($1::text[], $2::bigint[]) AS u(g, i))
+         SELECT s.i, 'lies outside commune ' || c.code
+           FROM s, commune c WHERE c.code = $3 AND NOT ST_Intersects(c.geom, s.geom)
+         UNION ALL
+         SELECT s.i, 'the same geometry as {layer} ' || t.{key} || ' (' || coalesce(t.name, '') || '), already there: is this file imported twice?'
+           FROM s JOIN {table} t ON t.{commune_column} = $3 AND t.geom && s.geom AND ST_Equals(t.geom, s.geom)",
+        layer = layer.id,
+        key = layer.key,
+        table = layer.table,
+        commune_column = layer.commune_column,
+    );
+    let rows: Vec<(i64, String)> =
+        sqlx::query_as(&sql).bind(geometries).bind(indexes).bind(commune).fetch_all(pool).await?;
+    Ok(rows.into_iter().map(|(i, w)| (i as usize, w)).collect())
 }

@@ -97,6 +97,16 @@ async fn a_google_earth_kml_is_checked_in_a_dry_run_then_imported_into_its_group
     )
     .await;
     assert_eq!(audited, 2);
+
+    // The same file again: allowed, but every feature is said to be there already.
+    let (status, again) =
+        upload(&app, &session, "g2_alleys.kml", &[fields.as_slice(), &[("dry_run", "true")]].concat()).await;
+    assert_eq!(status, 200, "{again}");
+    let warned: Vec<&str> =
+        again["features"].as_array().unwrap().iter().map(|f| f["warnings"][0].as_str().unwrap()).collect();
+    assert_eq!(warned.len(), 2, "{again}");
+    assert!(warned.iter().all(|w| w.contains("already there")), "{warned:?}");
+    assert!(warned[0].contains("Ngõ 12 thôn Đông"), "{warned:?}");
 }
 
 #[tokio::test]

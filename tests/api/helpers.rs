@@ -78,6 +78,7 @@ pub async fn spawn_app() -> TestApp {
 
 /// Starts kheo as [`spawn_app`] does, under `policy`.
 pub async fn spawn_app_with_policy(policy: Policy) -> TestApp {
+    init_test_log();
     let pool = fresh_database().await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let address = format!("http://{}", listener.local_addr().unwrap());
@@ -85,6 +86,21 @@ pub async fn spawn_app_with_policy(policy: Policy) -> TestApp {
     tokio::spawn(async move { kheo::http::serve(listener, ctx).await });
     let client = reqwest::Client::builder().build().unwrap();
     TestApp { address, pool, client }
+}
+
+/// With `TEST_LOG` set (`TEST_LOG=1 cargo test ...`), the servers' log goes to the tests'
+/// output, which cargo shows for the tests that fail; the value is a log filter when it is
+/// not `1` (e.g. `TEST_LOG=debug,sqlx=info`).
+fn init_test_log() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let Ok(filter) = std::env::var("TEST_LOG") else { return };
+        let filter = if filter == "1" || filter.is_empty() { "info,sqlx=warn".to_string() } else { filter };
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+            .with_test_writer()
+            .try_init();
+    });
 }
 
 /// A new database copied from the migrated template.
@@ -221,4 +237,73 @@ pub async fn app_with_editor() -> (TestApp, Session) {
     app.add_user("lan", "editor", &["99001"]).await;
     let session = app.sign_in("lan").await;
     (app, session)
+}
+
+/// The `kheo serve` binary in a process of its own, over a test's database: for tests that
+/// measure the server's memory or kill it, which an in-process server cannot show.
+pub struct ServerProcess {
+    pub address: String,
+    child: std::process::Child,
+}
+
+impl ServerProcess {
+    /// Starts `kheo serve --listen 127.0.0.1:0` on `app`'s database with `env` added, and
+    /// waits for the address it prints.
+    pub fn start(app: &TestApp, env: &[(&str, &str)]) -> ServerProcess {
+        use std::io::BufRead;
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_kheo"));
+        command
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .env("DATABASE_URL", app.database_url())
+            .env("KHEO_LOG", std::env::var("TEST_LOG").map(|_| "info").unwrap_or("warn"))
+            .stdout(std::process::Stdio::piped());
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let mut child = command.spawn().expect("starting kheo serve");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let mut line = String::new();
+        std::io::BufReader::new(stdout).read_line(&mut line).expect("reading kheo's first line");
+        let address = line
+            .trim()
+            .strip_prefix("kheo: listening on ")
+            .unwrap_or_else(|| panic!("kheo serve printed {line:?} instead of its address"))
+            .to_string();
+        ServerProcess { address, child }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The server's peak resident memory so far (VmHWM), in KiB.
+    pub fn peak_rss_kib(&self) -> u64 {
+        proc_status_kib(self.pid(), "VmHWM:")
+    }
+
+    /// The server's resident memory now (VmRSS), in KiB.
+    pub fn rss_kib(&self) -> u64 {
+        proc_status_kib(self.pid(), "VmRSS:")
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A `kB` line of /proc/PID/status.
+fn proc_status_kib(pid: u32, key: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("reading /proc/PID/status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(key))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or_else(|| panic!("no {key} in /proc/{pid}/status"))
 }

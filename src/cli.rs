@@ -354,8 +354,9 @@ async fn import(database: &Database, args: ImportArgs) -> Result<()> {
     let (Some(layer), Some(commune)) = (args.layer, args.commune) else {
         bail!("say where the features go: --layer LAYER --commune CODE");
     };
-    let layer = crate::layers::find(&layer).filter(|l| l.id != "communes").with_context(|| {
-        format!("unknown layer `{layer}`; use roads, flower_routes, lighting_lines, model_sites or groups")
+    let layer = crate::layers::find(&layer).filter(|l| l.importable).with_context(|| {
+        let names: Vec<&str> = crate::layers::LAYERS.iter().filter(|l| l.importable).map(|l| l.id).collect();
+        format!("unknown layer `{layer}`; the layers that take imports are {}", names.join(", "))
     })?;
     let mapping = match &args.mapping {
         Some(text) => {

@@ -236,7 +236,7 @@ pub async fn import_dump(pool: &PgPool, bytes: &[u8]) -> Result<DumpReport> {
         ensure!(strangers == 0, "{} in the dump has {strangers} features of another commune than {code}", entry.file);
 
         let mut counts = bulk.load(layer, &text).await.with_context(|| format!("loading {}", entry.file))?;
-        if count == 0 && layer.id != "communes" {
+        if count == 0 && layer.role != layers::Role::Boundary {
             // An empty file names no commune, so the sync deletes nothing by itself: the
             // commune has no such features any more.
             let sql = format!("DELETE FROM {} WHERE {} = $1", layer.table, layer.commune_column);
@@ -258,6 +258,7 @@ pub async fn import_dump(pool: &PgPool, bytes: &[u8]) -> Result<DumpReport> {
     let settings: serde_json::Value = serde_json::from_str(&reader.text(&manifest.settings)?)
         .with_context(|| format!("{} in the dump is not JSON", manifest.settings))?;
     if !settings.is_null() {
+        // drain_buffer_m came later: a dump without it keeps the commune's own.
         for key in ["counted_classes", "lit_buffer_m", "targets"] {
             ensure!(
                 settings.get(key).is_some_and(|v| !v.is_null()),
@@ -266,14 +267,18 @@ pub async fn import_dump(pool: &PgPool, bytes: &[u8]) -> Result<DumpReport> {
             );
         }
         let changed = sqlx::query(
-            "INSERT INTO commune_setting AS s (commune_code, counted_classes, lit_buffer_m, targets)
+            "INSERT INTO commune_setting AS s (commune_code, counted_classes, lit_buffer_m, drain_buffer_m, targets)
              SELECT $1, ARRAY(SELECT jsonb_array_elements_text($2::jsonb->'counted_classes')),
-                    ($2::jsonb->>'lit_buffer_m')::double precision, $2::jsonb->'targets'
+                    ($2::jsonb->>'lit_buffer_m')::double precision,
+                    coalesce(($2::jsonb->>'drain_buffer_m')::double precision,
+                             (SELECT drain_buffer_m FROM commune_setting WHERE commune_code = $1), 10),
+                    $2::jsonb->'targets'
              ON CONFLICT (commune_code) DO UPDATE
                 SET counted_classes = EXCLUDED.counted_classes, lit_buffer_m = EXCLUDED.lit_buffer_m,
-                    targets = EXCLUDED.targets, updated_at = now()
-              WHERE (s.counted_classes, s.lit_buffer_m, s.targets)
-                    IS DISTINCT FROM (EXCLUDED.counted_classes, EXCLUDED.lit_buffer_m, EXCLUDED.targets)",
+                    drain_buffer_m = EXCLUDED.drain_buffer_m, targets = EXCLUDED.targets, updated_at = now()
+              WHERE (s.counted_classes, s.lit_buffer_m, s.drain_buffer_m, s.targets)
+                    IS DISTINCT FROM (EXCLUDED.counted_classes, EXCLUDED.lit_buffer_m, EXCLUDED.drain_buffer_m,
+                                      EXCLUDED.targets)",
         )
         .bind(&code)
         .bind(&settings)

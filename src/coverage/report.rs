@@ -1,7 +1,7 @@
 //! Coverage reports: a commune, its groups and the unassigned rest at one date, and the
 //! same year by year.
 
-use super::{Indicators, Settings, Tally};
+use super::{INDICATORS, Indicators, Settings, Tally, Values};
 use crate::store::coverage::{self, CommuneRow, GroupRow, Quality, Tallies};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
@@ -52,14 +52,13 @@ pub struct YearReport {
     pub groups: Vec<YearGroup>,
 }
 
-/// A group's shares in a year of the timeline.
+/// A group's figures in a year of the timeline: the indicators of the catalogue's
+/// timeline.
 #[derive(Debug, Clone, Serialize)]
 pub struct YearGroup {
     pub code: String,
-    pub road_m: f64,
-    pub concrete_pct: Option<f64>,
-    pub hardened_pct: Option<f64>,
-    pub lit_pct: Option<f64>,
+    #[serde(flatten)]
+    pub values: Values,
 }
 
 struct Parts {
@@ -159,14 +158,13 @@ pub async fn timeline(
                     .iter()
                     .zip(&per_group)
                     .map(|(g, t)| {
-                        let i = Indicators::from_tally(t, &settings);
-                        YearGroup {
-                            code: g.code.clone(),
-                            road_m: i.roads.road_m,
-                            concrete_pct: i.roads.concrete_pct,
-                            hardened_pct: i.roads.hardened_pct,
-                            lit_pct: i.roads.lit_pct,
-                        }
+                        let measures = t.measures(&settings);
+                        let values = INDICATORS
+                            .iter()
+                            .filter(|i| i.outputs.timeline)
+                            .map(|i| (i.id, i.value(&measures)))
+                            .collect();
+                        YearGroup { code: g.code.clone(), values: Values(values) }
                     })
                     .collect(),
             }

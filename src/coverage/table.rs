@@ -1,7 +1,9 @@
 //! The coverage report as a table (one row per group, then the unassigned rest, then the
-//! commune), shared by the CSV and the Excel exports.
+//! commune), shared by the CSV and the Excel exports. Its indicator columns are the
+//! catalogue's (`outputs.table`), each cell the figure people read ([`Indicator::shown`]).
 
 use super::Indicators;
+use super::indicators::{INDICATORS, Indicator};
 use super::report::Report;
 
 /// One cell: text, or a number with the decimals it is shown with.
@@ -12,50 +14,39 @@ pub enum Cell {
     Empty,
 }
 
-/// Column titles, Vietnamese then English.
-pub const COLUMNS: &[(&str, &str)] = &[
-    ("Mã", "Code"),
-    ("Tên", "Name"),
-    ("Số hộ", "Households"),
-    ("Đường được tính (km)", "Counted roads (km)"),
-    ("Bê tông (km)", "Concrete (km)"),
-    ("Tỷ lệ bê tông (%)", "Concrete (%)"),
-    ("Cứng hóa (km)", "Hardened (km)"),
-    ("Tỷ lệ cứng hóa (%)", "Hardened (%)"),
-    ("Được chiếu sáng (km)", "Lit (km)"),
-    ("Tỷ lệ chiếu sáng (%)", "Lit (%)"),
-    ("Đường hoa (km)", "Flower routes (km)"),
-    ("Mô hình Dân vận khéo", "Model sites"),
-    ("Nhân dân đóng góp (đồng)", "People's contribution (VND)"),
-    ("Ngân sách (đồng)", "State budget (VND)"),
-    ("Ngày công", "Workdays"),
-];
+/// The columns before the indicators, Vietnamese then English.
+const LEADING: &[(&str, &str)] = &[("Mã", "Code"), ("Tên", "Name"), ("Số hộ", "Households")];
+
+/// The indicators the tables show, in catalogue order.
+pub fn columns() -> impl Iterator<Item = &'static Indicator> {
+    INDICATORS.iter().filter(|i| i.outputs.table)
+}
 
 /// The column titles in a language.
-pub fn headers(english: bool) -> Vec<&'static str> {
-    COLUMNS.iter().map(|(vi, en)| if english { *en } else { *vi }).collect()
+pub fn headers(english: bool) -> Vec<String> {
+    LEADING
+        .iter()
+        .map(|(vi, en)| if english { en.to_string() } else { vi.to_string() })
+        .chain(columns().map(|i| i.header(english)))
+        .collect()
+}
+
+/// The cell of one indicator: its figure as shown, empty without a value.
+pub fn cell(indicator: &Indicator, stored: Option<f64>) -> Cell {
+    match stored.and_then(|v| indicator.shown(v)) {
+        Some(shown) => Cell::Number(shown, indicator.display.decimals as usize),
+        None => Cell::Empty,
+    }
 }
 
 fn row(code: &str, name: &str, households: Option<i64>, i: &Indicators) -> Vec<Cell> {
-    let km = |m: f64| Cell::Number(m / 1000.0, 3);
-    let pct = |p: Option<f64>| p.map(|p| Cell::Number(p, 1)).unwrap_or(Cell::Empty);
-    vec![
+    let mut cells = vec![
         Cell::Text(code.to_string()),
         Cell::Text(name.to_string()),
         households.map(|h| Cell::Number(h as f64, 0)).unwrap_or(Cell::Empty),
-        km(i.roads.road_m),
-        km(i.roads.concrete_m),
-        pct(i.roads.concrete_pct),
-        km(i.roads.hardened_m),
-        pct(i.roads.hardened_pct),
-        km(i.roads.lit_m),
-        pct(i.roads.lit_pct),
-        km(i.flower_m),
-        Cell::Number(i.model_sites.total as f64, 0),
-        Cell::Number(i.people_vnd as f64, 0),
-        Cell::Number(i.state_vnd as f64, 0),
-        Cell::Number(i.workdays, 1),
-    ]
+    ];
+    cells.extend(columns().map(|indicator| cell(indicator, i.value(indicator.id))));
+    cells
 }
 
 /// The rows: the groups, the works outside every group, the commune.

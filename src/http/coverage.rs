@@ -4,9 +4,9 @@
 use super::AppContext;
 use super::error::{ApiError, ApiResult};
 use super::{etag, params};
+use crate::coverage::Indicators;
 use crate::coverage::report::{self, Report};
 use crate::coverage::table::{self, Cell};
-use crate::coverage::{INDICATORS, Indicators};
 use crate::store::{coverage, revision};
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -26,16 +26,13 @@ pub fn router() -> Router<AppContext> {
         .route("/api/coverage/timeline", get(timeline))
 }
 
-/// Every table whose change can change a coverage answer.
-const SOURCES: &[&str] =
-    &["commune", "residential_group", "road", "flower_route", "lighting_line", "model_site", "commune_setting"];
-
 /// The ETag of a coverage answer: the data's revisions, the query and the date (the
 /// default as-of date moves at midnight). It is also the key of the answer cache: the
 /// JSON, GeoJSON and timeline answers are computed once per tag.
 async fn tag(ctx: &AppContext, kind: &str, code: &str, query: Option<&str>, as_of: NaiveDate) -> ApiResult<String> {
+    // Every table whose change can change a coverage answer, from the catalogue.
     let rebuilt = format!("coverage:{code}");
-    let tables: Vec<&str> = SOURCES.iter().copied().chain([rebuilt.as_str()]).collect();
+    let tables: Vec<&str> = crate::layers::Layer::coverage_sources().into_iter().chain([rebuilt.as_str()]).collect();
     let revisions = revision::of_tables(&ctx.pool, &tables).await?;
     Ok(etag::weak(&[kind, &revisions, query.unwrap_or(""), &as_of.to_string()]))
 }
@@ -105,15 +102,8 @@ async fn coverage_json(
 /// The indicators as flat properties, for map styling (MapLibre expressions read flat
 /// properties best).
 fn flat(indicators: &Indicators, into: &mut Map<String, Value>) {
-    for name in INDICATORS {
-        let value = match *name {
-            // Counts and money stay whole numbers.
-            "model_sites" => json!(indicators.model_sites.total),
-            "people_vnd" => json!(indicators.people_vnd),
-            "state_vnd" => json!(indicators.state_vnd),
-            _ => json!(indicators.value(name)),
-        };
-        into.insert((*name).to_string(), value);
+    if let Value::Object(values) = json!(indicators.values) {
+        into.extend(values);
     }
     for (field, count) in &indicators.model_sites.by_field {
         into.insert(format!("model_sites_{field}"), json!(count));

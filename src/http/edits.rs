@@ -11,7 +11,7 @@ use super::error::{ApiError, ApiResult};
 use super::layers::layer_or_404;
 use super::params::today_in_vietnam;
 use super::session::Writer;
-use crate::layers::{KeyType, Layer};
+use crate::layers::{Editors, KeyType, Layer};
 use crate::model::values;
 use crate::store::audit::{self, Action};
 use crate::store::edit::{self, Stored};
@@ -122,8 +122,8 @@ fn parse_body(layer: &Layer, body: &[u8], geometry_required: bool) -> ApiResult<
             .map_err(|message| ApiError::invalid(format!("{name}: {message}"), json!({ "field": name })))?;
         properties.insert(name, normalised);
     }
-    if layer.id == "communes" {
-        commune = properties.get("code").and_then(Value::as_str).map(str::to_string);
+    if layer.commune_is_a_field() {
+        commune = properties.get(layer.commune_column).and_then(Value::as_str).map(str::to_string);
     }
     if geometry_required {
         // A new or replaced feature: what the database demands must be given.
@@ -166,9 +166,12 @@ fn feature_response(status: StatusCode, stored: &Stored, location: Option<String
     response
 }
 
-/// Only admins touch the communes layer (a commune's boundary and code).
+/// Whether the catalogue lets this account write the layer at all (communes: admins only).
 fn may_write_layer(writer: &Writer, layer: &Layer) -> ApiResult<()> {
-    if layer.id == "communes" { writer.admin("change communes") } else { Ok(()) }
+    match layer.editors {
+        Editors::Admins => writer.admin(&format!("change {}", layer.id)),
+        Editors::Editors => Ok(()),
+    }
 }
 
 async fn create(
@@ -187,7 +190,7 @@ async fn create(
             json!({ "field": "commune" }),
         )
     })?;
-    if layer.id != "communes" && !crate::store::communes::exists(&ctx.pool, &commune).await? {
+    if !layer.commune_is_a_field() && !crate::store::communes::exists(&ctx.pool, &commune).await? {
         return Err(ApiError::invalid(format!("there is no commune `{commune}`"), json!({ "field": "commune" })));
     }
     writer.may_edit(&commune)?;

@@ -26,6 +26,12 @@ fn field_error(field: &str, message: impl Into<String>) -> ApiError {
     ApiError::invalid(message, json!({ "field": field }))
 }
 
+/// "the layers that take imports are groups, roads, ..." for refusals.
+fn importable_layers() -> String {
+    let names: Vec<&str> = crate::layers::LAYERS.iter().filter(|l| l.importable).map(|l| l.id).collect();
+    format!("the layers that take imports are {}", names.join(", "))
+}
+
 fn boolean(fields: &HashMap<String, String>, name: &str) -> ApiResult<bool> {
     match fields.get(name).map(|v| v.trim()) {
         None | Some("") | Some("false") | Some("0") => Ok(false),
@@ -83,8 +89,8 @@ async fn upload(
         file.ok_or_else(|| field_error("file", "the form needs a `file` field with the file to import"))?;
     let layer_id = fields.get("layer").ok_or_else(|| field_error("layer", "the form needs `layer`, e.g. roads"))?;
     let layer = layer_or_404(layer_id)?;
-    if layer.id == "communes" {
-        return Err(field_error("layer", "communes are made by `kheo import DUMP.zip`, not imported into"));
+    if !layer.importable {
+        return Err(field_error("layer", format!("{} cannot be imported into: {}", layer.id, importable_layers())));
     }
     let commune = fields
         .get("commune")

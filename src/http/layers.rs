@@ -13,7 +13,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router, routing::get};
 use futures_util::StreamExt;
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
 
 pub fn router() -> Router<AppContext> {
     Router::new()
@@ -33,31 +34,100 @@ pub(crate) fn layer_or_404(id: &str) -> ApiResult<&'static Layer> {
     })
 }
 
+/// Titles in the two languages of the page.
+#[derive(Debug, Serialize)]
+pub struct Titles {
+    pub vi: &'static str,
+    pub en: &'static str,
+}
+
+/// One attribute of a layer, as forms, filters and imports use it.
+#[derive(Debug, Serialize)]
+pub struct FieldInfo {
+    pub name: &'static str,
+    /// `text`, `integer`, `number`, `date` or `enum`.
+    #[serde(rename = "type")]
+    pub ty: &'static str,
+    pub required: bool,
+    pub title: Titles,
+    /// The allowed values of an enum, with their labels.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub values: Option<&'static [crate::model::Term]>,
+}
+
+/// How the legend explains a layer: its swatch, and per value of one field a colour.
+#[derive(Debug, Serialize)]
+pub struct LegendInfo {
+    pub swatch: layers::Swatch,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub palette: Option<layers::Palette>,
+}
+
+/// A row of the layer catalogue, as the page and other clients read it.
+#[derive(Debug, Serialize)]
+pub struct LayerInfo {
+    pub id: &'static str,
+    pub title: Titles,
+    pub geometry: layers::GeometryKind,
+    pub role: layers::Role,
+    /// Who may write its features: `admins`, or `editors` (in their communes).
+    pub editors: layers::Editors,
+    pub importable: bool,
+    /// Whether its changes change the coverage numbers.
+    pub feeds_coverage: bool,
+    /// The date column the works are dated by (as-of filters), for dated layers.
+    pub dated_by: Option<&'static str>,
+    /// The page draws layers in increasing order.
+    pub draw_order: u16,
+    /// Features visible to the reader.
+    pub count: i64,
+    pub fields: Vec<FieldInfo>,
+    /// MapLibre style layers (see src/layers/styles/README.md).
+    pub style: Value,
+    pub legend: LegendInfo,
+}
+
+impl LayerInfo {
+    fn new(layer: &'static Layer, count: i64) -> LayerInfo {
+        let fields = layer
+            .fields()
+            .map(|f| FieldInfo {
+                name: f.name,
+                ty: f.ty.name(),
+                required: f.required,
+                title: Titles { vi: f.vi, en: f.en },
+                values: match f.ty {
+                    layers::FieldType::Enum(terms) => Some(terms),
+                    _ => None,
+                },
+            })
+            .collect();
+        LayerInfo {
+            id: layer.id,
+            title: Titles { vi: layer.title_vi, en: layer.title_en },
+            geometry: layer.geometry,
+            role: layer.role,
+            editors: layer.editors,
+            importable: layer.importable,
+            feeds_coverage: layer.feed.is_some(),
+            dated_by: layer.lifecycle.map(|l| l.date),
+            draw_order: layer.symbology.draw_order,
+            count,
+            fields,
+            style: layer.style(),
+            legend: LegendInfo { swatch: layer.symbology.swatch, palette: layer.symbology.palette },
+        }
+    }
+}
+
 /// The catalogue as the page and other clients read it, with each layer's feature count.
-async fn catalogue(State(ctx): State<AppContext>) -> ApiResult<Json<Value>> {
+async fn catalogue(State(ctx): State<AppContext>) -> ApiResult<Json<Vec<LayerInfo>>> {
     let mut out = Vec::new();
     for layer in layers::LAYERS {
         let count = features::count(&ctx.pool, layer).await?;
-        let fields: Vec<Value> = layer
-            .fields()
-            .map(|f| {
-                let mut v = json!({ "name": f.name, "type": f.ty.name(), "required": f.required, "title": { "vi": f.vi, "en": f.en } });
-                if let layers::FieldType::Enum(terms) = f.ty {
-                    v["values"] = json!(terms);
-                }
-                v
-            })
-            .collect();
-        out.push(json!({
-            "id": layer.id,
-            "title": { "vi": layer.title_vi, "en": layer.title_en },
-            "geometry": layer.geometry,
-            "dated_by": layer.done_column,
-            "count": count,
-            "fields": fields,
-        }));
+        out.push(LayerInfo::new(layer, count));
     }
-    Ok(Json(Value::Array(out)))
+    Ok(Json(out))
 }
 
 /// Parses the query string of a features request into a filter, validating every

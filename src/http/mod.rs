@@ -10,6 +10,7 @@ mod etag;
 mod export;
 mod health;
 mod import;
+mod indicators;
 pub mod layers;
 mod params;
 mod search;
@@ -36,6 +37,7 @@ pub fn app(ctx: AppContext) -> Router {
         .merge(import::router())
         .merge(export::router())
         .merge(coverage::router())
+        .merge(indicators::router())
         .merge(search::router())
         .merge(session::router())
         .merge(web::router())

@@ -60,6 +60,20 @@ pub const ROAD_SURFACES: &[Term] = &[
     term("earth", "Đất", "Earth"),
 ];
 
+/// The only status at which a work exists for coverage and for the map at a date: the
+/// others are not built yet.
+pub const EXISTING: &str = "existing";
+
+/// The surface that counts as concreted (bê tông hóa).
+pub const CONCRETE: &str = "concrete";
+
+/// The surfaces that count as hardened (cứng hóa): concrete, asphalt or paving.
+pub const HARDENED_SURFACES: &[&str] = &["concrete", "asphalt", "paving"];
+
+/// Kinds of drains (rãnh thoát nước) along roads.
+pub const DRAIN_KINDS: &[Term] =
+    &[term("open", "Rãnh hở", "Open drain"), term("covered", "Rãnh có nắp đậy", "Covered drain")];
+
 /// Where a lighting line takes its power from.
 pub const LAMP_POWER: &[Term] = &[term("grid", "Điện lưới", "Grid"), term("solar", "Năng lượng mặt trời", "Solar")];
 

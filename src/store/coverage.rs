@@ -5,6 +5,9 @@
 //! group and road class.
 
 use crate::coverage::{Settings, Tally};
+use crate::layers::{self, Feed, LAYERS, Layer};
+use crate::model::vocab::{CONCRETE, EXISTING, HARDENED_SURFACES};
+use crate::store::features::{dated_expr, existed_expr, value_expr};
 use chrono::NaiveDate;
 use sqlx::PgPool;
 use std::collections::{BTreeMap, HashMap};
@@ -68,15 +71,17 @@ pub async fn group_geometries(pool: &PgPool, commune: &str) -> Result<HashMap<i6
 }
 
 pub async fn settings(pool: &PgPool, commune: &str) -> Result<Settings, sqlx::Error> {
-    let row: Option<(Vec<String>, f64, serde_json::Value)> =
-        sqlx::query_as("SELECT counted_classes, lit_buffer_m, targets FROM commune_setting WHERE commune_code = $1")
-            .bind(commune)
-            .fetch_optional(pool)
-            .await?;
-    let (counted_classes, lit_buffer_m, targets) = row.unwrap_or_else(|| {
+    let row: Option<(Vec<String>, f64, f64, serde_json::Value)> = sqlx::query_as(
+        "SELECT counted_classes, lit_buffer_m, drain_buffer_m, targets FROM commune_setting WHERE commune_code = $1",
+    )
+    .bind(commune)
+    .fetch_optional(pool)
+    .await?;
+    let (counted_classes, lit_buffer_m, drain_buffer_m, targets) = row.unwrap_or_else(|| {
         (
             ["commune", "hamlet_axis", "inter_hamlet", "alley", "field"].map(String::from).to_vec(),
             15.0,
+            10.0,
             serde_json::json!({}),
         )
     });
@@ -84,7 +89,7 @@ pub async fn settings(pool: &PgPool, commune: &str) -> Result<Settings, sqlx::Er
         .as_object()
         .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_f64()?))).collect())
         .unwrap_or_default();
-    Ok(Settings { counted_classes, lit_buffer_m, targets })
+    Ok(Settings { counted_classes, lit_buffer_m, drain_buffer_m, targets })
 }
 
 pub async fn quality(pool: &PgPool, commune: &str) -> Result<Option<Quality>, sqlx::Error> {
@@ -103,6 +108,7 @@ struct RoadSums {
     concrete_m: f64,
     hardened_m: f64,
     lit_m: f64,
+    drained_m: f64,
     people_vnd: f64,
     state_vnd: f64,
     workdays: f64,
@@ -120,39 +126,87 @@ struct SiteSums {
     workdays: f64,
 }
 
+/// The query summing a commune's road pieces at each date (`$2`), by group and class.
+///
+/// Built from the catalogue's rules, not written again: a road exists at a date by
+/// [`existed_expr`] and has the surface [`value_expr`] gives; concrete and hardened
+/// surfaces come bound (`$3`, `$4`) from `model::vocab`. A road's money is dated by the work
+/// it paid for: its paving if any, else its construction.
+fn road_sums_query() -> String {
+    let roads = layers::find("roads").expect("the catalogue has roads");
+    let existed = existed_expr(roads, "t", "d.as_of").expect("roads are dated");
+    let surface = value_expr(roads.field("surface").expect("roads have a surface"), Some("d.as_of"));
+    format!(
+        "SELECT d.as_of, p.group_id, t.class,
+                coalesce(sum(p.length_m) FILTER (WHERE exists_then), 0) AS road_m,
+                coalesce(sum(p.length_m) FILTER (WHERE exists_then AND s.surface = $3), 0) AS concrete_m,
+                coalesce(sum(p.length_m) FILTER (WHERE exists_then AND s.surface = ANY ($4)), 0) AS hardened_m,
+                coalesce(sum(p.length_m) FILTER (WHERE exists_then AND p.lit AND (p.lit_since IS NULL OR p.lit_since <= d.as_of)), 0)
+                    AS lit_m,
+                coalesce(sum(p.length_m) FILTER (WHERE exists_then AND p.drained
+                                                 AND (p.drained_since IS NULL OR p.drained_since <= d.as_of)), 0)
+                    AS drained_m,
+                coalesce(sum(p.share * t.people_vnd) FILTER (WHERE paid_then), 0) AS people_vnd,
+                coalesce(sum(p.share * t.state_vnd) FILTER (WHERE paid_then), 0) AS state_vnd,
+                coalesce(sum(p.share * t.workdays) FILTER (WHERE paid_then), 0)::float8 AS workdays
+           FROM unnest($2::date[]) AS d (as_of)
+           JOIN coverage_road_piece p ON p.commune_code = $1
+           JOIN road t ON t.id = p.road_id AND t.status = '{EXISTING}'
+           CROSS JOIN LATERAL (SELECT {existed} AS exists_then,
+                                      coalesce(t.paved_on, t.done_on) IS NULL
+                                      OR coalesce(t.paved_on, t.done_on) <= d.as_of AS paid_then,
+                                      {surface} AS surface) AS s
+          WHERE s.exists_then OR s.paid_then
+          GROUP BY d.as_of, p.group_id, t.class"
+    )
+}
+
+/// The query summing a line work layer's pieces (length and money) of a commune at each
+/// date, by group.
+fn line_sums_query(layer: &Layer) -> String {
+    let existed = existed_expr(layer, "t", "d.as_of").expect("works are dated");
+    format!(
+        "SELECT d.as_of, p.group_id, sum(p.length_m),
+                coalesce(sum(p.share * t.people_vnd), 0), coalesce(sum(p.share * t.state_vnd), 0),
+                coalesce(sum(p.share * t.workdays), 0)::float8
+           FROM unnest($2::date[]) AS d (as_of)
+           JOIN coverage_line_piece p ON p.commune_code = $1 AND p.layer = '{id}'
+           JOIN {table} t ON t.id = p.work_id AND {existed}
+          GROUP BY d.as_of, p.group_id",
+        id = layer.id,
+        table = layer.table,
+    )
+}
+
+/// The query counting a commune's model sites at each date, by group, field and
+/// recognition, with their money.
+fn site_sums_query() -> String {
+    let sites = layers::find("model_sites").expect("the catalogue has model sites");
+    let existed = existed_expr(sites, "t", "d.as_of").expect("sites are dated");
+    format!(
+        "SELECT d.as_of, s.group_id, t.field, t.recognition, count(*) AS sites,
+                coalesce(sum(t.people_vnd), 0)::float8 AS people_vnd, coalesce(sum(t.state_vnd), 0)::float8 AS state_vnd,
+                coalesce(sum(t.workdays), 0)::float8 AS workdays
+           FROM unnest($2::date[]) AS d (as_of)
+           JOIN coverage_site s ON s.commune_code = $1
+           JOIN model_site t ON t.id = s.site_id AND {existed}
+          GROUP BY d.as_of, s.group_id, t.field, t.recognition"
+    )
+}
+
 /// The raw sums of a commune at each of `dates`.
 pub async fn tallies(pool: &PgPool, commune: &str, dates: &[NaiveDate]) -> Result<Tallies, sqlx::Error> {
     let mut out = Tallies::new();
     let dates = dates.to_vec();
 
-    // Roads: lengths by class and surface as of each date, and their money. A road's money
-    // is dated by the work it paid for: its paving if any, else its construction.
-    let roads: Vec<RoadSums> = sqlx::query_as(
-        "SELECT d.as_of, p.group_id, r.class,
-                coalesce(sum(p.length_m) FILTER (WHERE exists_then), 0) AS road_m,
-                coalesce(sum(p.length_m) FILTER (WHERE exists_then AND s.surface = 'concrete'), 0) AS concrete_m,
-                coalesce(sum(p.length_m) FILTER (WHERE exists_then AND s.surface IN ('concrete', 'asphalt', 'paving')), 0)
-                    AS hardened_m,
-                coalesce(sum(p.length_m) FILTER (WHERE exists_then AND p.lit AND (p.lit_since IS NULL OR p.lit_since <= d.as_of)), 0)
-                    AS lit_m,
-                coalesce(sum(p.share * r.people_vnd) FILTER (WHERE paid_then), 0) AS people_vnd,
-                coalesce(sum(p.share * r.state_vnd) FILTER (WHERE paid_then), 0) AS state_vnd,
-                coalesce(sum(p.share * r.workdays) FILTER (WHERE paid_then), 0)::float8 AS workdays
-           FROM unnest($2::date[]) AS d (as_of)
-           JOIN coverage_road_piece p ON p.commune_code = $1
-           JOIN road r ON r.id = p.road_id AND r.status = 'existing'
-           CROSS JOIN LATERAL (SELECT r.done_on IS NULL OR r.done_on <= d.as_of AS exists_then,
-                                      coalesce(r.paved_on, r.done_on) IS NULL
-                                      OR coalesce(r.paved_on, r.done_on) <= d.as_of AS paid_then,
-                                      CASE WHEN r.paved_on > d.as_of THEN coalesce(r.surface_before, 'earth')
-                                           ELSE r.surface END AS surface) AS s
-          WHERE s.exists_then OR s.paid_then
-          GROUP BY d.as_of, p.group_id, r.class",
-    )
-    .bind(commune)
-    .bind(&dates)
-    .fetch_all(pool)
-    .await?;
+    let hardened: Vec<&str> = HARDENED_SURFACES.to_vec();
+    let roads: Vec<RoadSums> = sqlx::query_as(&road_sums_query())
+        .bind(commune)
+        .bind(&dates)
+        .bind(CONCRETE)
+        .bind(&hardened)
+        .fetch_all(pool)
+        .await?;
     for r in roads {
         let tally = out.entry((r.as_of, r.group_id)).or_default();
         let entry = tally.roads.entry(r.class).or_default();
@@ -160,28 +214,20 @@ pub async fn tallies(pool: &PgPool, commune: &str, dates: &[NaiveDate]) -> Resul
         entry.concrete_m += r.concrete_m;
         entry.hardened_m += r.hardened_m;
         entry.lit_m += r.lit_m;
+        entry.drained_m += r.drained_m;
         tally.people_vnd += r.people_vnd;
         tally.state_vnd += r.state_vnd;
         tally.workdays += r.workdays;
     }
 
-    // Flower routes and lighting lines: length (flower routes) and money by group.
-    for (layer, table) in [("flower_routes", "flower_route"), ("lighting_lines", "lighting_line")] {
-        let sql = format!(
-            "SELECT d.as_of, p.group_id, sum(p.length_m),
-                    coalesce(sum(p.share * w.people_vnd), 0), coalesce(sum(p.share * w.state_vnd), 0),
-                    coalesce(sum(p.share * w.workdays), 0)::float8
-               FROM unnest($2::date[]) AS d (as_of)
-               JOIN coverage_line_piece p ON p.commune_code = $1 AND p.layer = '{layer}'
-               JOIN {table} w ON w.id = p.work_id AND w.status = 'existing'
-                             AND (w.done_on IS NULL OR w.done_on <= d.as_of)
-              GROUP BY d.as_of, p.group_id"
-        );
+    // Line works other than roads: their money by group, and for flower routes their
+    // length.
+    for layer in LAYERS.iter().filter(|l| matches!(l.feed, Some(Feed::Length | Feed::Zone { .. }))) {
         let rows: Vec<(NaiveDate, Option<i64>, f64, f64, f64, f64)> =
-            sqlx::query_as(&sql).bind(commune).bind(&dates).fetch_all(pool).await?;
+            sqlx::query_as(&line_sums_query(layer)).bind(commune).bind(&dates).fetch_all(pool).await?;
         for (date, group, length_m, people, state, workdays) in rows {
             let tally = out.entry((date, group)).or_default();
-            if layer == "flower_routes" {
+            if layer.feed == Some(Feed::Length) {
                 tally.flower_m += length_m;
             }
             tally.people_vnd += people;
@@ -190,23 +236,7 @@ pub async fn tallies(pool: &PgPool, commune: &str, dates: &[NaiveDate]) -> Resul
         }
     }
 
-    // Model sites, dated by their completion, else 1 January of the year they were
-    // recognised.
-    let sites: Vec<SiteSums> = sqlx::query_as(
-        "SELECT d.as_of, s.group_id, m.field, m.recognition, count(*) AS sites,
-                coalesce(sum(m.people_vnd), 0)::float8 AS people_vnd, coalesce(sum(m.state_vnd), 0)::float8 AS state_vnd,
-                coalesce(sum(m.workdays), 0)::float8 AS workdays
-           FROM unnest($2::date[]) AS d (as_of)
-           JOIN coverage_site s ON s.commune_code = $1
-           JOIN model_site m ON m.id = s.site_id AND m.status = 'existing'
-          WHERE coalesce(m.done_on, make_date(m.year, 1, 1)) IS NULL
-             OR coalesce(m.done_on, make_date(m.year, 1, 1)) <= d.as_of
-          GROUP BY d.as_of, s.group_id, m.field, m.recognition",
-    )
-    .bind(commune)
-    .bind(&dates)
-    .fetch_all(pool)
-    .await?;
+    let sites: Vec<SiteSums> = sqlx::query_as(&site_sums_query()).bind(commune).bind(&dates).fetch_all(pool).await?;
     for m in sites {
         let tally = out.entry((m.as_of, m.group_id)).or_default();
         *tally.sites_by_field.entry(m.field).or_default() += m.sites;
@@ -220,17 +250,22 @@ pub async fn tallies(pool: &PgPool, commune: &str, dates: &[NaiveDate]) -> Resul
 
 /// The first year any work of the commune was done or paved, for the timeline's start.
 pub async fn first_year(pool: &PgPool, commune: &str) -> Result<Option<i32>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT min(y)::int FROM (
-            SELECT extract(year FROM least(paved_on, done_on)) AS y FROM road WHERE commune_code = $1
-            UNION ALL SELECT extract(year FROM done_on) FROM flower_route WHERE commune_code = $1
-            UNION ALL SELECT extract(year FROM done_on) FROM lighting_line WHERE commune_code = $1
-            UNION ALL SELECT extract(year FROM coalesce(done_on, make_date(year, 1, 1))) FROM model_site WHERE commune_code = $1
-         ) AS years",
-    )
-    .bind(commune)
-    .fetch_one(pool)
-    .await
+    // Every dated layer's date, and the dates its as-of attributes change (a road's paving).
+    let years: Vec<String> = LAYERS
+        .iter()
+        .filter_map(|layer| {
+            let mut dates = vec![dated_expr(layer, "t")?];
+            dates.extend(layer.fields().filter_map(|f| f.as_of).map(|rule| format!("t.{}", rule.since)));
+            Some(format!(
+                "SELECT extract(year FROM least({})) AS y FROM {} t WHERE t.{} = $1",
+                dates.join(", "),
+                layer.table,
+                layer.commune_column
+            ))
+        })
+        .collect();
+    let sql = format!("SELECT min(y)::int FROM ({}) AS years", years.join(" UNION ALL "));
+    sqlx::query_scalar(&sql).bind(commune).fetch_one(pool).await
 }
 
 /// Recomputes the derived coverage data of `communes` (all when `None`), `jobs` communes

@@ -5,6 +5,7 @@
 //! through in chunks of [`CHUNK_BYTES`] and never sits whole in memory.
 
 use crate::layers::{FieldType, GeometryKind, KeyType, Layer};
+use crate::model::vocab::EXISTING;
 use crate::store::sql::{Arg, Sql};
 use bytes::{Bytes, BytesMut};
 use chrono::NaiveDate;
@@ -64,7 +65,9 @@ pub(crate) fn feature_expr(layer: &Layer, as_of: Option<&str>) -> String {
     )
 }
 
-/// The SQL expression of a field's value, as of a date placeholder when given.
+/// The SQL expression of a field's value (row alias `t`), as of a date placeholder when
+/// given: THE as-of rule of attributes (a road paved after the date shows its earlier
+/// surface), shared by the map, the downloads and coverage.
 pub(crate) fn value_expr(field: &crate::layers::Field, as_of: Option<&str>) -> String {
     match (field.as_of, as_of) {
         (Some(rule), Some(date)) => format!(
@@ -76,6 +79,33 @@ pub(crate) fn value_expr(field: &crate::layers::Field, as_of: Option<&str>) -> S
         ),
         _ => format!("t.{}", field.name),
     }
+}
+
+/// Whether a work of `layer` (row alias `alias`) existed at the SQL date `date`: finished
+/// (status existing), and done by then. THE as-of rule, shared by the map, the downloads
+/// and coverage (see [`crate::layers::Lifecycle`]); `None` for layers that are not dated.
+///
+/// ```
+/// let sites = kheo::layers::find("model_sites").unwrap();
+/// assert_eq!(
+///     kheo::store::features::existed_expr(sites, "m", "$1").unwrap(),
+///     "(m.status = 'existing' AND (coalesce(m.done_on, make_date(m.year, 1, 1)) IS NULL \
+///      OR coalesce(m.done_on, make_date(m.year, 1, 1)) <= $1))"
+/// );
+/// ```
+pub fn existed_expr(layer: &Layer, alias: &str, date: &str) -> Option<String> {
+    let dated = dated_expr(layer, alias)?;
+    Some(format!("({alias}.status = '{EXISTING}' AND ({dated} IS NULL OR {dated} <= {date}))"))
+}
+
+/// The date a work of `layer` counts from (row alias `alias`), NULL when it has counted
+/// for as long as records go; `None` for layers that are not dated.
+pub fn dated_expr(layer: &Layer, alias: &str) -> Option<String> {
+    let lifecycle = layer.lifecycle?;
+    Some(match lifecycle.year_fallback {
+        Some(year) => format!("coalesce({alias}.{}, make_date({alias}.{year}, 1, 1))", lifecycle.date),
+        None => format!("{alias}.{}", lifecycle.date),
+    })
 }
 
 /// `FROM ... WHERE ...` for a filter, binding its values into `sql`.
@@ -101,8 +131,10 @@ pub(crate) fn from_where(layer: &Layer, filter: &Filter, sql: &mut Sql, as_of: O
             (sql.arg(Arg::Float(w)), sql.arg(Arg::Float(s)), sql.arg(Arg::Float(e)), sql.arg(Arg::Float(n)));
         conditions.push(format!("ST_Intersects(t.geom, ST_MakeEnvelope({w}, {s}, {e}, {n}, 4326))"));
     }
-    if let (Some(column), Some(date)) = (layer.done_column, as_of) {
-        conditions.push(format!("(t.{column} IS NULL OR t.{column} <= {date})"));
+    if let Some(date) = as_of
+        && let Some(existed) = existed_expr(layer, "t", date)
+    {
+        conditions.push(existed);
     }
     for (name, value) in &filter.fields {
         let field = layer.field(name).expect("filter fields are validated against the catalogue");

@@ -5,7 +5,7 @@
 //! PostGIS parses the GeoJSON (`jsonb_array_elements`, `ST_GeomFromGeoJSON`), so a file
 //! goes to the database as one bound parameter and no geometry is decoded in Rust.
 
-use crate::layers::{FieldType, GeometryKind, KeyType, Layer};
+use crate::layers::{FieldType, GeometryKind, KeyType, Layer, Role};
 use serde::Serialize;
 use sqlx::{Postgres, Transaction};
 
@@ -86,7 +86,7 @@ pub async fn load_collection(
         old = old.join(", "),
         new = new.join(", "),
     );
-    if layer.id != "communes" {
+    if !layer.commune_is_a_field() {
         // A key that belongs to another commune would move that feature: refuse instead.
         let clash = format!(
             "WITH src AS (SELECT f, f->'properties' AS p FROM jsonb_array_elements($1::jsonb->'features') AS f)
@@ -104,8 +104,8 @@ pub async fn load_collection(
     }
     let (inserted, updated): (i64, i64) = sqlx::query_as(&upsert).bind(collection).fetch_one(&mut **tx).await?;
 
-    // Communes are never deleted by a load: that would cascade to everything in them.
-    let deleted = if layer.id == "communes" {
+    // Boundaries are never deleted by a load: that would cascade to everything in them.
+    let deleted = if layer.role == Role::Boundary {
         0
     } else {
         let delete = format!(

@@ -27,7 +27,7 @@ async fn the_layer_catalogue_lists_every_layer_with_its_fields_and_count() {
     let layers = app.get_json("/api/layers").await;
 
     let ids: Vec<&str> = layers.as_array().unwrap().iter().map(|l| l["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, ["communes", "groups", "roads", "flower_routes", "lighting_lines", "model_sites"]);
+    assert_eq!(ids, ["communes", "groups", "roads", "flower_routes", "lighting_lines", "model_sites", "drainage"]);
     let count =
         |id: &str| layers.as_array().unwrap().iter().find(|l| l["id"] == id).unwrap()["count"].as_i64().unwrap();
     assert_eq!(
@@ -37,9 +37,10 @@ async fn the_layer_catalogue_lists_every_layer_with_its_fields_and_count() {
             count("roads"),
             count("flower_routes"),
             count("lighting_lines"),
-            count("model_sites")
+            count("model_sites"),
+            count("drainage")
         ],
-        [2, 3, 5, 1, 1, 2]
+        [2, 3, 5, 1, 1, 2, 0]
     );
     let roads = layers.as_array().unwrap().iter().find(|l| l["id"] == "roads").unwrap();
     assert_eq!(roads["title"]["vi"], "Đường giao thông");
@@ -112,5 +113,53 @@ async fn every_vocabulary_value_is_allowed_by_the_schema_and_no_other() {
             let quoted = def.matches("'").count() / 2;
             assert_eq!(quoted, terms.len(), "{}.{}: the schema allows other values: {def}", layer.table, field.name);
         }
+    }
+}
+
+/// The indicator catalogue is served whole, and every coverage answer carries every
+/// indicator of it, for each group and for the commune, with targets only for indicators
+/// that take one.
+#[tokio::test]
+async fn the_indicator_catalogue_names_every_figure_of_a_coverage_answer() {
+    let app = spawn_app().await;
+    app.load_fixture("coverage_square.sql").await;
+
+    let catalogue = app.get_json("/api/indicators").await;
+    let report = app.get_json("/api/coverage?commune=99100&as_of=2024-01-01").await;
+
+    let ids: Vec<&str> = catalogue.as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, kheo::coverage::INDICATORS.iter().map(|i| i.id).collect::<Vec<_>>());
+    let concrete = catalogue.as_array().unwrap().iter().find(|i| i["id"] == "concrete_pct").unwrap();
+    assert_eq!(concrete["rounding"], "half_away_from_zero");
+    assert_eq!(concrete["display"]["decimals"], 1);
+    assert_eq!(concrete["display"]["unit"]["vi"], "%");
+    assert_eq!(concrete["title"]["vi"], "Tỷ lệ bê tông");
+    for area in report["groups"].as_array().unwrap().iter().chain([&report["commune"], &report["unassigned"]]) {
+        for id in &ids {
+            assert!(area.get(*id).is_some(), "{id} missing from {area}");
+        }
+    }
+    for target in report["settings"]["targets"].as_object().unwrap().keys() {
+        let row = catalogue.as_array().unwrap().iter().find(|i| i["id"] == target.as_str());
+        assert_eq!(row.map(|r| &r["target"]), Some(&serde_json::json!(true)), "default target {target}");
+    }
+}
+
+/// The coverage SQL knows the zone layers (lighting, drainage) by their catalogue id; its
+/// table, date column and buffer setting must be the catalogue's.
+#[tokio::test]
+async fn the_coverage_sql_knows_each_zone_layer_as_the_catalogue_does() {
+    let app = spawn_app().await;
+    for layer in LAYERS {
+        let Some(kheo::layers::Feed::Zone { setting }) = layer.feed else { continue };
+        let (table, dated, sql_setting): (String, String, String) =
+            sqlx::query_as("SELECT source::text, dated, setting FROM coverage_zone_layer($1)")
+                .bind(layer.id)
+                .fetch_one(&app.pool)
+                .await
+                .unwrap();
+        assert_eq!(table, layer.table, "{}", layer.id);
+        assert_eq!(dated, layer.lifecycle.unwrap().date, "{}", layer.id);
+        assert_eq!(sql_setting, setting, "{}", layer.id);
     }
 }

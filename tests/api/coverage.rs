@@ -134,6 +134,43 @@ async fn lighting_along_half_a_road_lights_that_half_and_the_buffer_beyond() {
     assert_eq!(f(&group(&before, "A")["lit_m"]), 0.0, "the line was lit on 2021-01-01");
 }
 
+/// The drainage buffer (the default drain_buffer_m).
+const DRAIN_BUFFER: f64 = 10.0;
+
+#[tokio::test]
+async fn a_drain_along_part_of_a_road_drains_that_part_and_the_buffer_beyond_from_its_date() {
+    let app = app().await;
+    let l = lengths();
+    let without = coverage(&app, "2024-01-01").await;
+
+    // On r2 in B, from 105.711 to 105.714 E: 0.003 degree of longitude at 19.2025 N.
+    sqlx::query(
+        "INSERT INTO drainage (commune_code, name, built_on, kind, people_vnd, geom)
+         VALUES ('99100', 'd1', '2022-05-01', 'open', 5000000,
+                 ST_GeomFromText('LINESTRING(105.711 19.2025, 105.714 19.2025)', 4326))",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let drained = coverage(&app, "2024-01-01").await;
+    let before = coverage(&app, "2022-04-30").await;
+
+    let want = 0.003 * degree_of_longitude(19.2025) + 2.0 * DRAIN_BUFFER;
+    let b = group(&drained, "B");
+    assert!((f(&b["drained_m"]) - want).abs() < 0.5, "B drained_m {} want {want:.1}", b["drained_m"]);
+    assert_pct(&b["drained_pct"], 100.0 * f(&b["drained_m"]) / (l.r2 / 2.0), "B drained_pct");
+    assert_eq!(f(&group(&drained, "A")["drained_m"]), 0.0, "A's roads are over 100 m from the drain");
+    assert_eq!(f(&group(&before, "B")["drained_m"]), 0.0, "the drain was built on 2022-05-01");
+    assert_eq!(f(&group(&without, "B")["drained_m"]), 0.0);
+    // Its money goes to the group it lies in, from its date.
+    assert_eq!(f(&b["people_vnd"]) - f(&group(&without, "B")["people_vnd"]), 5_000_000.0);
+    assert_eq!(group(&before, "B")["people_vnd"], group(&without, "B")["people_vnd"]);
+
+    sqlx::query("DELETE FROM drainage WHERE name = 'd1'").execute(&app.pool).await.unwrap();
+    let after = coverage(&app, "2024-01-01").await;
+    assert_eq!(f(&group(&after, "B")["drained_m"]), 0.0, "deleting the drain undrains the road");
+}
+
 #[tokio::test]
 async fn a_road_paved_in_2020_is_unpaved_in_2019_and_concrete_in_2021() {
     let app = app().await;
@@ -435,7 +472,8 @@ async fn the_excel_workbook_holds_the_same_table_as_numbers() {
     for text in ["Thôn A", "Xã Hình Vuông", "Tỷ lệ bê tông (%)", "Ngoài các tổ dân phố, thôn"] {
         assert!(strings.contains(text), "{text} missing");
     }
-    // The group's concrete share is written as a number, not as text.
-    let pct = f(&group(&json, "A")["concrete_pct"]);
+    // The group's concrete share is written as a number, not as text: the figure shown
+    // everywhere, the JSON's value rounded half away from zero to one decimal.
+    let pct = (f(&group(&json, "A")["concrete_pct"]) * 10.0).round() / 10.0;
     assert!(sheet.contains(&format!("<v>{pct}</v>")), "{pct} not a number cell in the sheet");
 }

@@ -27,7 +27,7 @@ async fn loading_the_demo_twice_gives_the_same_database() {
     let second = kheo::demo::load(&app.pool, None).await.unwrap();
     let after_second = digest(&app.pool).await;
 
-    assert_eq!(first.len(), 6, "one file per layer");
+    assert_eq!(first.len(), kheo::layers::LAYERS.len(), "one file per layer");
     assert!(first.iter().all(|(_, c)| c.inserted > 0), "{first:?}");
     assert!(second.iter().all(|(_, c)| c.inserted == 0 && c.updated == 0 && c.deleted == 0), "{second:?}");
     assert_eq!(after_first, after_second);

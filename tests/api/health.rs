@@ -20,3 +20,17 @@ async fn health_is_503_when_the_database_is_gone() {
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["status"], "unavailable");
 }
+
+/// The `kheo serve` binary itself, as an operator starts it: it prints its address, answers
+/// on it, and its memory can be read (for the tests that bound it).
+#[tokio::test]
+async fn the_serve_command_answers_on_the_address_it_prints() {
+    let app = spawn_app().await;
+    let server = crate::helpers::ServerProcess::start(&app, &[]);
+
+    let body: serde_json::Value = app.client.get(server.url("/healthz")).send().await.unwrap().json().await.unwrap();
+
+    assert_eq!(body["status"], "ok");
+    let (now, peak) = (server.rss_kib(), server.peak_rss_kib());
+    assert!(now > 0 && peak >= now, "resident {now} KiB, peak {peak} KiB");
+}

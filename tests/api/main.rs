@@ -1,6 +1,7 @@
 //! Integration tests against a real PostGIS: one binary, a fresh database per test.
 
 mod accounts;
+mod as_of;
 mod catalogue;
 mod cli;
 mod coverage;

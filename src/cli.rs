@@ -55,12 +55,12 @@ pub enum Command {
     /// Print SQL that kheo runs, for benchmarks and debugging.
     #[command(subcommand, hide = true)]
     Sql(SqlCommand),
-    /// Write a commune's dump (a zip: its layers as GeoJSON and its settings), which
-    /// `kheo import DUMP.zip` restores.
     /// Import a file (GeoJSON, KML, KMZ, GPX, zipped Shapefile, CSV) into a layer of a
     /// commune, or restore a commune dump made by `kheo export`. Prints the report as JSON;
     /// exits with 1 when a feature has an error (and then nothing is written).
     Import(ImportArgs),
+    /// Write a commune's dump (a zip: its layers as GeoJSON and its settings), which
+    /// `kheo import DUMP.zip` restores.
     Export {
         /// The commune (statistics code).
         #[arg(long)]

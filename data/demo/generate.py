@@ -3,7 +3,7 @@
 
 Standard library only, deterministic (random.Random(2022)): running it twice writes
 byte-identical files. Geometry is synthetic; the figures it reproduces come from the
-ward's 2022 reports (see README.md and /work/shared/DOMAIN.md).
+ward's 2022 reports (see README.md and docs/DOMAIN.md).
 
     python3 data/demo/generate.py        # writes the six *.geojson files next to it
     python3 data/demo/check.py           # prints the figures

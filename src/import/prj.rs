@@ -1,7 +1,7 @@
 //! A Shapefile's .prj (OGC/ESRI WKT 1, sometimes WKT 2) to an EPSG code.
 //!
 //! Only the coordinate systems kheo accepts need recognising: WGS 84 and its UTM zones
-//! 48N/49N, and VN-2000 geographic, UTM and TM-3 (DOMAIN.md). ESRI software writes no
+//! 48N/49N, and VN-2000 geographic, UTM and TM-3 (docs/DOMAIN.md). ESRI software writes no
 //! AUTHORITY, so the projection is matched on its datum and Transverse Mercator parameters.
 //! No crate in the dependency tree parses CRS WKT (`wkt` is for geometries, PROJ is C), so
 //! the small bracket parser below is hand-written.

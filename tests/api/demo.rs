@@ -1,5 +1,5 @@
 //! The demo commune: loads, loads again without changing anything, and carries the
-//! figures of DOMAIN.md (Quỳnh Xuân ward, 2022).
+//! figures of docs/DOMAIN.md (Quỳnh Xuân ward, 2022).
 
 use crate::helpers::spawn_app;
 use sqlx::PgPool;
@@ -47,7 +47,7 @@ async fn the_demo_ward_has_the_reported_road_lengths_and_counts() {
     .fetch_one(&app.pool)
     .await
     .unwrap();
-    // DOMAIN.md: 41 km concreted = 80.7 %, so about 50.8 km of commune roads.
+    // docs/DOMAIN.md: 41 km concreted = 80.7 %, so about 50.8 km of commune roads.
     assert!((road_km - 50.8).abs() < 0.3, "commune roads: {road_km} km");
     assert!((concrete_km - 41.0).abs() < 0.3, "concrete: {concrete_km} km");
     assert!((100.0 * concrete_km / road_km - 80.7).abs() < 0.3, "share: {}", concrete_km / road_km);
@@ -88,7 +88,7 @@ async fn the_demo_wards_coverage_reproduces_its_reported_figures() {
 
     let ward = &report["commune"];
     let km = |name: &str| ward[name].as_f64().unwrap() / 1000.0;
-    // DOMAIN.md, Quỳnh Xuân 2022: 41 km concreted = 80.7 %; 33 km of lit roads.
+    // docs/DOMAIN.md, Quỳnh Xuân 2022: 41 km concreted = 80.7 %; 33 km of lit roads.
     assert!((ward["concrete_pct"].as_f64().unwrap() - 80.7).abs() <= 0.3, "{}", ward["concrete_pct"]);
     assert!((km("concrete_m") - 41.0).abs() <= 0.3, "{} km concrete", km("concrete_m"));
     assert!((km("lit_m") - 33.0).abs() <= 0.5, "{} km lit", km("lit_m"));

@@ -180,8 +180,10 @@ CREATE OR REPLACE FUNCTION coverage_rebuild(commune text) RETURNS void LANGUAGE 
         SELECT m.id, m.commune_code, coverage_site_group(m.geom, m.commune_code) FROM model_site m
          WHERE m.commune_code = commune;
     SELECT coverage_check_groups(commune);
-    -- A rebuild may change answers without changing any work (a repair): say so to ETags.
-    INSERT INTO layer_revision AS r (table_name, revision, changed_at) VALUES ('coverage:' || commune, 2, now())
+    -- A rebuild may change answers without changing any work (a repair): say so to ETags,
+    -- the commune's and those of the answers across communes.
+    INSERT INTO layer_revision AS r (table_name, revision, changed_at)
+    VALUES ('coverage:' || commune, 2, now()), ('coverage:all', 2, now())
     ON CONFLICT (table_name) DO UPDATE SET revision = r.revision + 1, changed_at = now();
 $$;
 

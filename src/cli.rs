@@ -52,6 +52,9 @@ pub enum Command {
     /// Which communes visitors who are not signed in see.
     #[command(subcommand)]
     Commune(CommuneCommand),
+    /// Regions: named sets of communes (districts, clusters; provinces come from the communes).
+    #[command(subcommand)]
+    Region(RegionCommand),
     /// Print SQL that kheo runs, for benchmarks and debugging.
     #[command(subcommand, hide = true)]
     Sql(SqlCommand),
@@ -217,6 +220,29 @@ pub enum CommuneCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum RegionCommand {
+    /// Create a region, or replace the name, kind and communes of an existing one.
+    Add {
+        /// Lower-case letters, digits, `-` and `_`, e.g. `hoang-mai-cu`.
+        code: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_parser = ["province", "district", "cluster"])]
+        kind: String,
+        /// The communes' codes, comma-separated.
+        #[arg(long, value_delimiter = ',', required = true)]
+        communes: Vec<String>,
+    },
+    /// Create or replace the regions of a CSV file with the columns
+    /// `region,name,kind,commune` (one row per commune of a region), all or nothing.
+    Load { file: PathBuf },
+    /// List the regions, provinces included, with their communes.
+    List,
+    /// Remove a region made by hand (its communes stay).
+    Remove { code: String },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum UserCommand {
     /// Create an account, or replace the role, communes and password of an existing one. The
     /// password comes from `KHEO_PASSWORD`, else from the first line of standard input.
@@ -261,6 +287,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         }
         Command::User(command) => user(&database, command).await,
         Command::Commune(command) => commune(&database, command).await,
+        Command::Region(command) => region(&database, command).await,
         Command::Import(args) => import(&database, args).await,
         Command::Export { commune, out } => {
             let pool = crate::db::open(database.connect_options().await?, 2).await?;
@@ -414,6 +441,63 @@ async fn commune(database: &Database, command: CommuneCommand) -> Result<()> {
     }
     println!("{code}: {}", if published { "published" } else { "unpublished" });
     Ok(())
+}
+
+async fn region(database: &Database, command: RegionCommand) -> Result<()> {
+    use crate::store::regions::{self, Region};
+    let pool = crate::db::open(database.connect_options().await?, 2).await?;
+    match command {
+        RegionCommand::Add { code, name, kind, communes } => {
+            let region = checked_region(&code, &name, &kind)?;
+            regions::upsert(&pool, &region, &communes).await?;
+            println!("{code}: {} communes", communes.len());
+        }
+        RegionCommand::Load { file } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            let mut wanted: Vec<(Region, Vec<String>)> = Vec::new();
+            let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).from_reader(text.as_bytes());
+            for (line, record) in reader.deserialize::<(String, String, String, String)>().enumerate() {
+                let (code, name, kind, commune) = record
+                    .with_context(|| format!("{} line {}: want region,name,kind,commune", file.display(), line + 2))?;
+                let region = checked_region(&code, &name, &kind).with_context(|| format!("line {}", line + 2))?;
+                match wanted.iter_mut().find(|(r, _)| r.code == region.code) {
+                    Some((_, communes)) => communes.push(commune),
+                    None => wanted.push((region, vec![commune])),
+                }
+            }
+            regions::upsert_all(&pool, &wanted).await?;
+            for (region, communes) in &wanted {
+                println!("{}: {} communes", region.code, communes.len());
+            }
+        }
+        RegionCommand::List => {
+            for r in regions::list(&pool, false).await? {
+                let communes = regions::communes(&pool, &r.code, false).await?;
+                println!("{}\t{}\t{}\t{}", r.code, r.kind, r.name, communes.join(","));
+            }
+        }
+        RegionCommand::Remove { code } => {
+            if !regions::remove(&pool, &code).await? {
+                bail!("there is no region `{code}` made by hand (provinces come from the communes)");
+            }
+            println!("{code}: removed");
+        }
+    }
+    Ok(())
+}
+
+/// A region's code, name and kind, checked.
+fn checked_region(code: &str, name: &str, kind: &str) -> Result<crate::store::regions::Region> {
+    if !crate::http::is_region_code(code) || code.starts_with(['-', '_']) {
+        bail!("a region code is 1-40 lower-case letters, digits, `-` or `_`: `{code}` is not");
+    }
+    if name.trim().is_empty() || name.chars().count() > 200 {
+        bail!("region {code}: the name must be 1 to 200 characters");
+    }
+    if !["province", "district", "cluster"].contains(&kind) {
+        bail!("region {code}: the kind is province, district or cluster, not `{kind}`");
+    }
+    Ok(crate::store::regions::Region { code: code.into(), name: name.trim().into(), kind: kind.into() })
 }
 
 async fn user(database: &Database, command: UserCommand) -> Result<()> {

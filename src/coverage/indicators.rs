@@ -75,6 +75,48 @@ pub struct Measures {
     pub people_vnd: f64,
     pub state_vnd: f64,
     pub workdays: f64,
+    /// Communes summed (regions only).
+    pub communes: f64,
+    /// Of them, communes with at least one model site (regions only).
+    pub communes_with_model: f64,
+}
+
+impl Measures {
+    /// Adds another area's measures.
+    pub fn add(&mut self, o: &Measures) {
+        self.road_m += o.road_m;
+        self.concrete_m += o.concrete_m;
+        self.hardened_m += o.hardened_m;
+        self.lit_m += o.lit_m;
+        self.drained_m += o.drained_m;
+        self.flower_m += o.flower_m;
+        self.model_sites += o.model_sites;
+        self.people_vnd += o.people_vnd;
+        self.state_vnd += o.state_vnd;
+        self.workdays += o.workdays;
+        self.communes += o.communes;
+        self.communes_with_model += o.communes_with_model;
+    }
+
+    /// The measures of one commune as its report states them (stored, rounded values), so
+    /// that a region's totals are exactly the sums of its communes' own figures.
+    pub fn of_commune(stored: impl Fn(&str) -> Option<f64>) -> Measures {
+        let get = |id: &str| stored(id).unwrap_or(0.0);
+        Measures {
+            road_m: get("road_m"),
+            concrete_m: get("concrete_m"),
+            hardened_m: get("hardened_m"),
+            lit_m: get("lit_m"),
+            drained_m: get("drained_m"),
+            flower_m: get("flower_m"),
+            model_sites: get("model_sites"),
+            people_vnd: get("people_vnd"),
+            state_vnd: get("state_vnd"),
+            workdays: get("workdays"),
+            communes: 1.0,
+            communes_with_model: if get("model_sites") > 0.0 { 1.0 } else { 0.0 },
+        }
+    }
 }
 
 /// One row of the catalogue (served by `GET /api/indicators`).
@@ -316,7 +358,27 @@ pub static INDICATORS: &[Indicator] = &[
         outputs: outputs(true, false, false, true, false),
         compute: |m| Some(m.workdays),
     },
+    Indicator {
+        id: "communes_with_model_pct",
+        levels: REGION,
+        kind: Kind::Pct,
+        decimals: 2,
+        display: PCT,
+        rounding: ROUNDING,
+        title_vi: "Tỷ lệ xã, phường có mô hình Dân vận khéo",
+        title_en: "Communes with a model site",
+        short_vi: "Có mô hình",
+        short_en: "With model",
+        target: true,
+        road: false,
+        share_of: None,
+        outputs: outputs(true, false, false, true, false),
+        compute: |m| percent(m.communes_with_model, m.communes),
+    },
 ];
+
+/// Reported for regions only.
+const REGION: &[Level] = &[Level::Region];
 
 /// The indicator called `id`.
 ///

@@ -20,6 +20,7 @@
 //! - Percentages are 0-100, `None` (JSON null) when there are no counted roads.
 
 pub mod indicators;
+pub mod region;
 pub mod report;
 pub mod table;
 
@@ -149,7 +150,7 @@ pub struct Values(pub BTreeMap<&'static str, Option<f64>>);
 
 impl Values {
     /// The values of the catalogue's indicators that `keep` keeps.
-    fn of(measures: &Measures, keep: impl Fn(&Indicator) -> bool) -> Values {
+    pub fn of(measures: &Measures, keep: impl Fn(&Indicator) -> bool) -> Values {
         Values(INDICATORS.iter().filter(|i| keep(i)).map(|i| (i.id, i.value(measures))).collect())
     }
 
@@ -236,7 +237,7 @@ impl Indicators {
                 values: Values::of(&lengths.measures(), |i| i.road),
             })
             .collect();
-        let values = Values::of(&tally.measures(settings), |_| true);
+        let values = Values::of(&tally.measures(settings), |i| i.at(Level::Group));
         let targets = targets(&values, &settings.targets);
         Indicators {
             values,

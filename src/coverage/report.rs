@@ -23,8 +23,9 @@ pub struct CommuneReport {
     pub name: String,
     pub kind: String,
     pub province: String,
-    pub households: i64,
-    pub population: i64,
+    /// The groups' households; `null` (unknown, never 0) when no group says.
+    pub households: Option<i64>,
+    pub population: Option<i64>,
     #[serde(flatten)]
     pub indicators: Indicators,
 }
@@ -94,6 +95,11 @@ fn split(tallies: &Tallies, date: NaiveDate, groups: &[GroupRow]) -> (Vec<Tally>
     (per_group, unassigned, total)
 }
 
+/// The sum of the values that are known; `None` when none is.
+pub fn known_sum(values: impl Iterator<Item = Option<i32>>) -> Option<i64> {
+    values.flatten().map(i64::from).reduce(|a, b| a + b)
+}
+
 /// The coverage of commune `code` at `as_of`; `None` when there is no such commune.
 pub async fn report(pool: &PgPool, code: &str, as_of: NaiveDate) -> Result<Option<Report>, sqlx::Error> {
     let Some(Parts { commune, groups, settings }) = parts(pool, code).await? else { return Ok(None) };
@@ -108,8 +114,8 @@ pub async fn report(pool: &PgPool, code: &str, as_of: NaiveDate) -> Result<Optio
     Ok(Some(Report {
         as_of,
         commune: CommuneReport {
-            households: groups.iter().filter_map(|g| g.households).map(i64::from).sum(),
-            population: groups.iter().filter_map(|g| g.population).map(i64::from).sum(),
+            households: known_sum(groups.iter().map(|g| g.households)),
+            population: known_sum(groups.iter().map(|g| g.population)),
             code: commune.code,
             name: commune.name,
             kind: commune.kind,

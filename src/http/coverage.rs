@@ -1,12 +1,16 @@
 //! The coverage resource: `GET /api/coverage`, `/api/coverage.geojson`,
-//! `/api/coverage.csv` and `/api/coverage/timeline`.
+//! `/api/coverage.csv`, `/api/coverage.xlsx` and `/api/coverage/timeline`, each for a
+//! commune (`?commune=`, its groups) or a region (`?region=`, its communes).
 
 use super::AppContext;
 use super::error::{ApiError, ApiResult};
+use super::session::Viewer;
 use super::{etag, params};
 use crate::coverage::Indicators;
+use crate::coverage::region::{self, RegionReport};
 use crate::coverage::report::{self, Report};
-use crate::coverage::table::{self, Cell};
+use crate::coverage::table::{self, Cell, Table};
+use crate::store::regions::{self, Region};
 use crate::store::{coverage, revision};
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -26,48 +30,122 @@ pub fn router() -> Router<AppContext> {
         .route("/api/coverage/timeline", get(timeline))
 }
 
+/// What a coverage request is about.
+enum Area {
+    Commune(String),
+    /// A region, with the communes its reader may see.
+    Region {
+        region: Region,
+        communes: Vec<String>,
+    },
+}
+
+impl Area {
+    fn code(&self) -> &str {
+        match self {
+            Area::Commune(code) => code,
+            Area::Region { region, .. } => &region.code,
+        }
+    }
+}
+
+/// `commune=` or `region=`, exactly one. A region's unpublished communes are left out for
+/// visitors who are not signed in (a commune's are 404 before this, in `guard_reads`).
+async fn area(ctx: &AppContext, viewer: &Viewer, params: &HashMap<String, String>) -> ApiResult<Area> {
+    match (params.contains_key("commune"), params.get("region")) {
+        (true, Some(_)) => Err(ApiError::bad("region", "give `commune` or `region`, not both")),
+        (true, None) => Ok(Area::Commune(params::commune(params)?)),
+        (false, Some(code)) => {
+            if !params::is_region_code(code) {
+                return Err(ApiError::bad("region", "must be a region code such as nghe-an"));
+            }
+            let region = regions::find(&ctx.pool, code)
+                .await?
+                .ok_or_else(|| ApiError::not_found(format!("unknown region `{code}`")))?;
+            let communes = regions::communes(&ctx.pool, code, viewer.is_anonymous()).await?;
+            Ok(Area::Region { region, communes })
+        }
+        (false, None) => {
+            Err(ApiError::bad("commune", "is required (a commune code such as 17131), or `region` (a region code)"))
+        }
+    }
+}
+
 /// The ETag of a coverage answer: the data's revisions, the query and the date (the
-/// default as-of date moves at midnight). It is also the key of the answer cache: the
-/// JSON, GeoJSON and timeline answers are computed once per tag.
-async fn tag(ctx: &AppContext, kind: &str, code: &str, query: Option<&str>, as_of: NaiveDate) -> ApiResult<String> {
+/// default as-of date moves at midnight), and for a region who asks (visitors do not see
+/// unpublished communes). It is also the key of the answer cache: the JSON, GeoJSON and
+/// timeline answers are computed once per tag.
+async fn tag(
+    ctx: &AppContext,
+    viewer: &Viewer,
+    kind: &str,
+    area: &Area,
+    query: Option<&str>,
+    as_of: NaiveDate,
+) -> ApiResult<String> {
     // Every table whose change can change a coverage answer, from the catalogue.
-    let rebuilt = format!("coverage:{code}");
-    let tables: Vec<&str> = crate::layers::Layer::coverage_sources().into_iter().chain([rebuilt.as_str()]).collect();
+    let mut tables: Vec<String> = crate::layers::Layer::coverage_sources().into_iter().map(String::from).collect();
+    let audience = match area {
+        Area::Commune(code) => {
+            tables.push(format!("coverage:{code}"));
+            "any"
+        }
+        Area::Region { .. } => {
+            tables.extend(["coverage:all", "region", "region_commune"].map(String::from));
+            if viewer.is_anonymous() { "public" } else { "signed-in" }
+        }
+    };
+    let tables: Vec<&str> = tables.iter().map(String::as_str).collect();
     let revisions = revision::of_tables(&ctx.pool, &tables).await?;
-    Ok(etag::weak(&[kind, &revisions, query.unwrap_or(""), &as_of.to_string()]))
+    Ok(etag::weak(&[kind, &revisions, audience, query.unwrap_or(""), &as_of.to_string()]))
 }
 
 /// A coverage request with its parameters checked and its ETag computed.
 struct CoverageRequest {
     params: HashMap<String, String>,
-    code: String,
+    area: Area,
     as_of: NaiveDate,
     tag: String,
 }
 
-/// Checks a request's parameters (`commune`, `as_of` and `extra`) and computes its ETag;
-/// `Err` holds the 304 to send when the client already has this answer.
+/// Checks a request's parameters (`commune` or `region`, `as_of` and `extra`) and
+/// computes its ETag; `Err` holds the 304 to send when the client already has this answer.
 async fn begin(
     ctx: &AppContext,
+    viewer: &Viewer,
     query: Option<&str>,
     headers: &HeaderMap,
     kind: &str,
     extra: &[&str],
 ) -> ApiResult<Result<CoverageRequest, Response>> {
-    let allowed: Vec<&str> = ["commune", "as_of"].iter().chain(extra).copied().collect();
+    let allowed: Vec<&str> = ["commune", "region", "as_of"].iter().chain(extra).copied().collect();
     let params = params::parse(query, &allowed)?;
-    let (code, as_of) = (params::commune(&params)?, params::as_of(&params)?);
-    let tag = tag(ctx, kind, &code, query, as_of).await?;
+    let as_of = params::as_of(&params)?;
+    let area = area(ctx, viewer, &params).await?;
+    let tag = tag(ctx, viewer, kind, &area, query, as_of).await?;
     if etag::matches(headers, &tag) {
         return Ok(Err(etag::not_modified(&tag)));
     }
-    Ok(Ok(CoverageRequest { params, code, as_of, tag }))
+    Ok(Ok(CoverageRequest { params, area, as_of, tag }))
 }
 
-async fn load(ctx: &AppContext, code: &str, as_of: NaiveDate) -> ApiResult<Report> {
-    report::report(&ctx.pool, code, as_of)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("unknown commune `{code}`")))
+/// A computed coverage answer.
+enum Loaded {
+    Commune(Box<Report>),
+    Region(Box<RegionReport>),
+}
+
+async fn load(ctx: &AppContext, area: &Area, as_of: NaiveDate) -> ApiResult<Loaded> {
+    match area {
+        Area::Commune(code) => Ok(Loaded::Commune(Box::new(
+            report::report(&ctx.pool, code, as_of)
+                .await?
+                .ok_or_else(|| ApiError::not_found(format!("unknown commune `{code}`")))?,
+        ))),
+        Area::Region { region, communes } => {
+            Ok(Loaded::Region(Box::new(region::report(&ctx.pool, region, communes, as_of).await?)))
+        }
+    }
 }
 
 fn respond(body: impl Into<axum::body::Body>, content_type: &'static str, tag: &str) -> Response {
@@ -81,22 +159,39 @@ fn respond(body: impl Into<axum::body::Body>, content_type: &'static str, tag: &
     response
 }
 
+/// Answers from the cache, or computes, caches and answers.
+async fn cached(
+    ctx: &AppContext,
+    r: &CoverageRequest,
+    content_type: &'static str,
+    compute: impl AsyncFnOnce() -> ApiResult<Value>,
+) -> ApiResult<Response> {
+    if let Some(body) = ctx.cache.get(&r.tag) {
+        return Ok(respond(body, content_type, &r.tag));
+    }
+    let body = Bytes::from(serde_json::to_vec(&compute().await?).map_err(anyhow::Error::from)?);
+    ctx.cache.put(&r.tag, body.clone());
+    Ok(respond(body, content_type, &r.tag))
+}
+
 async fn coverage_json(
     State(ctx): State<AppContext>,
+    viewer: Viewer,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let r = match begin(&ctx, query.as_deref(), &headers, "json", &[]).await? {
+    let r = match begin(&ctx, &viewer, query.as_deref(), &headers, "json", &[]).await? {
         Ok(request) => request,
         Err(not_modified) => return Ok(not_modified),
     };
-    if let Some(body) = ctx.cache.get(&r.tag) {
-        return Ok(respond(body, "application/json", &r.tag));
-    }
-    let report = load(&ctx, &r.code, r.as_of).await?;
-    let body = Bytes::from(serde_json::to_vec(&report).map_err(anyhow::Error::from)?);
-    ctx.cache.put(&r.tag, body.clone());
-    Ok(respond(body, "application/json", &r.tag))
+    cached(&ctx, &r, "application/json", async || {
+        let value = match load(&ctx, &r.area, r.as_of).await? {
+            Loaded::Commune(report) => serde_json::to_value(&report),
+            Loaded::Region(report) => serde_json::to_value(&report),
+        };
+        Ok(value.map_err(anyhow::Error::from)?)
+    })
+    .await
 }
 
 /// The indicators as flat properties, for map styling (MapLibre expressions read flat
@@ -116,51 +211,100 @@ fn flat(indicators: &Indicators, into: &mut Map<String, Value>) {
 
 async fn coverage_geojson(
     State(ctx): State<AppContext>,
+    viewer: Viewer,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let r = match begin(&ctx, query.as_deref(), &headers, "geojson", &[]).await? {
+    let r = match begin(&ctx, &viewer, query.as_deref(), &headers, "geojson", &[]).await? {
         Ok(request) => request,
         Err(not_modified) => return Ok(not_modified),
     };
-    if let Some(body) = ctx.cache.get(&r.tag) {
-        return Ok(respond(body, "application/geo+json", &r.tag));
+    cached(&ctx, &r, "application/geo+json", async || match load(&ctx, &r.area, r.as_of).await? {
+        Loaded::Commune(report) => groups_collection(&ctx, &report).await,
+        Loaded::Region(report) => communes_collection(&ctx, &report).await,
+    })
+    .await
+}
+
+/// A geometry stored as GeoJSON text, or null.
+fn geometry(text: Option<&String>) -> ApiResult<Value> {
+    match text {
+        Some(text) => Ok(serde_json::from_str(text).map_err(anyhow::Error::from)?),
+        None => Ok(Value::Null),
     }
-    let report = load(&ctx, &r.code, r.as_of).await?;
-    let geometries = coverage::group_geometries(&ctx.pool, &r.code).await?;
+}
+
+/// A commune's groups as polygons with their indicators as flat properties.
+async fn groups_collection(ctx: &AppContext, report: &Report) -> ApiResult<Value> {
+    let geometries = coverage::group_geometries(&ctx.pool, &report.commune.code).await?;
     let mut features = Vec::with_capacity(report.groups.len());
     for line in &report.groups {
         let group = &line.group;
-        let geometry: Value = match geometries.get(&group.id) {
-            Some(text) => serde_json::from_str(text).map_err(anyhow::Error::from)?,
-            None => Value::Null,
-        };
         // id, code, name, kind, households, population, then the indicators.
         let Value::Object(mut props) = json!(group) else { unreachable!("a struct serialises to an object") };
         flat(&line.indicators, &mut props);
-        features.push(json!({ "type": "Feature", "id": group.id, "geometry": geometry, "properties": props }));
+        features.push(json!({
+            "type": "Feature", "id": group.id, "geometry": geometry(geometries.get(&group.id))?, "properties": props,
+        }));
     }
     let mut commune = Map::new();
     commune.insert("code".into(), json!(report.commune.code));
     commune.insert("name".into(), json!(report.commune.name));
     flat(&report.commune.indicators, &mut commune);
-    let body = json!({
-        "type": "FeatureCollection",
-        "as_of": report.as_of,
-        "commune": commune,
-        "features": features,
-    });
-    let body = Bytes::from(serde_json::to_vec(&body).map_err(anyhow::Error::from)?);
-    ctx.cache.put(&r.tag, body.clone());
-    Ok(respond(body, "application/geo+json", &r.tag))
+    Ok(json!({ "type": "FeatureCollection", "as_of": report.as_of, "commune": commune, "features": features }))
+}
+
+/// A region's communes as polygons with their indicators as flat properties.
+async fn communes_collection(ctx: &AppContext, report: &RegionReport) -> ApiResult<Value> {
+    let codes: Vec<String> = report.communes.iter().map(|c| c.code.clone()).collect();
+    let geometries = coverage::commune_geometries(&ctx.pool, &codes).await?;
+    let mut features = Vec::with_capacity(report.communes.len());
+    for line in &report.communes {
+        let mut props = Map::new();
+        for (key, value) in
+            [("code", &line.code), ("name", &line.name), ("kind", &line.kind), ("province", &line.province)]
+        {
+            props.insert(key.into(), json!(value));
+        }
+        props.insert("households".into(), json!(line.households));
+        props.insert("population".into(), json!(line.population));
+        flat(&line.indicators, &mut props);
+        features.push(json!({
+            "type": "Feature", "id": line.code, "geometry": geometry(geometries.get(&line.code))?, "properties": props,
+        }));
+    }
+    let Value::Object(region) = json!(report.region) else { unreachable!("a struct serialises to an object") };
+    Ok(json!({ "type": "FeatureCollection", "as_of": report.as_of, "region": region, "features": features }))
+}
+
+/// A report as a table: its title, headers and rows.
+struct Sheet {
+    title: String,
+    headers: Vec<String>,
+    rows: Vec<Vec<Cell>>,
+}
+
+fn sheet(loaded: &Loaded, as_of: NaiveDate, english: bool) -> Sheet {
+    let date = as_of.format("%d/%m/%Y");
+    let (name, table, rows) = match loaded {
+        Loaded::Commune(report) => (&report.commune.name, Table::Commune, table::rows(report, english)),
+        Loaded::Region(report) => (&report.region.name, Table::Region, table::region_rows(report)),
+    };
+    let title = if english {
+        format!("Coverage of {name} as of {date}")
+    } else {
+        format!("Kết quả công trình {name} tính đến ngày {date}")
+    };
+    Sheet { title, headers: table::headers(table, english), rows }
 }
 
 async fn coverage_csv(
     State(ctx): State<AppContext>,
+    viewer: Viewer,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let r = match begin(&ctx, query.as_deref(), &headers, "csv", &["decimal", "lang"]).await? {
+    let r = match begin(&ctx, &viewer, query.as_deref(), &headers, "csv", &["decimal", "lang"]).await? {
         Ok(request) => request,
         Err(not_modified) => return Ok(not_modified),
     };
@@ -171,7 +315,7 @@ async fn coverage_csv(
         Some(_) => return Err(ApiError::bad("decimal", "must be `point` or `comma`")),
     };
     let english = english(&r.params)?;
-    let report = load(&ctx, &r.code, r.as_of).await?;
+    let sheet = sheet(&load(&ctx, &r.area, r.as_of).await?, r.as_of, english);
 
     let text = |cell: &Cell| -> String {
         match cell {
@@ -184,15 +328,15 @@ async fn coverage_csv(
         }
     };
     let mut writer = csv::WriterBuilder::new().delimiter(if comma { b';' } else { b',' }).from_writer(Vec::new());
-    writer.write_record(table::headers(english)).map_err(anyhow::Error::from)?;
-    for row in table::rows(&report, english) {
+    writer.write_record(&sheet.headers).map_err(anyhow::Error::from)?;
+    for row in &sheet.rows {
         writer.write_record(row.iter().map(text)).map_err(anyhow::Error::from)?;
     }
     let mut body = "\u{feff}".as_bytes().to_vec(); // the BOM: Excel then reads UTF-8
     body.extend(writer.into_inner().map_err(|e| anyhow::anyhow!("writing the CSV: {e}"))?);
 
     let mut response = respond(body, "text/csv; charset=utf-8", &r.tag);
-    attachment(&mut response, &r.code, r.as_of, "csv");
+    attachment(&mut response, r.area.code(), r.as_of, "csv");
     Ok(response)
 }
 
@@ -216,94 +360,93 @@ fn attachment(response: &mut Response, code: &str, as_of: NaiveDate, extension: 
 /// them in the reader's own locale (80,7 in Vietnamese).
 async fn coverage_xlsx(
     State(ctx): State<AppContext>,
+    viewer: Viewer,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    use rust_xlsxwriter::{Format, Workbook};
-    let r = match begin(&ctx, query.as_deref(), &headers, "xlsx", &["lang"]).await? {
+    let r = match begin(&ctx, &viewer, query.as_deref(), &headers, "xlsx", &["lang"]).await? {
         Ok(request) => request,
         Err(not_modified) => return Ok(not_modified),
     };
     let english = english(&r.params)?;
-    let (code, as_of) = (&r.code, r.as_of);
-    let report = load(&ctx, code, as_of).await?;
+    let sheet = sheet(&load(&ctx, &r.area, r.as_of).await?, r.as_of, english);
+    let body =
+        workbook(&sheet, english).map_err(|e| ApiError::Internal(anyhow::anyhow!("writing the workbook: {e}")))?;
+    let mut response = respond(body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", &r.tag);
+    attachment(&mut response, r.area.code(), r.as_of, "xlsx");
+    Ok(response)
+}
 
-    let xlsx = |e: rust_xlsxwriter::XlsxError| ApiError::Internal(anyhow::anyhow!("writing the workbook: {e}"));
+/// The workbook of a sheet: title, headers, then the rows, the last one (the total) bold;
+/// each number formatted with the decimals it is shown with.
+fn workbook(sheet: &Sheet, english: bool) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, Workbook};
     let mut workbook = Workbook::new();
-    let sheet = workbook.add_worksheet();
-    sheet.set_name(if english { "Coverage" } else { "Do phu" }).map_err(xlsx)?;
-    let title = if english {
-        format!("Coverage of {} as of {}", report.commune.name, as_of.format("%d/%m/%Y"))
-    } else {
-        format!("Kết quả công trình {} tính đến ngày {}", report.commune.name, as_of.format("%d/%m/%Y"))
-    };
-    sheet.write_string_with_format(0, 0, &title, &Format::new().set_bold().set_font_size(14)).map_err(xlsx)?;
+    let ws = workbook.add_worksheet();
+    ws.set_name(if english { "Coverage" } else { "Do phu" })?;
+    ws.write_string_with_format(0, 0, &sheet.title, &Format::new().set_bold().set_font_size(14))?;
     let header = Format::new().set_bold().set_text_wrap().set_background_color("#E8EEF4");
-    for (col, text) in table::headers(english).into_iter().enumerate() {
-        sheet.write_string_with_format(2, col as u16, text, &header).map_err(xlsx)?;
-        sheet.set_column_width(col as u16, if col == 1 { 28 } else { 14 }).map_err(xlsx)?;
+    for (col, text) in sheet.headers.iter().enumerate() {
+        ws.write_string_with_format(2, col as u16, text, &header)?;
+        ws.set_column_width(col as u16, if col == 1 { 28 } else { 14 })?;
     }
-    let formats = [
-        Format::new().set_num_format("#,##0"),
-        Format::new().set_num_format("0.0"),
-        Format::new(),
-        Format::new().set_num_format("#,##0.000"),
-    ];
-    let rows = table::rows(&report, english);
-    let last = rows.len() - 1;
-    for (r, row) in rows.iter().enumerate() {
+    let last = sheet.rows.len().saturating_sub(1);
+    for (r, row) in sheet.rows.iter().enumerate() {
         let r_index = 3 + r as u32;
         for (col, cell) in row.iter().enumerate() {
             let col = col as u16;
             let mut format = match cell {
-                Cell::Number(_, 0) => formats[0].clone(),
-                Cell::Number(_, 1) => formats[1].clone(),
-                Cell::Number(_, _) => formats[3].clone(),
-                _ => formats[2].clone(),
+                Cell::Number(_, 0) => Format::new().set_num_format("#,##0"),
+                Cell::Number(_, decimals) => Format::new().set_num_format(format!("#,##0.{}", "0".repeat(*decimals))),
+                _ => Format::new(),
             };
             if r == last {
                 format = format.set_bold();
             }
             match cell {
-                Cell::Text(t) => sheet.write_string_with_format(r_index, col, t, &format).map_err(xlsx)?,
-                Cell::Number(v, _) => sheet.write_number_with_format(r_index, col, *v, &format).map_err(xlsx)?,
-                Cell::Empty => sheet.write_blank(r_index, col, &format).map_err(xlsx)?,
+                Cell::Text(t) => ws.write_string_with_format(r_index, col, t, &format)?,
+                Cell::Number(v, _) => ws.write_number_with_format(r_index, col, *v, &format)?,
+                Cell::Empty => ws.write_blank(r_index, col, &format)?,
             };
         }
     }
-    sheet.set_freeze_panes(3, 2).map_err(xlsx)?;
-    let body = workbook.save_to_buffer().map_err(xlsx)?;
-    let mut response = respond(body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", &r.tag);
-    attachment(&mut response, code, as_of, "xlsx");
-    Ok(response)
+    ws.set_freeze_panes(3, 2)?;
+    workbook.save_to_buffer()
 }
 
-async fn timeline(State(ctx): State<AppContext>, RawQuery(query): RawQuery, headers: HeaderMap) -> ApiResult<Response> {
-    let p = params::parse(query.as_deref(), &["commune", "from", "to", "as_of"])?;
-    let (code, as_of) = (params::commune(&p)?, params::as_of(&p)?);
-    let (from, to) = (params::year(&p, "from")?, params::year(&p, "to")?);
+async fn timeline(
+    State(ctx): State<AppContext>,
+    viewer: Viewer,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let r = match begin(&ctx, &viewer, query.as_deref(), &headers, "timeline", &["from", "to"]).await? {
+        Ok(request) => request,
+        Err(not_modified) => return Ok(not_modified),
+    };
+    let (from, to) = (params::year(&r.params, "from")?, params::year(&r.params, "to")?);
     if let (Some(f), Some(t)) = (from, to)
         && f > t
     {
         return Err(ApiError::bad("from", "must not be after `to`"));
     }
-    if let (Some(f), Some(t)) = (from, to.or(Some(chrono::Datelike::year(&as_of))))
+    if let (Some(f), Some(t)) = (from, to.or(Some(chrono::Datelike::year(&r.as_of))))
         && t - f > 100
     {
         return Err(ApiError::bad("from", "the timeline spans at most 100 years"));
     }
-    let tag = tag(&ctx, "timeline", &code, query.as_deref(), as_of).await?;
-    if etag::matches(&headers, &tag) {
-        return Ok(etag::not_modified(&tag));
-    }
-    if let Some(body) = ctx.cache.get(&tag) {
-        return Ok(respond(body, "application/json", &tag));
-    }
-    let (settings, years) = report::timeline(&ctx.pool, &code, from, to, as_of)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("unknown commune `{code}`")))?;
-    let body = json!({ "commune": code, "as_of": as_of, "settings": settings, "years": years });
-    let body = Bytes::from(serde_json::to_vec(&body).map_err(anyhow::Error::from)?);
-    ctx.cache.put(&tag, body.clone());
-    Ok(respond(body, "application/json", &tag))
+    let as_of = r.as_of;
+    cached(&ctx, &r, "application/json", async || match &r.area {
+        Area::Commune(code) => {
+            let (settings, years) = report::timeline(&ctx.pool, code, from, to, as_of)
+                .await?
+                .ok_or_else(|| ApiError::not_found(format!("unknown commune `{code}`")))?;
+            Ok(json!({ "commune": code, "as_of": as_of, "settings": settings, "years": years }))
+        }
+        Area::Region { region, communes } => {
+            let years = region::timeline(&ctx.pool, region, communes, (from, to), as_of).await?;
+            Ok(json!({ "region": region.code, "as_of": as_of, "years": years }))
+        }
+    })
+    .await
 }

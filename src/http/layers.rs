@@ -143,6 +143,12 @@ pub fn parse_filter(layer: &Layer, query: Option<&str>) -> ApiResult<(features::
                 }
                 filter.commune = Some(value)
             }
+            "region" => {
+                if !super::params::is_region_code(&value) {
+                    return Err(ApiError::bad("region", "must be a region code such as nghe-an"));
+                }
+                filter.region = Some(value)
+            }
             "group" => group = Some(value),
             "bbox" => filter.bbox = Some(parse_bbox(&value)?),
             "as_of" => filter.as_of = Some(features::parse_date(&value).map_err(|m| ApiError::bad("as_of", m))?),
@@ -166,7 +172,7 @@ pub fn parse_filter(layer: &Layer, query: Option<&str>) -> ApiResult<(features::
                     return Err(ApiError::bad(
                         other,
                         format!(
-                            "is not known; use commune, group, bbox, as_of, limit, offset or a field of {}: {}",
+                            "is not known; use commune, region, group, bbox, as_of, limit, offset or a field of {}: {}",
                             layer.id,
                             names.join(", ")
                         ),
@@ -209,6 +215,11 @@ fn parse_bbox(value: &str) -> ApiResult<[f64; 4]> {
 /// Checks that the commune and group of a filter exist (404 otherwise) and resolves the
 /// group code to its id.
 pub(crate) async fn resolve(ctx: &AppContext, filter: &mut features::Filter, group: Option<String>) -> ApiResult<()> {
+    if let Some(code) = &filter.region
+        && crate::store::regions::find(&ctx.pool, code).await?.is_none()
+    {
+        return Err(ApiError::not_found(format!("unknown region `{code}`")));
+    }
     if let Some(code) = &filter.commune {
         if !communes::exists(&ctx.pool, code).await? {
             return Err(ApiError::not_found(format!("unknown commune `{code}`")));
@@ -238,6 +249,10 @@ pub(crate) async fn prepare(
     let mut tables = vec![layer.table];
     if filter.group.is_some() {
         tables.push("residential_group");
+    }
+    if filter.region.is_some() {
+        // A region's communes change with its rows, and a province's with the communes.
+        tables.extend(["region", "region_commune", "commune"]);
     }
     if filter.published_only {
         // Publishing a commune changes what anonymous visitors get.

@@ -13,13 +13,14 @@ mod import;
 mod indicators;
 pub mod layers;
 mod params;
+mod regions;
 mod search;
 pub mod session;
 mod web;
 
 pub use cache::ResponseCache;
 pub use context::{AppContext, DEFAULT_CACHE_ENTRIES, DEFAULT_MAX_UPLOAD_BYTES, Policy, VIETNAM_EXTENT, WebSettings};
-pub use params::today_in_vietnam;
+pub use params::{is_region_code, today_in_vietnam};
 
 use axum::Router;
 use std::time::Duration;
@@ -39,6 +40,7 @@ pub fn app(ctx: AppContext) -> Router {
         .merge(coverage::router())
         .merge(indicators::router())
         .merge(search::router())
+        .merge(regions::router())
         .merge(session::router())
         .merge(web::router())
         .layer(axum::middleware::from_fn_with_state(ctx.clone(), session::guard_reads))

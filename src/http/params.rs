@@ -29,6 +29,12 @@ pub fn parse(query: Option<&str>, allowed: &[&str]) -> ApiResult<HashMap<String,
     Ok(out)
 }
 
+/// Whether `code` has the shape of a region code (`nghe-an`, `hoang-mai-cu`).
+pub fn is_region_code(code: &str) -> bool {
+    (1..=40).contains(&code.len())
+        && code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+}
+
 /// A required commune code.
 pub fn commune(params: &HashMap<String, String>) -> ApiResult<String> {
     match params.get("commune") {

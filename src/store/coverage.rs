@@ -9,8 +9,10 @@ use crate::layers::{self, Feed, LAYERS, Layer};
 use crate::model::vocab::{CONCRETE, EXISTING, HARDENED_SURFACES};
 use crate::store::features::{dated_expr, existed_expr, value_expr};
 use chrono::NaiveDate;
-use sqlx::PgPool;
+use sqlx::postgres::PgRow;
+use sqlx::{PgPool, Postgres, Row};
 use std::collections::{BTreeMap, HashMap};
+use std::hash::Hash;
 
 /// Sums per (as-of date, group id; `None` for unassigned).
 pub type Tallies = HashMap<(NaiveDate, Option<i64>), Tally>;
@@ -71,25 +73,63 @@ pub async fn group_geometries(pool: &PgPool, commune: &str) -> Result<HashMap<i6
 }
 
 pub async fn settings(pool: &PgPool, commune: &str) -> Result<Settings, sqlx::Error> {
-    let row: Option<(Vec<String>, f64, f64, serde_json::Value)> = sqlx::query_as(
-        "SELECT counted_classes, lit_buffer_m, drain_buffer_m, targets FROM commune_setting WHERE commune_code = $1",
+    let mut all = settings_of(pool, &[commune.to_string()]).await?;
+    Ok(all.remove(commune).unwrap_or_else(Settings::defaults))
+}
+
+/// The settings of each of `communes` that has a row (the others take the defaults).
+pub async fn settings_of(pool: &PgPool, communes: &[String]) -> Result<HashMap<String, Settings>, sqlx::Error> {
+    let rows: Vec<(String, Vec<String>, f64, f64, serde_json::Value)> = sqlx::query_as(
+        "SELECT commune_code, counted_classes, lit_buffer_m, drain_buffer_m, targets
+           FROM commune_setting WHERE commune_code = ANY ($1)",
     )
-    .bind(commune)
-    .fetch_optional(pool)
+    .bind(communes)
+    .fetch_all(pool)
     .await?;
-    let (counted_classes, lit_buffer_m, drain_buffer_m, targets) = row.unwrap_or_else(|| {
-        (
-            ["commune", "hamlet_axis", "inter_hamlet", "alley", "field"].map(String::from).to_vec(),
-            15.0,
-            10.0,
-            serde_json::json!({}),
-        )
-    });
-    let targets: BTreeMap<String, f64> = targets
-        .as_object()
-        .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_f64()?))).collect())
-        .unwrap_or_default();
-    Ok(Settings { counted_classes, lit_buffer_m, drain_buffer_m, targets })
+    Ok(rows
+        .into_iter()
+        .map(|(code, counted_classes, lit_buffer_m, drain_buffer_m, targets)| {
+            let targets: BTreeMap<String, f64> = targets
+                .as_object()
+                .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_f64()?))).collect())
+                .unwrap_or_default();
+            (code, Settings { counted_classes, lit_buffer_m, drain_buffer_m, targets })
+        })
+        .collect())
+}
+
+/// The communes' boundaries as GeoJSON text, by code.
+pub async fn commune_geometries(pool: &PgPool, codes: &[String]) -> Result<HashMap<String, String>, sqlx::Error> {
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("SELECT code, ST_AsGeoJSON(geom, 7) FROM commune WHERE code = ANY ($1)")
+            .bind(codes)
+            .fetch_all(pool)
+            .await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// Communes by code, ordered by province and name.
+pub async fn communes(pool: &PgPool, codes: &[String]) -> Result<Vec<CommuneRow>, sqlx::Error> {
+    sqlx::query_as("SELECT code, name, kind, province FROM commune WHERE code = ANY ($1) ORDER BY province, name, code")
+        .bind(codes)
+        .fetch_all(pool)
+        .await
+}
+
+/// The households and population of each commune's groups; `None` (unknown) where no
+/// group of it gives one.
+pub async fn households_of(
+    pool: &PgPool,
+    codes: &[String],
+) -> Result<HashMap<String, (Option<i64>, Option<i64>)>, sqlx::Error> {
+    let rows: Vec<(String, Option<i64>, Option<i64>)> = sqlx::query_as(
+        "SELECT commune_code, sum(households)::bigint, sum(population)::bigint
+           FROM residential_group WHERE commune_code = ANY ($1) GROUP BY commune_code",
+    )
+    .bind(codes)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|(code, h, p)| (code, (h, p))).collect())
 }
 
 pub async fn quality(pool: &PgPool, commune: &str) -> Result<Option<Quality>, sqlx::Error> {
@@ -99,45 +139,31 @@ pub async fn quality(pool: &PgPool, commune: &str) -> Result<Option<Quality>, sq
         .await
 }
 
-#[derive(sqlx::FromRow)]
-struct RoadSums {
-    as_of: NaiveDate,
-    group_id: Option<i64>,
-    class: String,
-    road_m: f64,
-    concrete_m: f64,
-    hardened_m: f64,
-    lit_m: f64,
-    drained_m: f64,
-    people_vnd: f64,
-    state_vnd: f64,
-    workdays: f64,
+/// What a sum covers: the pieces of one commune by group, or of several communes by
+/// commune. `condition` selects the pieces (`p`) with the bound `$1`; `area` is what the
+/// sums are grouped by.
+struct Scope {
+    condition: &'static str,
+    area: &'static str,
 }
 
-#[derive(sqlx::FromRow)]
-struct SiteSums {
-    as_of: NaiveDate,
-    group_id: Option<i64>,
-    field: String,
-    recognition: String,
-    sites: i64,
-    people_vnd: f64,
-    state_vnd: f64,
-    workdays: f64,
-}
+/// One commune, by group (NULL: unassigned).
+const BY_GROUP: Scope = Scope { condition: "p.commune_code = $1", area: "p.group_id" };
+/// Several communes, by commune.
+const BY_COMMUNE: Scope = Scope { condition: "p.commune_code = ANY ($1)", area: "p.commune_code" };
 
-/// The query summing a commune's road pieces at each date (`$2`), by group and class.
+/// The query summing road pieces at each date (`$2`), by area and class.
 ///
 /// Built from the catalogue's rules, not written again: a road exists at a date by
 /// [`existed_expr`] and has the surface [`value_expr`] gives; concrete and hardened
 /// surfaces come bound (`$3`, `$4`) from `model::vocab`. A road's money is dated by the work
 /// it paid for: its paving if any, else its construction.
-fn road_sums_query() -> String {
+fn road_sums_query(scope: &Scope) -> String {
     let roads = layers::find("roads").expect("the catalogue has roads");
     let existed = existed_expr(roads, "t", "d.as_of").expect("roads are dated");
     let surface = value_expr(roads.field("surface").expect("roads have a surface"), Some("d.as_of"));
     format!(
-        "SELECT d.as_of, p.group_id, t.class,
+        "SELECT d.as_of, {area} AS area, t.class,
                 coalesce(sum(p.length_m) FILTER (WHERE exists_then), 0) AS road_m,
                 coalesce(sum(p.length_m) FILTER (WHERE exists_then AND s.surface = $3), 0) AS concrete_m,
                 coalesce(sum(p.length_m) FILTER (WHERE exists_then AND s.surface = ANY ($4)), 0) AS hardened_m,
@@ -146,110 +172,148 @@ fn road_sums_query() -> String {
                 coalesce(sum(p.length_m) FILTER (WHERE exists_then AND p.drained
                                                  AND (p.drained_since IS NULL OR p.drained_since <= d.as_of)), 0)
                     AS drained_m,
-                coalesce(sum(p.share * t.people_vnd) FILTER (WHERE paid_then), 0) AS people_vnd,
-                coalesce(sum(p.share * t.state_vnd) FILTER (WHERE paid_then), 0) AS state_vnd,
+                coalesce(sum(p.share * t.people_vnd) FILTER (WHERE paid_then), 0)::float8 AS people_vnd,
+                coalesce(sum(p.share * t.state_vnd) FILTER (WHERE paid_then), 0)::float8 AS state_vnd,
                 coalesce(sum(p.share * t.workdays) FILTER (WHERE paid_then), 0)::float8 AS workdays
            FROM unnest($2::date[]) AS d (as_of)
-           JOIN coverage_road_piece p ON p.commune_code = $1
+           JOIN coverage_road_piece p ON {condition}
            JOIN road t ON t.id = p.road_id AND t.status = '{EXISTING}'
            CROSS JOIN LATERAL (SELECT {existed} AS exists_then,
                                       coalesce(t.paved_on, t.done_on) IS NULL
                                       OR coalesce(t.paved_on, t.done_on) <= d.as_of AS paid_then,
                                       {surface} AS surface) AS s
           WHERE s.exists_then OR s.paid_then
-          GROUP BY d.as_of, p.group_id, t.class"
+          GROUP BY d.as_of, {area}, t.class",
+        area = scope.area,
+        condition = scope.condition,
     )
 }
 
-/// The query summing a line work layer's pieces (length and money) of a commune at each
-/// date, by group.
-fn line_sums_query(layer: &Layer) -> String {
+/// The query summing a line work layer's pieces (length and money) at each date, by area.
+fn line_sums_query(layer: &Layer, scope: &Scope) -> String {
     let existed = existed_expr(layer, "t", "d.as_of").expect("works are dated");
     format!(
-        "SELECT d.as_of, p.group_id, sum(p.length_m),
-                coalesce(sum(p.share * t.people_vnd), 0), coalesce(sum(p.share * t.state_vnd), 0),
-                coalesce(sum(p.share * t.workdays), 0)::float8
+        "SELECT d.as_of, {area} AS area, sum(p.length_m) AS length_m,
+                coalesce(sum(p.share * t.people_vnd), 0)::float8 AS people_vnd,
+                coalesce(sum(p.share * t.state_vnd), 0)::float8 AS state_vnd,
+                coalesce(sum(p.share * t.workdays), 0)::float8 AS workdays
            FROM unnest($2::date[]) AS d (as_of)
-           JOIN coverage_line_piece p ON p.commune_code = $1 AND p.layer = '{id}'
+           JOIN coverage_line_piece p ON {condition} AND p.layer = '{id}'
            JOIN {table} t ON t.id = p.work_id AND {existed}
-          GROUP BY d.as_of, p.group_id",
+          GROUP BY d.as_of, {area}",
+        area = scope.area,
+        condition = scope.condition,
         id = layer.id,
         table = layer.table,
     )
 }
 
-/// The query counting a commune's model sites at each date, by group, field and
-/// recognition, with their money.
-fn site_sums_query() -> String {
+/// The query counting model sites at each date, by area, field and recognition, with
+/// their money.
+fn site_sums_query(scope: &Scope) -> String {
     let sites = layers::find("model_sites").expect("the catalogue has model sites");
     let existed = existed_expr(sites, "t", "d.as_of").expect("sites are dated");
     format!(
-        "SELECT d.as_of, s.group_id, t.field, t.recognition, count(*) AS sites,
+        "SELECT d.as_of, {area} AS area, t.field, t.recognition, count(*) AS sites,
                 coalesce(sum(t.people_vnd), 0)::float8 AS people_vnd, coalesce(sum(t.state_vnd), 0)::float8 AS state_vnd,
                 coalesce(sum(t.workdays), 0)::float8 AS workdays
            FROM unnest($2::date[]) AS d (as_of)
-           JOIN coverage_site s ON s.commune_code = $1
-           JOIN model_site t ON t.id = s.site_id AND {existed}
-          GROUP BY d.as_of, s.group_id, t.field, t.recognition"
+           JOIN coverage_site p ON {condition}
+           JOIN model_site t ON t.id = p.site_id AND {existed}
+          GROUP BY d.as_of, {area}, t.field, t.recognition",
+        area = scope.area,
+        condition = scope.condition,
     )
 }
 
-/// The raw sums of a commune at each of `dates`.
+/// The raw sums of a commune at each of `dates`, by group.
 pub async fn tallies(pool: &PgPool, commune: &str, dates: &[NaiveDate]) -> Result<Tallies, sqlx::Error> {
-    let mut out = Tallies::new();
+    sums(pool, &BY_GROUP, commune, dates).await
+}
+
+/// The raw sums of each of `communes` at each of `dates`.
+pub async fn commune_tallies(
+    pool: &PgPool,
+    communes: &[String],
+    dates: &[NaiveDate],
+) -> Result<HashMap<(NaiveDate, String), Tally>, sqlx::Error> {
+    sums(pool, &BY_COMMUNE, communes, dates).await
+}
+
+/// The sums of `scope`, keyed by date and area (`K`: a group id or a commune code), with
+/// `selector` bound to the scope's `$1`.
+async fn sums<K, S>(
+    pool: &PgPool,
+    scope: &Scope,
+    selector: S,
+    dates: &[NaiveDate],
+) -> Result<HashMap<(NaiveDate, K), Tally>, sqlx::Error>
+where
+    K: for<'r> sqlx::Decode<'r, Postgres> + sqlx::Type<Postgres> + Eq + Hash,
+    S: for<'q> sqlx::Encode<'q, Postgres> + sqlx::Type<Postgres> + Copy + Send,
+{
+    let mut out: HashMap<(NaiveDate, K), Tally> = HashMap::new();
     let dates = dates.to_vec();
+    let key =
+        |row: &PgRow| -> Result<(NaiveDate, K), sqlx::Error> { Ok((row.try_get("as_of")?, row.try_get("area")?)) };
 
     let hardened: Vec<&str> = HARDENED_SURFACES.to_vec();
-    let roads: Vec<RoadSums> = sqlx::query_as(&road_sums_query())
-        .bind(commune)
+    let roads = sqlx::query(&road_sums_query(scope))
+        .bind(selector)
         .bind(&dates)
         .bind(CONCRETE)
         .bind(&hardened)
         .fetch_all(pool)
         .await?;
-    for r in roads {
-        let tally = out.entry((r.as_of, r.group_id)).or_default();
-        let entry = tally.roads.entry(r.class).or_default();
-        entry.road_m += r.road_m;
-        entry.concrete_m += r.concrete_m;
-        entry.hardened_m += r.hardened_m;
-        entry.lit_m += r.lit_m;
-        entry.drained_m += r.drained_m;
-        tally.people_vnd += r.people_vnd;
-        tally.state_vnd += r.state_vnd;
-        tally.workdays += r.workdays;
+    for row in roads {
+        let tally = out.entry(key(&row)?).or_default();
+        let lengths = tally.roads.entry(row.try_get("class")?).or_default();
+        lengths.road_m += row.try_get::<f64, _>("road_m")?;
+        lengths.concrete_m += row.try_get::<f64, _>("concrete_m")?;
+        lengths.hardened_m += row.try_get::<f64, _>("hardened_m")?;
+        lengths.lit_m += row.try_get::<f64, _>("lit_m")?;
+        lengths.drained_m += row.try_get::<f64, _>("drained_m")?;
+        add_money(tally, &row)?;
     }
 
-    // Line works other than roads: their money by group, and for flower routes their
-    // length.
+    // Line works other than roads: their money by area, and for flower routes their length.
     for layer in LAYERS.iter().filter(|l| matches!(l.feed, Some(Feed::Length | Feed::Zone { .. }))) {
-        let rows: Vec<(NaiveDate, Option<i64>, f64, f64, f64, f64)> =
-            sqlx::query_as(&line_sums_query(layer)).bind(commune).bind(&dates).fetch_all(pool).await?;
-        for (date, group, length_m, people, state, workdays) in rows {
-            let tally = out.entry((date, group)).or_default();
+        let rows = sqlx::query(&line_sums_query(layer, scope)).bind(selector).bind(&dates).fetch_all(pool).await?;
+        for row in rows {
+            let tally = out.entry(key(&row)?).or_default();
             if layer.feed == Some(Feed::Length) {
-                tally.flower_m += length_m;
+                tally.flower_m += row.try_get::<f64, _>("length_m")?;
             }
-            tally.people_vnd += people;
-            tally.state_vnd += state;
-            tally.workdays += workdays;
+            add_money(tally, &row)?;
         }
     }
 
-    let sites: Vec<SiteSums> = sqlx::query_as(&site_sums_query()).bind(commune).bind(&dates).fetch_all(pool).await?;
-    for m in sites {
-        let tally = out.entry((m.as_of, m.group_id)).or_default();
-        *tally.sites_by_field.entry(m.field).or_default() += m.sites;
-        *tally.sites_by_recognition.entry(m.recognition).or_default() += m.sites;
-        tally.people_vnd += m.people_vnd;
-        tally.state_vnd += m.state_vnd;
-        tally.workdays += m.workdays;
+    let sites = sqlx::query(&site_sums_query(scope)).bind(selector).bind(&dates).fetch_all(pool).await?;
+    for row in sites {
+        let tally = out.entry(key(&row)?).or_default();
+        let count: i64 = row.try_get("sites")?;
+        *tally.sites_by_field.entry(row.try_get("field")?).or_default() += count;
+        *tally.sites_by_recognition.entry(row.try_get("recognition")?).or_default() += count;
+        add_money(tally, &row)?;
     }
     Ok(out)
 }
 
+/// Adds a row's `people_vnd`, `state_vnd` and `workdays` to a tally.
+fn add_money(tally: &mut Tally, row: &PgRow) -> Result<(), sqlx::Error> {
+    tally.people_vnd += row.try_get::<f64, _>("people_vnd")?;
+    tally.state_vnd += row.try_get::<f64, _>("state_vnd")?;
+    tally.workdays += row.try_get::<f64, _>("workdays")?;
+    Ok(())
+}
+
 /// The first year any work of the commune was done or paved, for the timeline's start.
 pub async fn first_year(pool: &PgPool, commune: &str) -> Result<Option<i32>, sqlx::Error> {
+    first_year_of(pool, &[commune.to_string()]).await
+}
+
+/// The first year any work of any of `communes` was done (or changed as of a date).
+pub async fn first_year_of(pool: &PgPool, communes: &[String]) -> Result<Option<i32>, sqlx::Error> {
     // Every dated layer's date, and the dates its as-of attributes change (a road's paving).
     let years: Vec<String> = LAYERS
         .iter()
@@ -257,7 +321,7 @@ pub async fn first_year(pool: &PgPool, commune: &str) -> Result<Option<i32>, sql
             let mut dates = vec![dated_expr(layer, "t")?];
             dates.extend(layer.fields().filter_map(|f| f.as_of).map(|rule| format!("t.{}", rule.since)));
             Some(format!(
-                "SELECT extract(year FROM least({})) AS y FROM {} t WHERE t.{} = $1",
+                "SELECT extract(year FROM least({})) AS y FROM {} t WHERE t.{} = ANY ($1)",
                 dates.join(", "),
                 layer.table,
                 layer.commune_column
@@ -265,7 +329,7 @@ pub async fn first_year(pool: &PgPool, commune: &str) -> Result<Option<i32>, sql
         })
         .collect();
     let sql = format!("SELECT min(y)::int FROM ({}) AS years", years.join(" UNION ALL "));
-    sqlx::query_scalar(&sql).bind(commune).fetch_one(pool).await
+    sqlx::query_scalar(&sql).bind(communes).fetch_one(pool).await
 }
 
 /// Recomputes the derived coverage data of `communes` (all when `None`), `jobs` communes

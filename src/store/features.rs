@@ -33,6 +33,8 @@ pub enum FieldValue {
 #[derive(Debug, Default, Clone)]
 pub struct Filter {
     pub commune: Option<String>,
+    /// A region's code: features of its communes.
+    pub region: Option<String>,
     /// Id of a residential group: features inside it (lines and points that intersect it,
     /// polygons whose interiors overlap it).
     pub group: Option<i64>,
@@ -117,6 +119,10 @@ pub(crate) fn from_where(layer: &Layer, filter: &Filter, sql: &mut Sql, as_of: O
     if let Some(commune) = &filter.commune {
         let p = sql.arg(Arg::Text(commune.clone()));
         conditions.push(format!("t.{} = {p}", layer.commune_column));
+    }
+    if let Some(region) = &filter.region {
+        let p = sql.arg(Arg::Text(region.clone()));
+        conditions.push(format!("t.{} IN (SELECT region_communes({p}))", layer.commune_column));
     }
     if let Some(group) = filter.group {
         let p = sql.arg(Arg::Int(group));

@@ -14,5 +14,6 @@ mod geodesy;
 mod health;
 mod helpers;
 mod import;
+mod regions;
 mod search;
 mod web;

@@ -261,6 +261,8 @@ pub enum UserCommand {
     Passwd { username: String },
     /// List the accounts with their roles and communes.
     List,
+    /// Remove an account and end its sessions (the history keeps its name).
+    Remove { username: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -524,6 +526,12 @@ async fn user(database: &Database, command: UserCommand) -> Result<()> {
                 bail!("there is no account `{username}`");
             }
             println!("{username}: password changed, sessions ended");
+        }
+        UserCommand::Remove { username } => {
+            if !crate::store::users::remove(&pool, &username).await? {
+                bail!("there is no account `{username}`");
+            }
+            println!("{username}: removed, sessions ended");
         }
         UserCommand::List => {
             for user in crate::store::users::list(&pool).await? {

@@ -238,6 +238,13 @@ pub static INDICATORS: &[Indicator] = &[
         |m| percent(m.concrete_m, m.road_m),
     ),
     length(
+        "left_m",
+        ("Còn lại chưa bê tông", "Left to concrete"),
+        ("Còn lại", "Left"),
+        outputs(true, false, true, true, false),
+        |m| Some((m.road_m - m.concrete_m).max(0.0)),
+    ),
+    length(
         "hardened_m",
         ("Cứng hóa", "Hardened"),
         ("Cứng hóa", "Hardened"),

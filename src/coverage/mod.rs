@@ -22,7 +22,9 @@
 pub mod indicators;
 pub mod region;
 pub mod report;
+pub mod settings;
 pub mod table;
+pub mod worklist;
 
 pub use indicators::{INDICATORS, Indicator, Level, Measures, percent, round_half_away};
 use serde::Serialize;
@@ -111,17 +113,68 @@ impl Tally {
     }
 }
 
-/// A commune's coverage settings.
-#[derive(Debug, Clone, Serialize)]
+/// A commune's coverage settings (`commune_setting`; see the migrations for each).
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
 pub struct Settings {
     pub counted_classes: Vec<String>,
     pub lit_buffer_m: f64,
     pub drain_buffer_m: f64,
-    /// Indicator name -> target value.
+    /// Indicator id -> target value.
     pub targets: BTreeMap<String, f64>,
+    /// Indicator id -> year -> target: the roadmap; a year's target replaces the plain one.
+    pub targets_by_year: BTreeMap<String, BTreeMap<i32, f64>>,
+    /// Đồng per square metre of surface, by the surface a road is to get.
+    pub unit_costs: BTreeMap<String, f64>,
+    /// The surface the work list plans for.
+    pub target_surface: String,
+    /// The width assumed for a road whose width is not recorded, metres.
+    pub default_width_m: f64,
+    /// The share of a work's cost the people are expected to give, 0-100.
+    pub people_share_pct: f64,
 }
 
 impl Settings {
+    /// The settings of a commune that has no row in `commune_setting`: the schema's
+    /// defaults.
+    pub fn defaults() -> Settings {
+        Settings {
+            counted_classes: ["commune", "hamlet_axis", "inter_hamlet", "alley", "field"].map(String::from).to_vec(),
+            lit_buffer_m: 15.0,
+            drain_buffer_m: 10.0,
+            targets: BTreeMap::from([
+                ("concrete_pct".into(), 80.0),
+                ("hardened_pct".into(), 100.0),
+                ("lit_pct".into(), 70.0),
+            ]),
+            targets_by_year: BTreeMap::new(),
+            unit_costs: BTreeMap::from([
+                ("concrete".into(), 450_000.0),
+                ("asphalt".into(), 400_000.0),
+                ("paving".into(), 350_000.0),
+            ]),
+            target_surface: "concrete".into(),
+            default_width_m: 3.0,
+            people_share_pct: 50.0,
+        }
+    }
+
+    /// The targets in force in `year`: each indicator's target of that year on the
+    /// roadmap, else its plain target.
+    pub fn targets_in(&self, year: i32) -> BTreeMap<String, f64> {
+        let mut targets = self.targets.clone();
+        for (id, by_year) in &self.targets_by_year {
+            if let Some(target) = by_year.get(&year) {
+                targets.insert(id.clone(), *target);
+            }
+        }
+        targets
+    }
+
+    /// These settings with the targets in force in `year` as the plain targets.
+    pub fn in_year(&self, year: i32) -> Settings {
+        Settings { targets: self.targets_in(year), ..self.clone() }
+    }
+
     /// Whether roads of `class` are part of `road_m` and its shares.
     pub fn counts(&self, class: &str) -> bool {
         self.counted_classes.iter().any(|c| c == class)
@@ -277,9 +330,8 @@ mod tests {
     fn settings() -> Settings {
         Settings {
             counted_classes: vec!["commune".into(), "alley".into()],
-            lit_buffer_m: 15.0,
-            drain_buffer_m: 10.0,
             targets: BTreeMap::from([("concrete_pct".into(), 80.0), ("lit_pct".into(), 50.0)]),
+            ..Settings::defaults()
         }
     }
 
@@ -337,5 +389,16 @@ mod tests {
         assert_eq!(total.roads["alley"].road_m, 2.0);
         assert_eq!(total.sites_by_field["economy"], 4);
         assert_eq!(total.people_vnd, 20.0);
+    }
+
+    #[test]
+    fn a_years_target_on_the_roadmap_replaces_the_plain_one() {
+        let mut s = settings();
+        s.targets_by_year.insert("concrete_pct".into(), BTreeMap::from([(2026, 85.0), (2030, 100.0)]));
+
+        assert_eq!(s.targets_in(2026)["concrete_pct"], 85.0);
+        assert_eq!(s.targets_in(2027)["concrete_pct"], 80.0, "no target on the roadmap for 2027");
+        assert_eq!(s.targets_in(2030)["concrete_pct"], 100.0);
+        assert_eq!(s.targets_in(2030)["lit_pct"], 50.0);
     }
 }

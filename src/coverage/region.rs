@@ -90,8 +90,8 @@ async fn parts(pool: &PgPool, codes: &[String]) -> Result<Parts, sqlx::Error> {
 }
 
 /// The indicators of a commune from its tally, as its own report gives them.
-fn commune_indicators(parts: &Parts, code: &str, tally: Option<&Tally>) -> Indicators {
-    let settings = parts.settings.get(code).cloned().unwrap_or_else(Settings::defaults);
+fn commune_indicators(parts: &Parts, code: &str, tally: Option<&Tally>, as_of: NaiveDate) -> Indicators {
+    let settings = parts.settings.get(code).cloned().unwrap_or_else(Settings::defaults).in_year(as_of.year());
     Indicators::from_tally(tally.unwrap_or(&Tally::default()), &settings)
 }
 
@@ -151,7 +151,7 @@ pub async fn report(
                 province: c.province.clone(),
                 households,
                 population,
-                indicators: commune_indicators(&parts, &c.code, tallies.get(&(as_of, c.code.clone()))),
+                indicators: commune_indicators(&parts, &c.code, tallies.get(&(as_of, c.code.clone())), as_of),
             }
         })
         .collect();
@@ -189,7 +189,7 @@ pub async fn timeline(
                     province: c.province.clone(),
                     households: None,
                     population: None,
-                    indicators: commune_indicators(&parts, &c.code, tallies.get(&(date, c.code.clone()))),
+                    indicators: commune_indicators(&parts, &c.code, tallies.get(&(date, c.code.clone())), date),
                 })
                 .collect();
             let totals = totals(region, &lines);
@@ -209,17 +209,4 @@ pub async fn timeline(
             RegionYear { year, as_of: date, values: totals.values, communes }
         })
         .collect())
-}
-
-impl Settings {
-    /// The settings of a commune that has no row in `commune_setting` (the schema's
-    /// defaults).
-    pub fn defaults() -> Settings {
-        Settings {
-            counted_classes: ["commune", "hamlet_axis", "inter_hamlet", "alley", "field"].map(String::from).to_vec(),
-            lit_buffer_m: 15.0,
-            drain_buffer_m: 10.0,
-            targets: BTreeMap::new(),
-        }
-    }
 }

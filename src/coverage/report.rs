@@ -1,7 +1,7 @@
 //! Coverage reports: a commune, its groups and the unassigned rest at one date, and the
 //! same year by year.
 
-use super::{INDICATORS, Indicators, Settings, Tally, Values};
+use super::{INDICATORS, Indicators, Level, Settings, Tally, Values};
 use crate::store::coverage::{self, CommuneRow, GroupRow, Quality, Tallies};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
@@ -103,6 +103,7 @@ pub fn known_sum(values: impl Iterator<Item = Option<i32>>) -> Option<i64> {
 /// The coverage of commune `code` at `as_of`; `None` when there is no such commune.
 pub async fn report(pool: &PgPool, code: &str, as_of: NaiveDate) -> Result<Option<Report>, sqlx::Error> {
     let Some(Parts { commune, groups, settings }) = parts(pool, code).await? else { return Ok(None) };
+    let settings = settings.in_year(as_of.year());
     let tallies = coverage::tallies(pool, code, &[as_of]).await?;
     let (per_group, unassigned, total) = split(&tallies, as_of, &groups);
     let quality = coverage::quality(pool, code).await?;
@@ -156,10 +157,11 @@ pub async fn timeline(
         .into_iter()
         .map(|(year, date)| {
             let (per_group, _, total) = split(&tallies, date, &groups);
+            // Each year with the targets of its own year on the roadmap.
             YearReport {
                 year,
                 as_of: date,
-                commune: Indicators::from_tally(&total, &settings),
+                commune: Indicators::from_tally(&total, &settings.in_year(year)),
                 groups: groups
                     .iter()
                     .zip(&per_group)
@@ -167,7 +169,7 @@ pub async fn timeline(
                         let measures = t.measures(&settings);
                         let values = INDICATORS
                             .iter()
-                            .filter(|i| i.outputs.timeline)
+                            .filter(|i| i.outputs.timeline && i.at(Level::Group))
                             .map(|i| (i.id, i.value(&measures)))
                             .collect();
                         YearGroup { code: g.code.clone(), values: Values(values) }

@@ -5,11 +5,12 @@
 use super::AppContext;
 use super::error::{ApiError, ApiResult};
 use super::session::Viewer;
+use super::sheets::{self, Sheet};
 use super::{etag, params};
 use crate::coverage::Indicators;
 use crate::coverage::region::{self, RegionReport};
 use crate::coverage::report::{self, Report};
-use crate::coverage::table::{self, Cell, Table};
+use crate::coverage::table::{self, Table};
 use crate::store::regions::{self, Region};
 use crate::store::{coverage, revision};
 use axum::extract::{RawQuery, State};
@@ -277,13 +278,6 @@ async fn communes_collection(ctx: &AppContext, report: &RegionReport) -> ApiResu
     Ok(json!({ "type": "FeatureCollection", "as_of": report.as_of, "region": region, "features": features }))
 }
 
-/// A report as a table: its title, headers and rows.
-struct Sheet {
-    title: String,
-    headers: Vec<String>,
-    rows: Vec<Vec<Cell>>,
-}
-
 fn sheet(loaded: &Loaded, as_of: NaiveDate, english: bool) -> Sheet {
     let date = as_of.format("%d/%m/%Y");
     let (name, table, rows) = match loaded {
@@ -308,56 +302,13 @@ async fn coverage_csv(
         Ok(request) => request,
         Err(not_modified) => return Ok(not_modified),
     };
-    // Excel in a Vietnamese locale reads "80,7" as a number and expects ";" between cells.
-    let comma = match r.params.get("decimal").map(String::as_str) {
-        None | Some("point") => false,
-        Some("comma") => true,
-        Some(_) => return Err(ApiError::bad("decimal", "must be `point` or `comma`")),
-    };
-    let english = english(&r.params)?;
+    let (comma, english) = (sheets::decimal_comma(&r.params)?, sheets::english(&r.params)?);
     let sheet = sheet(&load(&ctx, &r.area, r.as_of).await?, r.as_of, english);
-
-    let text = |cell: &Cell| -> String {
-        match cell {
-            Cell::Text(t) => t.clone(),
-            Cell::Empty => String::new(),
-            Cell::Number(v, decimals) => {
-                let t = format!("{v:.decimals$}");
-                if comma { t.replace('.', ",") } else { t }
-            }
-        }
-    };
-    let mut writer = csv::WriterBuilder::new().delimiter(if comma { b';' } else { b',' }).from_writer(Vec::new());
-    writer.write_record(&sheet.headers).map_err(anyhow::Error::from)?;
-    for row in &sheet.rows {
-        writer.write_record(row.iter().map(text)).map_err(anyhow::Error::from)?;
-    }
-    let mut body = "\u{feff}".as_bytes().to_vec(); // the BOM: Excel then reads UTF-8
-    body.extend(writer.into_inner().map_err(|e| anyhow::anyhow!("writing the CSV: {e}"))?);
-
-    let mut response = respond(body, "text/csv; charset=utf-8", &r.tag);
-    attachment(&mut response, r.area.code(), r.as_of, "csv");
+    let mut response = respond(sheets::csv(&sheet, comma)?, sheets::CSV, &r.tag);
+    sheets::attachment(&mut response, "coverage", r.area.code(), r.as_of, "csv");
     Ok(response)
 }
 
-/// `vi` (default) or `en`.
-fn english(p: &HashMap<String, String>) -> ApiResult<bool> {
-    match p.get("lang").map(String::as_str) {
-        None | Some("vi") => Ok(false),
-        Some("en") => Ok(true),
-        Some(_) => Err(ApiError::bad("lang", "must be `vi` or `en`")),
-    }
-}
-
-fn attachment(response: &mut Response, code: &str, as_of: NaiveDate, extension: &str) {
-    let value = format!("attachment; filename=\"kheo-coverage-{code}-{as_of}.{extension}\"");
-    if let Ok(v) = HeaderValue::from_str(&value) {
-        response.headers_mut().insert(header::CONTENT_DISPOSITION, v);
-    }
-}
-
-/// The same table as the CSV, as an Excel workbook: numbers stay numbers, so Excel shows
-/// them in the reader's own locale (80,7 in Vietnamese).
 async fn coverage_xlsx(
     State(ctx): State<AppContext>,
     viewer: Viewer,
@@ -368,50 +319,11 @@ async fn coverage_xlsx(
         Ok(request) => request,
         Err(not_modified) => return Ok(not_modified),
     };
-    let english = english(&r.params)?;
+    let english = sheets::english(&r.params)?;
     let sheet = sheet(&load(&ctx, &r.area, r.as_of).await?, r.as_of, english);
-    let body =
-        workbook(&sheet, english).map_err(|e| ApiError::Internal(anyhow::anyhow!("writing the workbook: {e}")))?;
-    let mut response = respond(body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", &r.tag);
-    attachment(&mut response, r.area.code(), r.as_of, "xlsx");
+    let mut response = respond(sheets::xlsx(&sheet, english, true)?, sheets::XLSX, &r.tag);
+    sheets::attachment(&mut response, "coverage", r.area.code(), r.as_of, "xlsx");
     Ok(response)
-}
-
-/// The workbook of a sheet: title, headers, then the rows, the last one (the total) bold;
-/// each number formatted with the decimals it is shown with.
-fn workbook(sheet: &Sheet, english: bool) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    use rust_xlsxwriter::{Format, Workbook};
-    let mut workbook = Workbook::new();
-    let ws = workbook.add_worksheet();
-    ws.set_name(if english { "Coverage" } else { "Do phu" })?;
-    ws.write_string_with_format(0, 0, &sheet.title, &Format::new().set_bold().set_font_size(14))?;
-    let header = Format::new().set_bold().set_text_wrap().set_background_color("#E8EEF4");
-    for (col, text) in sheet.headers.iter().enumerate() {
-        ws.write_string_with_format(2, col as u16, text, &header)?;
-        ws.set_column_width(col as u16, if col == 1 { 28 } else { 14 })?;
-    }
-    let last = sheet.rows.len().saturating_sub(1);
-    for (r, row) in sheet.rows.iter().enumerate() {
-        let r_index = 3 + r as u32;
-        for (col, cell) in row.iter().enumerate() {
-            let col = col as u16;
-            let mut format = match cell {
-                Cell::Number(_, 0) => Format::new().set_num_format("#,##0"),
-                Cell::Number(_, decimals) => Format::new().set_num_format(format!("#,##0.{}", "0".repeat(*decimals))),
-                _ => Format::new(),
-            };
-            if r == last {
-                format = format.set_bold();
-            }
-            match cell {
-                Cell::Text(t) => ws.write_string_with_format(r_index, col, t, &format)?,
-                Cell::Number(v, _) => ws.write_number_with_format(r_index, col, *v, &format)?,
-                Cell::Empty => ws.write_blank(r_index, col, &format)?,
-            };
-        }
-    }
-    ws.set_freeze_panes(3, 2)?;
-    workbook.save_to_buffer()
 }
 
 async fn timeline(

@@ -16,7 +16,10 @@ mod params;
 mod regions;
 mod search;
 pub mod session;
+mod settings;
+mod sheets;
 mod web;
+mod worklist;
 
 pub use cache::ResponseCache;
 pub use context::{AppContext, DEFAULT_CACHE_ENTRIES, DEFAULT_MAX_UPLOAD_BYTES, Policy, VIETNAM_EXTENT, WebSettings};
@@ -41,6 +44,8 @@ pub fn app(ctx: AppContext) -> Router {
         .merge(indicators::router())
         .merge(search::router())
         .merge(regions::router())
+        .merge(worklist::router())
+        .merge(settings::router())
         .merge(session::router())
         .merge(web::router())
         .layer(axum::middleware::from_fn_with_state(ctx.clone(), session::guard_reads))

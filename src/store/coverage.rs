@@ -11,7 +11,7 @@ use crate::store::features::{dated_expr, existed_expr, value_expr};
 use chrono::NaiveDate;
 use sqlx::postgres::PgRow;
 use sqlx::{PgPool, Postgres, Row};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::hash::Hash;
 
 /// Sums per (as-of date, group id; `None` for unassigned).
@@ -79,23 +79,48 @@ pub async fn settings(pool: &PgPool, commune: &str) -> Result<Settings, sqlx::Er
 
 /// The settings of each of `communes` that has a row (the others take the defaults).
 pub async fn settings_of(pool: &PgPool, communes: &[String]) -> Result<HashMap<String, Settings>, sqlx::Error> {
-    let rows: Vec<(String, Vec<String>, f64, f64, serde_json::Value)> = sqlx::query_as(
-        "SELECT commune_code, counted_classes, lit_buffer_m, drain_buffer_m, targets
-           FROM commune_setting WHERE commune_code = ANY ($1)",
+    // The row as JSON: one decoding for every column, into the same type the API serves.
+    let rows: Vec<(String, serde_json::Value)> = sqlx::query_as(
+        "SELECT commune_code, to_jsonb(s) - 'commune_code' - 'updated_at' FROM commune_setting s
+          WHERE commune_code = ANY ($1)",
     )
     .bind(communes)
     .fetch_all(pool)
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|(code, counted_classes, lit_buffer_m, drain_buffer_m, targets)| {
-            let targets: BTreeMap<String, f64> = targets
-                .as_object()
-                .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_f64()?))).collect())
-                .unwrap_or_default();
-            (code, Settings { counted_classes, lit_buffer_m, drain_buffer_m, targets })
+    rows.into_iter()
+        .map(|(code, row)| {
+            let settings = serde_json::from_value(row).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+            Ok((code, settings))
         })
-        .collect())
+        .collect()
+}
+
+/// Saves a commune's settings (a change of a buffer rebuilds its coverage, by trigger).
+pub async fn save_settings(
+    tx: &mut sqlx::Transaction<'_, Postgres>,
+    commune: &str,
+    settings: &Settings,
+) -> Result<(), sqlx::Error> {
+    let json = serde_json::to_value(settings).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    sqlx::query(
+        "INSERT INTO commune_setting AS s (commune_code, counted_classes, lit_buffer_m, drain_buffer_m, targets,
+                                           targets_by_year, unit_costs, target_surface, default_width_m, people_share_pct)
+         SELECT $1, ARRAY(SELECT jsonb_array_elements_text(j->'counted_classes')), (j->>'lit_buffer_m')::float8,
+                (j->>'drain_buffer_m')::float8, j->'targets', j->'targets_by_year', j->'unit_costs', j->>'target_surface',
+                (j->>'default_width_m')::float8, (j->>'people_share_pct')::float8
+           FROM (SELECT $2::jsonb AS j) AS given
+         ON CONFLICT (commune_code) DO UPDATE
+            SET counted_classes = EXCLUDED.counted_classes, lit_buffer_m = EXCLUDED.lit_buffer_m,
+                drain_buffer_m = EXCLUDED.drain_buffer_m, targets = EXCLUDED.targets,
+                targets_by_year = EXCLUDED.targets_by_year, unit_costs = EXCLUDED.unit_costs,
+                target_surface = EXCLUDED.target_surface, default_width_m = EXCLUDED.default_width_m,
+                people_share_pct = EXCLUDED.people_share_pct, updated_at = now()",
+    )
+    .bind(commune)
+    .bind(json)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// The communes' boundaries as GeoJSON text, by code.

@@ -16,3 +16,4 @@ pub mod search;
 pub mod sessions;
 pub mod sql;
 pub mod users;
+pub mod worklist;

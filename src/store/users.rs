@@ -75,6 +75,13 @@ pub async fn upsert(pool: &PgPool, user: &User, password_hash: &str) -> sqlx::Re
     tx.commit().await
 }
 
+/// Removes an account, its communes and its sessions (its entries in the audit log stay,
+/// under its name). False when there is no such account.
+pub async fn remove(pool: &PgPool, username: &str) -> sqlx::Result<bool> {
+    let done = sqlx::query("DELETE FROM app_user WHERE username = $1").bind(username).execute(pool).await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Sets a new password and signs the account out everywhere. False when there is no such account.
 pub async fn set_password(pool: &PgPool, username: &str, password_hash: &str) -> sqlx::Result<bool> {
     let mut tx = pool.begin().await?;

@@ -294,3 +294,30 @@ async fn an_unpublished_commune_is_hidden_from_visitors_but_not_from_signed_in_u
         app.client.get(app.url("/api/layers/roads/features")).header("if-none-match", public_tag).send().await.unwrap();
     assert_eq!(after.status(), 200);
 }
+
+/// `kheo user remove` ends the account and its sessions at once; its history stays.
+#[tokio::test]
+async fn a_removed_account_can_no_longer_sign_in_and_its_session_ends() {
+    let (app, session) = crate::helpers::app_with_editor().await;
+    let kheo = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_kheo"))
+            .args(args)
+            .env("DATABASE_URL", app.database_url())
+            .output()
+            .unwrap()
+    };
+
+    let removed = kheo(&["user", "remove", "lan"]);
+    let again = kheo(&["user", "remove", "lan"]);
+
+    assert!(removed.status.success(), "{}", String::from_utf8_lossy(&removed.stderr));
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("there is no account `lan`"));
+    let current: serde_json::Value =
+        app.as_user(reqwest::Method::GET, "/api/session", &session).send().await.unwrap().json().await.unwrap();
+    assert!(current["user"].is_null(), "the session ended: {current}");
+    let sign_in = app
+        .post_json("/api/session", &serde_json::json!({"username": "lan", "password": crate::helpers::PASSWORD}))
+        .await;
+    assert_eq!(sign_in.status(), 401);
+}

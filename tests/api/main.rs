@@ -17,3 +17,4 @@ mod import;
 mod regions;
 mod search;
 mod web;
+mod worklist;

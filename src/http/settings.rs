@@ -1,0 +1,89 @@
+//! A commune's settings: `GET /api/communes/{code}/settings` for anyone who may read the
+//! commune, `PATCH` for admins (a JSON object of the settings to change; the others stay).
+//! Targets and their roadmap, counted road classes, buffers, unit costs of the work list.
+
+use super::AppContext;
+use super::error::{ApiError, ApiResult};
+use super::session::{Viewer, Writer};
+use crate::coverage::Settings;
+use crate::coverage::settings::check;
+use crate::store::audit::{self, Action};
+use crate::store::{communes, coverage};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::{Json, Router, routing::get};
+use serde_json::{Value, json};
+
+pub fn router() -> Router<AppContext> {
+    Router::new().route("/api/communes/{code}/settings", get(read).patch(change))
+}
+
+/// 404 unless the commune exists and the viewer may see it.
+async fn visible(ctx: &AppContext, viewer: &Viewer, code: &str) -> ApiResult<()> {
+    match communes::published(&ctx.pool, code).await? {
+        Some(published) if published || !viewer.is_anonymous() => Ok(()),
+        _ => Err(ApiError::not_found(format!("unknown commune `{code}`"))),
+    }
+}
+
+async fn read(State(ctx): State<AppContext>, viewer: Viewer, Path(code): Path<String>) -> ApiResult<Json<Settings>> {
+    visible(&ctx, &viewer, &code).await?;
+    Ok(Json(coverage::settings(&ctx.pool, &code).await?))
+}
+
+/// Merges the given settings over the current ones, checks the whole, saves it with an
+/// audit entry, in one transaction.
+async fn change(
+    State(ctx): State<AppContext>,
+    writer: Writer,
+    Path(code): Path<String>,
+    body: axum::body::Bytes,
+) -> ApiResult<Json<Settings>> {
+    writer.admin("change a commune's settings")?;
+    if !communes::exists(&ctx.pool, &code).await? {
+        return Err(ApiError::not_found(format!("unknown commune `{code}`")));
+    }
+    let given: Value = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::client(StatusCode::BAD_REQUEST, format!("the body is not JSON: {e}"), json!({ "line": e.line() }))
+    })?;
+    let Value::Object(given) = given else {
+        return Err(ApiError::invalid("the body must be a JSON object of settings", Value::Null));
+    };
+    let before = coverage::settings(&ctx.pool, &code).await?;
+    let Value::Object(mut merged) = json!(before) else { unreachable!("settings serialise to an object") };
+    for (name, value) in given {
+        if !merged.contains_key(&name) {
+            let names: Vec<&String> = merged.keys().collect();
+            return Err(ApiError::invalid(
+                format!(
+                    "`{name}` is not a setting; the settings are {}",
+                    names.iter().map(|n| n.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+                json!({ "field": name }),
+            ));
+        }
+        merged.insert(name, value);
+    }
+    let after: Settings = serde_json::from_value(Value::Object(merged))
+        .map_err(|e| ApiError::invalid(format!("a setting has the wrong type: {e}"), Value::Null))?;
+    check(&after).map_err(|bad| ApiError::invalid(bad.message, json!({ "field": bad.setting })))?;
+
+    let mut tx = ctx.pool.begin().await?;
+    coverage::save_settings(&mut tx, &code, &after).await?;
+    audit::record(
+        &mut tx,
+        audit::Change {
+            actor: &writer.0.username,
+            layer: "settings",
+            feature_id: &code,
+            commune: &code,
+            action: Action::Update,
+            version: None,
+            before: Some(&json!(before)),
+            after: Some(&json!(after)),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(after))
+}

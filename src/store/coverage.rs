@@ -165,11 +165,18 @@ pub async fn quality(pool: &PgPool, commune: &str) -> Result<Option<Quality>, sq
 }
 
 /// What a sum covers: the pieces of one commune by group, or of several communes by
-/// commune. `condition` selects the pieces (`p`) with the bound `$1`; `area` is what the
-/// sums are grouped by.
+/// commune. `condition` selects the pieces, aliased `p`, with the bound `$1`; `area` is
+/// what the sums are grouped by.
 struct Scope {
     condition: &'static str,
     area: &'static str,
+}
+
+impl Scope {
+    /// The same scope over pieces aliased `alias`.
+    fn on(&self, alias: &str) -> (String, String) {
+        (self.condition.replace("p.", &format!("{alias}.")), self.area.replace("p.", &format!("{alias}.")))
+    }
 }
 
 /// One commune, by group (NULL: unassigned).
@@ -180,37 +187,36 @@ const BY_COMMUNE: Scope = Scope { condition: "p.commune_code = ANY ($1)", area: 
 /// The query summing road pieces at each date (`$2`), by area and class.
 ///
 /// Built from the catalogue's rules, not written again: a road exists at a date by
-/// [`existed_expr`] and has the surface [`value_expr`] gives; concrete and hardened
-/// surfaces come bound (`$3`, `$4`) from `model::vocab`. A road's money is dated by the work
-/// it paid for: its paving if any, else its construction.
+/// [`existed_expr`] and has the surface [`value_expr`] gives, applied to the pieces, which
+/// carry their road's attributes under the same names (the piece-attributes migration);
+/// concrete and hardened surfaces come bound (`$3`, `$4`) from `model::vocab`. A road's money
+/// is dated by the work it paid for: its paving if any, else its construction.
 fn road_sums_query(scope: &Scope) -> String {
     let roads = layers::find("roads").expect("the catalogue has roads");
     let existed = existed_expr(roads, "t", "d.as_of").expect("roads are dated");
     let surface = value_expr(roads.field("surface").expect("roads have a surface"), Some("d.as_of"));
+    let (condition, area) = scope.on("t");
     format!(
         "SELECT d.as_of, {area} AS area, t.class,
-                coalesce(sum(p.length_m) FILTER (WHERE exists_then), 0) AS road_m,
-                coalesce(sum(p.length_m) FILTER (WHERE exists_then AND s.surface = $3), 0) AS concrete_m,
-                coalesce(sum(p.length_m) FILTER (WHERE exists_then AND s.surface = ANY ($4)), 0) AS hardened_m,
-                coalesce(sum(p.length_m) FILTER (WHERE exists_then AND p.lit AND (p.lit_since IS NULL OR p.lit_since <= d.as_of)), 0)
+                coalesce(sum(t.length_m) FILTER (WHERE exists_then), 0) AS road_m,
+                coalesce(sum(t.length_m) FILTER (WHERE exists_then AND s.surface = $3), 0) AS concrete_m,
+                coalesce(sum(t.length_m) FILTER (WHERE exists_then AND s.surface = ANY ($4)), 0) AS hardened_m,
+                coalesce(sum(t.length_m) FILTER (WHERE exists_then AND t.lit AND (t.lit_since IS NULL OR t.lit_since <= d.as_of)), 0)
                     AS lit_m,
-                coalesce(sum(p.length_m) FILTER (WHERE exists_then AND p.drained
-                                                 AND (p.drained_since IS NULL OR p.drained_since <= d.as_of)), 0)
+                coalesce(sum(t.length_m) FILTER (WHERE exists_then AND t.drained
+                                                 AND (t.drained_since IS NULL OR t.drained_since <= d.as_of)), 0)
                     AS drained_m,
-                coalesce(sum(p.share * t.people_vnd) FILTER (WHERE paid_then), 0)::float8 AS people_vnd,
-                coalesce(sum(p.share * t.state_vnd) FILTER (WHERE paid_then), 0)::float8 AS state_vnd,
-                coalesce(sum(p.share * t.workdays) FILTER (WHERE paid_then), 0)::float8 AS workdays
+                coalesce(sum(t.share * t.people_vnd) FILTER (WHERE paid_then), 0)::float8 AS people_vnd,
+                coalesce(sum(t.share * t.state_vnd) FILTER (WHERE paid_then), 0)::float8 AS state_vnd,
+                coalesce(sum(t.share * t.workdays) FILTER (WHERE paid_then), 0)::float8 AS workdays
            FROM unnest($2::date[]) AS d (as_of)
-           JOIN coverage_road_piece p ON {condition}
-           JOIN road t ON t.id = p.road_id AND t.status = '{EXISTING}'
+           JOIN coverage_road_piece t ON {condition} AND t.status = '{EXISTING}'
            CROSS JOIN LATERAL (SELECT {existed} AS exists_then,
                                       coalesce(t.paved_on, t.done_on) IS NULL
                                       OR coalesce(t.paved_on, t.done_on) <= d.as_of AS paid_then,
                                       {surface} AS surface) AS s
           WHERE s.exists_then OR s.paid_then
-          GROUP BY d.as_of, {area}, t.class",
-        area = scope.area,
-        condition = scope.condition,
+          GROUP BY d.as_of, {area}, t.class"
     )
 }
 

@@ -11,6 +11,7 @@ mod export;
 mod health;
 mod import;
 pub mod layers;
+pub mod ogc;
 mod params;
 mod search;
 pub mod session;
@@ -37,6 +38,7 @@ pub fn app(ctx: AppContext) -> Router {
         .merge(export::router())
         .merge(coverage::router())
         .merge(search::router())
+        .merge(ogc::router(ctx.clone()))
         .merge(session::router())
         .merge(web::router())
         .layer(axum::middleware::from_fn_with_state(ctx.clone(), session::guard_reads))

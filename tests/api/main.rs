@@ -13,5 +13,7 @@ mod geodesy;
 mod health;
 mod helpers;
 mod import;
+mod ogc;
+mod ogc_clients;
 mod search;
 mod web;

@@ -18,7 +18,9 @@ def fetch(url):
     started = time.perf_counter()
     total_bytes = features = pages = 0
     ids = []
+    page_seconds = []
     while url:
+        page_started = time.perf_counter()
         request = urllib.request.Request(url, headers={"Accept": "application/geo+json"})
         with urllib.request.urlopen(request) as response:
             body = response.read()
@@ -28,9 +30,11 @@ def fetch(url):
         features += len(doc["features"])
         ids.extend(str(f["id"]) for f in doc["features"])
         url = next((l["href"] for l in doc.get("links", []) if l.get("rel") == "next"), None)
+        page_seconds.append(time.perf_counter() - page_started)
     seconds = time.perf_counter() - started
     digest = hashlib.sha256(",".join(sorted(ids)).encode()).hexdigest()[:16]
-    return {"seconds": seconds, "bytes": total_bytes, "features": features, "pages": pages, "ids_digest": digest}
+    return {"seconds": seconds, "bytes": total_bytes, "features": features, "pages": pages, "ids_digest": digest,
+            "page_seconds": page_seconds}
 
 
 def report(out):
@@ -57,6 +61,14 @@ def report(out):
             f"| {label} | {first['pages']} | {median:.2f} ({low:.2f} – {high:.2f}) | {tipg[2] / median:.1f}x | "
             f"{first['bytes']:,} | {first['bytes'] / first['features']:.0f} | {rss / 1024:.1f} MiB |"
         )
+    lines += ["", "Keyset against offset: the first and the last page of each paged transfer (median seconds, with parsing):", ""]
+    for name, label, median, low, high, first, rss in rows:
+        with open(os.path.join(out, f"ogc-{name}.json")) as f:
+            runs = json.load(f)
+        if first["pages"] > 1:
+            page_one = statistics.median(r["page_seconds"][0] for r in runs)
+            page_last = statistics.median(r["page_seconds"][-1] for r in runs)
+            lines.append(f"- {label}: page 1 {page_one:.3f} s, page {first['pages']} {page_last:.3f} s")
     text = "\n".join(lines) + "\n"
     with open(os.path.join(out, "ogc.md"), "w") as f:
         f.write(text)

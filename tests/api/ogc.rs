@@ -319,7 +319,27 @@ async fn vn2000_coordinates_agree_with_cs2cs_within_a_centimetre() {
     let default = app.get_json("/ogc/collections/roads/items/1").await;
     assert_eq!(default["geometry"]["coordinates"][0], serde_json::json!([lon, lat]));
 
+    // A CQL2 geometry in filter-crs: the same box around road 1's first point.
+    let filter = format!("S_INTERSECTS(geometry, BBOX({}, {}, {}, {}))", ex - 5.0, ey - 5.0, ex + 5.0, ey + 5.0);
+    let query = serde_urlencoded::to_string([("filter", filter.as_str()), ("filter-crs", uri)]).unwrap();
+    assert_eq!(ids(&app, &format!("/ogc/collections/roads/items?{query}")).await, [1]);
+    // ... and latitude first in EPSG:4326.
+    let query = serde_urlencoded::to_string([
+        ("filter", "S_INTERSECTS(geometry, POINT(19.205 105.702))"),
+        ("filter-crs", "http://www.opengis.net/def/crs/EPSG/0/4326"),
+    ])
+    .unwrap();
+    assert_eq!(ids(&app, &format!("/ogc/collections/roads/items?{query}")).await, [1]);
+    // Coordinates no projection can take are a 400, not a PROJ failure.
+    let query =
+        serde_urlencoded::to_string([("filter", "S_INTERSECTS(geometry, BBOX(1e9, 0, 2e9, 1))"), ("filter-crs", uri)])
+            .unwrap();
+    let far = bad(&app, &format!("/ogc/collections/roads/items?{query}"), "filter").await;
+    assert_eq!(far["detail"]["position"], 14, "{far}");
+
     bad(&app, "/ogc/collections/roads/items?crs=http://www.opengis.net/def/crs/EPSG/0/3857", "crs").await;
+    bad(&app, "/ogc/collections/roads/items?after=abc", "after").await;
+    bad(&app, "/ogc/collections/roads/items?after=1&before=3", "before").await;
     bad(&app, &format!("/ogc/collections/roads/items?bbox=1e9,0,2e9,1&bbox-crs={uri}"), "bbox").await;
 }
 

@@ -45,13 +45,12 @@ pub async fn items(
     let matched = store::count(&ctx.pool, layer, &request.query).await?.map_err(query_error)?;
     let sql = store::items_query(layer, &request.query).map_err(query_error)?;
     let base = base_url(&headers, ctx.policy.trust_proxy);
-    let pages = PageLinks { base, layer, request: &request };
+    let links_of = PageLinks::new(&base, layer, &request);
 
     let head = format!(
         r#"{{"type":"FeatureCollection","timeStamp":"{}","numberMatched":{matched},"features":["#,
         chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ")
     );
-    let links_of = pages.owned();
     let envelope = Envelope {
         head: Bytes::from(head),
         limit: Some(request.query.limit as usize),
@@ -152,37 +151,28 @@ fn geojson(body: Body, crs: &Crs) -> Response {
     response
 }
 
-/// Builds a page's links from the request.
-struct PageLinks<'a> {
-    base: String,
-    layer: &'a Layer,
-    request: &'a ItemsRequest,
-}
-
-/// [`PageLinks`] with owned parts, for the stream's tail.
-struct OwnedPageLinks {
+/// A page's links, made from the request once the stream knows the page's keys.
+struct PageLinks {
     items: String,
     collection: String,
+    /// The request's parameters but the page position and `f`.
     kept: Vec<(String, String)>,
     page: PageAt,
     title: &'static str,
     html: bool,
 }
 
-impl PageLinks<'_> {
-    fn owned(&self) -> OwnedPageLinks {
-        OwnedPageLinks {
-            items: format!("{}/ogc/collections/{}/items", self.base, self.layer.id),
-            collection: format!("{}/ogc/collections/{}", self.base, self.layer.id),
-            kept: self.request.kept.clone(),
-            page: self.request.query.page.clone(),
-            title: self.layer.title_en,
-            html: self.request.format == Format::Html,
+impl PageLinks {
+    fn new(base: &str, layer: &Layer, request: &ItemsRequest) -> PageLinks {
+        PageLinks {
+            items: format!("{base}/ogc/collections/{}/items", layer.id),
+            collection: format!("{base}/ogc/collections/{}", layer.id),
+            kept: request.kept.clone(),
+            page: request.query.page.clone(),
+            title: layer.title_en,
+            html: request.format == Format::Html,
         }
     }
-}
-
-impl OwnedPageLinks {
     fn url(&self, extra: Option<(&str, &str)>, f: &str) -> String {
         let mut pairs: Vec<(&str, &str)> = self.kept.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
         pairs.extend(extra);

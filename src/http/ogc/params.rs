@@ -152,7 +152,19 @@ pub fn items(layer: &Layer, query: Option<&str>, headers: &HeaderMap, published_
                     }
                 }
             },
-            "filter" => out.cql = Some((cql(value)?, filter_crs)),
+            "filter" => {
+                let expr = cql(value)?;
+                for (geometry, position) in expr.geometries() {
+                    check_range(&filter_crs, geometry.bounds()).map_err(|m| {
+                        ApiError::client(
+                            StatusCode::BAD_REQUEST,
+                            format!("parameter `filter`: the geometry of S_INTERSECTS at character {position} {m}"),
+                            json!({ "parameter": "filter", "position": position }),
+                        )
+                    })?;
+                }
+                out.cql = Some((expr, filter_crs));
+            }
             "filter-lang" => {
                 if value != "cql2-text" {
                     return Err(ApiError::bad("filter-lang", "must be cql2-text, the one filter language kheo reads"));
@@ -237,7 +249,7 @@ pub fn check_range(crs: &Crs, [a, b, c, d]: [f64; 4]) -> Result<(), String> {
     if crs.projected {
         let ok = |v: f64| v.abs() <= 10_000_000.0;
         if ![a, b, c, d].into_iter().all(ok) {
-            return Err("metres must lie within 10,000 km of the projection's origin".into());
+            return Err("is in metres, which must lie within 10,000 km of the projection's origin".into());
         }
         return Ok(());
     }

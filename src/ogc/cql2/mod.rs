@@ -124,7 +124,48 @@ pub struct ParseError {
     pub message: String,
 }
 
+impl Geometry {
+    /// `[min x, min y, max x, max y]` of the literal, in its CRS's axis order.
+    pub fn bounds(&self) -> [f64; 4] {
+        match self {
+            Geometry::Bbox(b) => *b,
+            Geometry::Wkt(wkt) => {
+                // The parser wrote the WKT: numbers separated by spaces, commas and parentheses.
+                let numbers: Vec<f64> = wkt
+                    .split(|c: char| c == ' ' || c == ',' || c == '(' || c == ')')
+                    .filter_map(|t| t.parse::<f64>().ok())
+                    .collect();
+                let mut b = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+                for pair in numbers.chunks_exact(2) {
+                    b = [b[0].min(pair[0]), b[1].min(pair[1]), b[2].max(pair[0]), b[3].max(pair[1])];
+                }
+                b
+            }
+        }
+    }
+}
+
 impl Expr {
+    /// Every geometry literal of the expression, with where its S_INTERSECTS stands.
+    pub fn geometries(&self) -> Vec<(&Geometry, usize)> {
+        let mut out = Vec::new();
+        self.walk(&mut |e| {
+            if let Expr::Intersects { property, geometry } = e {
+                out.push((geometry, property.position));
+            }
+        });
+        out
+    }
+
+    fn walk<'a>(&'a self, visit: &mut impl FnMut(&'a Expr)) {
+        visit(self);
+        match self {
+            Expr::And(items) | Expr::Or(items) => items.iter().for_each(|e| e.walk(visit)),
+            Expr::Not(inner) => inner.walk(visit),
+            _ => {}
+        }
+    }
+
     /// Every property the expression names, for checking them against the catalogue.
     pub fn properties(&self) -> Vec<&Property> {
         let mut out = Vec::new();

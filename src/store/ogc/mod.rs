@@ -100,10 +100,10 @@ fn conditions(
 }
 
 /// The key as a bound value of its column's type.
-fn key_arg(layer: &Layer, key: &str, sql: &mut Sql) -> Result<String, QueryError> {
+fn key_arg(layer: &Layer, key: &str, parameter: &'static str, sql: &mut Sql) -> Result<String, QueryError> {
     match layer.key_type {
         KeyType::Integer => key.parse::<i64>().map(|k| sql.arg(Arg::Int(k))).map_err(|_| QueryError {
-            parameter: "cursor",
+            parameter,
             position: None,
             message: format!("`{key}` is not a key of {}: keys are whole numbers", layer.id),
         }),
@@ -126,7 +126,7 @@ pub fn items_query(layer: &Layer, query: &ItemsQuery) -> Result<Sql, QueryError>
     match &query.page {
         PageAt::First | PageAt::After(_) => {
             if let PageAt::After(cursor) = &query.page {
-                let p = key_arg(layer, cursor, &mut sql)?;
+                let p = key_arg(layer, cursor, "after", &mut sql)?;
                 conditions.push(format!("t.{key} > {p}"));
             }
             let from_where = features::from_where_and(layer, conditions);
@@ -134,7 +134,7 @@ pub fn items_query(layer: &Layer, query: &ItemsQuery) -> Result<Sql, QueryError>
             sql.push(&format!("SELECT {columns}{from_where} ORDER BY t.{key} LIMIT {limit}"));
         }
         PageAt::Before(cursor) => {
-            let p = key_arg(layer, cursor, &mut sql)?;
+            let p = key_arg(layer, cursor, "before", &mut sql)?;
             conditions.push(format!("t.{key} < {p}"));
             let from_where = features::from_where_and(layer, conditions);
             let limit_plus_one = sql.arg(Arg::Int(query.limit + 1));
@@ -171,7 +171,7 @@ pub async fn one(
     published_only: bool,
 ) -> Result<Option<String>, sqlx::Error> {
     let mut sql = Sql::default();
-    let Ok(p) = key_arg(layer, key, &mut sql) else { return Ok(None) };
+    let Ok(p) = key_arg(layer, key, "featureId", &mut sql) else { return Ok(None) };
     let feature = features::feature_expr_in(layer, None, &geometry_in(crs), crs.digits());
     let filter = Filter { published_only, ..Filter::default() };
     let mut conditions = features::conditions(layer, &filter, &mut sql, None);

@@ -131,10 +131,7 @@ impl Geometry {
             Geometry::Bbox(b) => *b,
             Geometry::Wkt(wkt) => {
                 // The parser wrote the WKT: numbers separated by spaces, commas and parentheses.
-                let numbers: Vec<f64> = wkt
-                    .split(|c: char| c == ' ' || c == ',' || c == '(' || c == ')')
-                    .filter_map(|t| t.parse::<f64>().ok())
-                    .collect();
+                let numbers: Vec<f64> = wkt.split([' ', ',', '(', ')']).filter_map(|t| t.parse::<f64>().ok()).collect();
                 let mut b = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
                 for pair in numbers.chunks_exact(2) {
                     b = [b[0].min(pair[0]), b[1].min(pair[1]), b[2].max(pair[0]), b[3].max(pair[1])];

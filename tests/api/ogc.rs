@@ -59,6 +59,7 @@ async fn landing_page_and_conformance_link_everything_a_client_needs() {
     let limit =
         items["parameters"].as_array().unwrap().iter().find(|p| p["name"] == "limit").expect("limit documented");
     assert_eq!(limit["schema"]["maximum"], 10000);
+    assert!(items["responses"]["200"]["headers"]["Content-Crs"].is_object(), "{items}");
     for path in ["/ogc", "/ogc/conformance", "/ogc/collections", "/ogc/collections/{collectionId}/queryables"] {
         assert!(openapi["paths"][path]["get"].is_object(), "{path} undocumented");
     }

@@ -28,7 +28,8 @@ use serde_json::json;
     tag = "OGC API - Features",
     params(("collectionId" = String, Path, description = "A layer of the catalogue, e.g. roads"), params::ItemsParams),
     responses(
-        (status = 200, description = "A page of features; `Content-Crs` names their CRS", body = links::FeatureCollection, content_type = "application/geo+json"),
+        (status = 200, description = "A page of features", body = links::FeatureCollection, content_type = "application/geo+json",
+            headers(("Content-Crs" = String, description = "The CRS of the coordinates, as `<URI>`"))),
         (status = 400, description = "An unknown or bad parameter (`detail.parameter`; for `filter`, `detail.position`)", body = links::ErrorBody),
         (status = 404, description = "No such collection", body = links::ErrorBody),
     )
@@ -94,7 +95,8 @@ pub async fn items(
         ("f" = Option<String>, Query, description = "`json` (GeoJSON) or `html`"),
     ),
     responses(
-        (status = 200, description = "The feature; `Content-Crs` names its CRS", body = links::Feature, content_type = "application/geo+json"),
+        (status = 200, description = "The feature", body = links::Feature, content_type = "application/geo+json",
+            headers(("Content-Crs" = String, description = "The CRS of the coordinates, as `<URI>`"))),
         (status = 400, description = "An unknown or bad parameter", body = links::ErrorBody),
         (status = 404, description = "No such collection or feature", body = links::ErrorBody),
     )

@@ -12,6 +12,7 @@ mod health;
 mod import;
 mod indicators;
 pub mod layers;
+pub mod ogc;
 mod params;
 mod regions;
 mod search;
@@ -46,6 +47,7 @@ pub fn app(ctx: AppContext) -> Router {
         .merge(regions::router())
         .merge(worklist::router())
         .merge(settings::router())
+        .merge(ogc::router(ctx.clone()))
         .merge(session::router())
         .merge(web::router())
         .layer(axum::middleware::from_fn_with_state(ctx.clone(), session::guard_reads))

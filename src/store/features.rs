@@ -55,13 +55,19 @@ pub struct Filter {
 /// `row_to_json` over a sub-select writes compact JSON (no spaces), a fifth smaller than
 /// `json_build_object`'s output.
 pub(crate) fn feature_expr(layer: &Layer, as_of: Option<&str>) -> String {
+    feature_expr_in(layer, as_of, "t.geom", COORDINATE_DIGITS)
+}
+
+/// [`feature_expr`] with the geometry given as an SQL expression over `t` (the geometry
+/// moved to another CRS) and written with `digits` decimals.
+pub(crate) fn feature_expr_in(layer: &Layer, as_of: Option<&str>, geometry: &str, digits: u32) -> String {
     let mut props = format!("t.{} AS commune", layer.commune_column);
     for field in layer.fields() {
         props.push_str(&format!(", {} AS \"{}\"", value_expr(field, as_of), field.name));
     }
     format!(
         "(SELECT row_to_json(f) FROM (SELECT 'Feature' AS type, t.{key} AS id, \
-         ST_AsGeoJSON(t.geom, {COORDINATE_DIGITS})::json AS geometry, \
+         ST_AsGeoJSON({geometry}, {digits})::json AS geometry, \
          (SELECT row_to_json(p) FROM (SELECT {props}) AS p) AS properties) AS f)",
         key = layer.key
     )
@@ -112,6 +118,22 @@ pub fn dated_expr(layer: &Layer, alias: &str) -> Option<String> {
 
 /// `FROM ... WHERE ...` for a filter, binding its values into `sql`.
 pub(crate) fn from_where(layer: &Layer, filter: &Filter, sql: &mut Sql, as_of: Option<&str>) -> String {
+    from_where_and(layer, conditions(layer, filter, sql, as_of))
+}
+
+/// `FROM <layer's table> t [WHERE <conditions joined by AND>]`.
+pub(crate) fn from_where_and(layer: &Layer, conditions: Vec<String>) -> String {
+    let mut text = format!(" FROM {} t", layer.table);
+    if !conditions.is_empty() {
+        text.push_str(" WHERE ");
+        text.push_str(&conditions.join(" AND "));
+    }
+    text
+}
+
+/// The SQL conditions of a filter (on row alias `t`), binding its values into `sql`; other
+/// readers (OGC API Features) add theirs before [`from_where_and`] joins them.
+pub(crate) fn conditions(layer: &Layer, filter: &Filter, sql: &mut Sql, as_of: Option<&str>) -> Vec<String> {
     let mut conditions: Vec<String> = Vec::new();
     if filter.published_only {
         conditions.push(format!("t.{} IN (SELECT code FROM commune WHERE published)", layer.commune_column));
@@ -153,12 +175,7 @@ pub(crate) fn from_where(layer: &Layer, filter: &Filter, sql: &mut Sql, as_of: O
         };
         conditions.push(format!("{lhs} = {rhs}"));
     }
-    let mut text = format!(" FROM {} t", layer.table);
-    if !conditions.is_empty() {
-        text.push_str(" WHERE ");
-        text.push_str(&conditions.join(" AND "));
-    }
-    text
+    conditions
 }
 
 /// The query that yields one Feature (as text) per row, in key order.
@@ -238,37 +255,106 @@ pub async fn count(pool: &PgPool, layer: &Layer) -> Result<i64, sqlx::Error> {
 /// arrives only once [`CHUNK_BYTES`] are ready or the query has ended, so that a failing
 /// query can still be answered with an error status by the caller.
 pub fn stream_collection(pool: PgPool, query: Sql) -> ReceiverStream<Result<Bytes, sqlx::Error>> {
-    const HEAD: &[u8] = br#"{"type":"FeatureCollection","features":["#;
-    const TAIL: &[u8] = b"]}\n";
+    stream_collection_with(pool, query, Envelope::plain())
+}
+
+/// What surrounds the streamed features, and where a page stops.
+pub struct Envelope {
+    /// Everything before the first feature, ending with `"features":[`.
+    pub head: Bytes,
+    /// Stop after this many features; one more row means there are more (`Page::more`).
+    pub limit: Option<usize>,
+    /// Everything after the last feature, written once the rows are known (OGC API
+    /// Features puts `numberReturned` and the `next` link there).
+    pub tail: Box<dyn FnOnce(&Page) -> Bytes + Send>,
+}
+
+impl Envelope {
+    /// A bare FeatureCollection.
+    pub fn plain() -> Envelope {
+        Envelope {
+            head: Bytes::from_static(br#"{"type":"FeatureCollection","features":["#),
+            limit: None,
+            tail: Box::new(|_| Bytes::from_static(b"]}\n")),
+        }
+    }
+}
+
+/// What a streamed page held.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Page {
+    pub returned: usize,
+    /// The keys of the first and last features, when the query's rows carry them.
+    pub first_key: Option<String>,
+    pub last_key: Option<String>,
+    /// Whether features lie beyond the page.
+    pub more: bool,
+}
+
+/// [`stream_collection`] with a head, a tail and a page size of the caller's.
+///
+/// The rows of `query` hold the Feature as text, optionally its key as text (for the
+/// page's links), and optionally whether more features lie beyond the page (for a page
+/// read backwards, where the query knows it; otherwise one row past `limit` says so).
+pub fn stream_collection_with(
+    pool: PgPool,
+    query: Sql,
+    envelope: Envelope,
+) -> ReceiverStream<Result<Bytes, sqlx::Error>> {
     let (tx, rx) = mpsc::channel(4);
     tokio::spawn(async move {
         let args = query.arguments();
-        let mut rows = sqlx::query_scalar_with::<_, String, _>(&query.text, args).fetch(&pool);
+        let mut rows = sqlx::query_with(&query.text, args).fetch(&pool);
         let mut buf = BytesMut::with_capacity(CHUNK_BYTES + 8 * 1024);
-        buf.extend_from_slice(HEAD);
-        let mut first = true;
+        buf.extend_from_slice(&envelope.head);
+        let mut page = Page::default();
         while let Some(row) = rows.next().await {
-            match row {
-                Ok(feature) => {
-                    if !first {
-                        buf.extend_from_slice(b",");
-                    }
-                    first = false;
-                    buf.extend_from_slice(feature.as_bytes());
-                    if buf.len() >= CHUNK_BYTES && tx.send(Ok(buf.split().freeze())).await.is_err() {
-                        return; // the client went away
-                    }
-                }
+            let row = match row {
+                Ok(row) => row,
                 Err(error) => {
                     let _ = tx.send(Err(error)).await;
                     return;
                 }
+            };
+            if envelope.limit.is_some_and(|limit| page.returned >= limit) {
+                page.more = true;
+                break;
+            }
+            if let Err(error) = add_row(&row, &mut buf, &mut page) {
+                let _ = tx.send(Err(error)).await;
+                return;
+            }
+            if buf.len() >= CHUNK_BYTES && tx.send(Ok(buf.split().freeze())).await.is_err() {
+                return; // the client went away
             }
         }
-        buf.extend_from_slice(TAIL);
+        drop(rows);
+        buf.extend_from_slice(&(envelope.tail)(&page));
         let _ = tx.send(Ok(buf.freeze())).await;
     });
     ReceiverStream::new(rx)
+}
+
+/// Appends one row's Feature to `buf` and notes its key.
+fn add_row(row: &sqlx::postgres::PgRow, buf: &mut BytesMut, page: &mut Page) -> Result<(), sqlx::Error> {
+    use sqlx::Row;
+    let feature: &str = row.try_get(0)?;
+    if page.returned > 0 {
+        buf.extend_from_slice(b",");
+    }
+    buf.extend_from_slice(feature.as_bytes());
+    page.returned += 1;
+    if row.len() > 1 {
+        let key: String = row.try_get(1)?;
+        if page.first_key.is_none() {
+            page.first_key = Some(key.clone());
+        }
+        page.last_key = Some(key);
+    }
+    if row.len() > 2 {
+        page.more = row.try_get(2)?;
+    }
+    Ok(())
 }
 
 /// Whether `value` is valid for a field of type `ty`, converted to a filter value.

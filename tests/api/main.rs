@@ -14,6 +14,8 @@ mod geodesy;
 mod health;
 mod helpers;
 mod import;
+mod ogc;
+mod ogc_clients;
 mod regions;
 mod search;
 mod web;

@@ -4,11 +4,11 @@
 // (length, how to move the vertices), save and cancel, the write's errors, and the feature's
 // history. It shows the store's `edit.current`.
 
-import { WriteError } from '../auth.js';
-import { attributeFields, historyList } from '../edit-form.js';
-import { el } from '../dashboard.js';
-import { formatLength } from '../format.js';
 import { errorMessage, errorStatus } from '../api.js';
+import { WriteError } from '../auth.js';
+import { el } from '../dashboard.js';
+import { attributeFields, historyList } from '../edit-form.js';
+import { formatLength } from '../format.js';
 import { t, title } from '../i18n.js';
 import { getState } from '../state.js';
 import { editedGeometry } from './draw.js';
@@ -35,8 +35,8 @@ import { lineLength } from './geometry.js';
  */
 
 /**
- * The form last shown. It outlives closing the editor (the panel is emptied, the handle
- * kept), so that a late write error lands in a detached form rather than in the hint.
+ * The form last shown. Closing the editor empties the panel but keeps this handle (as edit.js
+ * did): a write that fails after the close shows its error in the detached form.
  * @type {FormHandle | null}
  */
 let form = null;

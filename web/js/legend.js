@@ -9,7 +9,7 @@ import { t, title, termLabel } from './i18n.js';
 
 /**
  * @import { Map as MapLibreMap } from 'maplibre-gl'
- * @import { CatalogueLayer, Commune } from './types.js'
+ * @import { CatalogueLayer, Commune, SwatchKind } from './types.js'
  */
 
 /**
@@ -30,8 +30,6 @@ const el = (tag, attrs = {}, ...children) => {
   node.append(...children.filter((c) => c !== null && c !== undefined));
   return node;
 };
-
-/** @typedef {'line' | 'fill' | 'outline' | 'circle' | 'glow' | 'ramp'} SwatchKind */
 
 /**
  * A small inline SVG swatch: `line` (optionally dashed), `fill`, `outline`, `circle`, `glow`

@@ -27,14 +27,60 @@
  */
 
 /**
- * A row of the layer catalogue.
+ * A row of the layer catalogue. `role`, `editors`, `importable`, `feeds_coverage`,
+ * `draw_order`, `style` and `legend` are what the page may branch on instead of layer ids
+ * (layers.js and legend.js still use their own tables: see docs/ARCHITECTURE-web.md).
  * @typedef {object} CatalogueLayer
  * @property {string} id
  * @property {Titles} title
  * @property {'polygon' | 'line' | 'point'} geometry
- * @property {number} count the features stored
+ * @property {'boundary' | 'area' | 'work'} role communes, residential groups, works
+ * @property {'admins' | 'editors'} editors who may write its features
+ * @property {boolean} importable
+ * @property {boolean} feeds_coverage whether its changes change the coverage numbers
  * @property {string | null} dated_by the field that dates a work (`done_on`), null for areas
+ * @property {number} draw_order the page draws layers in increasing order
+ * @property {number} count the features visible to the reader
  * @property {Field[]} fields
+ * @property {CatalogueStyleLayer[]} style MapLibre style layers, bottom to top
+ * @property {LegendSpec} legend
+ */
+
+/**
+ * A MapLibre style layer of a catalogue layer, without its source, with kheo's placement
+ * keys: `above`/`below` another catalogue layer, `top` above everything, `clickable: false`
+ * for what a click ignores.
+ * @typedef {{ id: string, type: string, paint?: Record<string, unknown>, layout?: Record<string, unknown>, filter?: unknown[], above?: string, below?: string, top?: boolean, clickable?: boolean }} CatalogueStyleLayer
+ */
+
+/** @typedef {'line' | 'fill' | 'outline' | 'circle' | 'glow' | 'ramp'} SwatchKind */
+
+/**
+ * How the legend explains a layer: its swatch, and a colour per value of one enum field.
+ * @typedef {object} LegendSpec
+ * @property {{ kind: SwatchKind, color: string, dashed: boolean }} swatch
+ * @property {{ field: string, entries: { value: string, color: string, dashed: boolean }[], fallback: string }} [palette]
+ */
+
+// ---- the indicator catalogue (GET /api/indicators) --------------------------------------------
+
+/**
+ * A row of the indicator catalogue: where it is reported, how it is rounded in the JSON and
+ * shown (the value divided by `display.divisor`, to `display.decimals`, then the unit), and
+ * which outputs show it.
+ * @typedef {object} IndicatorSpec
+ * @property {string} id its key in the coverage answers
+ * @property {('group' | 'commune' | 'region')[]} levels
+ * @property {'length' | 'pct' | 'count' | 'money' | 'work'} kind
+ * @property {number} decimals of the value in the JSON answers
+ * @property {'half_away_from_zero'} rounding
+ * @property {{ divisor: number, decimals: number, unit: Titles }} display
+ * @property {Titles} title
+ * @property {Titles} short for narrow table headers
+ * @property {boolean} target whether a commune may set a target for it
+ * @property {boolean} road whether it is also reported per road class (`by_class`)
+ * @property {string | null} share_of for a share: the length it is a share of
+ * @property {{ table: boolean, choropleth: boolean, dashboard: boolean, slides: boolean, timeline: boolean }} outputs
  */
 
 // ---- config, communes, search, session -------------------------------------------------------

@@ -1,3 +1,4 @@
+// @ts-check
 // Signing in and out, and the writes' fetch.
 //
 // The session lives in an HttpOnly cookie the page never sees; what the page keeps is the
@@ -9,28 +10,40 @@
 // Exports: `session()` (the current `{user, csrf_token}`), `onSession(fn)` (called on every
 // change), `csrfFetch(path, {method, body, etag})` for writes, and `enableAuth(container)`.
 
+import { errorMessage, errorStatus } from './api.js';
 import { el } from './dashboard.js';
 import { t } from './i18n.js';
 
+/** @import { ErrorBody, Session } from './types.js' */
+
+/** @type {Session} */
 let current = { user: null, csrf_token: null };
+/** @type {Set<(session: Session) => void>} */
 const listeners = new Set();
 
-/** `{user: null | {username, display_name, role, communes}, csrf_token}` */
+/** The current session: who is signed in, and the CSRF token. */
 export const session = () => current;
 
-/** Calls `fn(session)` now and after every sign in or out. Returns a function that stops it. */
+/**
+ * Calls `fn(session)` now and after every sign in or out. Returns a function that stops it.
+ * @param {(session: Session) => void} fn
+ */
 export function onSession(fn) {
   listeners.add(fn);
   fn(current);
   return () => listeners.delete(fn);
 }
 
+/** @param {Partial<Session> | null} body the API's answer (null: signed out) */
 function setSession(body) {
   current = { user: body?.user ?? null, csrf_token: body?.user ? body.csrf_token ?? null : null };
   for (const fn of listeners) fn(current);
 }
 
-/** Whether the signed-in user may write in `commune` (admins everywhere, editors in theirs). */
+/**
+ * Whether the signed-in user may write in `commune` (admins everywhere, editors in theirs).
+ * @param {string} commune
+ */
 export function canEdit(commune) {
   const user = current.user;
   if (!user) return false;
@@ -40,6 +53,11 @@ export function canEdit(commune) {
 
 /** An error of a write: the HTTP status, the API's `error` text and its `detail`. */
 export class WriteError extends Error {
+  /**
+   * @param {number} status
+   * @param {ErrorBody | null} body
+   * @param {Response} response
+   */
   constructor(status, body, response) {
     super(body?.error || `HTTP ${status}`);
     this.status = status;
@@ -52,20 +70,23 @@ export class WriteError extends Error {
  * A write to the API: JSON body, the session's CSRF token, `If-Match` when `etag` is given.
  * Resolves with `{status, body, etag, response}` for a 2xx answer, else throws a WriteError.
  * A 401 means the session has ended (expired, signed out elsewhere): the page forgets it.
+ * @param {string} path
+ * @param {{ method?: string, body?: unknown, etag?: string | null, headers?: Record<string, string> }} [options]
+ * @returns {Promise<{ status: number, body: unknown, etag: string | null, response: Response }>}
  */
 export async function csrfFetch(path, { method = 'POST', body, etag = null, headers = {} } = {}) {
-  const init = {
-    method,
-    credentials: 'same-origin',
-    headers: { Accept: 'application/json', ...headers },
-  };
-  if (current.csrf_token) init.headers['X-CSRF-Token'] = current.csrf_token;
-  if (etag) init.headers['If-Match'] = etag;
+  /** @type {Record<string, string>} */
+  const sent = { Accept: 'application/json', ...headers };
+  /** @type {RequestInit} */
+  const init = { method, credentials: 'same-origin', headers: sent };
+  if (current.csrf_token) sent['X-CSRF-Token'] = current.csrf_token;
+  if (etag) sent['If-Match'] = etag;
   if (body !== undefined) {
-    init.headers['Content-Type'] = 'application/json';
+    sent['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }
   const response = await fetch(new URL(path, location.origin), init);
+  /** @type {unknown} */
   let data = null;
   if (response.status !== 204) {
     const text = await response.text();
@@ -77,12 +98,15 @@ export async function csrfFetch(path, { method = 'POST', body, etag = null, head
   }
   if (!response.ok) {
     if (response.status === 401 && current.user) setSession(null);
-    throw new WriteError(response.status, data, response);
+    throw new WriteError(response.status, /** @type {ErrorBody | null} */ (data), response);
   }
   return { status: response.status, body: data, etag: response.headers.get('ETag'), response };
 }
 
-/** Reads the session from the server (the cookie decides). */
+/**
+ * Reads the session from the server (the cookie decides).
+ * @returns {Promise<Session>}
+ */
 export async function loadSession() {
   const response = await fetch(new URL('/api/session', location.origin), { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
   if (!response.ok) throw new Error(`/api/session: HTTP ${response.status}`);
@@ -90,9 +114,13 @@ export async function loadSession() {
   return current;
 }
 
+/**
+ * @param {string} username
+ * @param {string} password
+ */
 async function signIn(username, password) {
   const { body } = await csrfFetch('/api/session', { method: 'POST', body: { username, password } });
-  setSession(body);
+  setSession(/** @type {Session} */ (body));
 }
 
 async function signOut() {
@@ -103,11 +131,14 @@ async function signOut() {
   }
 }
 
+/** The strings naming each role. @type {Record<string, string>} */
 const ROLE_KEYS = { admin: 'auth.role_admin', editor: 'auth.role_editor' };
 
 /**
  * The account bar in `container` and the sign-in dialog. Loads the session; resolves once
  * it is known (a failure leaves the page as a viewer's).
+ * @param {HTMLElement} container
+ * @returns {Promise<Session>}
  */
 export async function enableAuth(container) {
   const bar = el('div', { class: 'account', role: 'group', 'aria-label': t('auth.account') });
@@ -128,6 +159,7 @@ export async function enableAuth(container) {
   const dialog = el('dialog', { class: 'kheo-dialog auth-dialog', 'aria-labelledby': 'auth-title' }, form);
   document.body.append(dialog);
 
+  /** @param {string} text */
   const showError = (text) => {
     errorBox.textContent = text;
     errorBox.hidden = !text;
@@ -151,12 +183,13 @@ export async function enableAuth(container) {
       password.value = '';
       dialog.close();
     } catch (error) {
-      if (error.status === 401) showError(t('auth.wrong'));
-      else if (error.status === 429) {
-        const seconds = Number(error.response?.headers.get('Retry-After'));
+      const status = errorStatus(error);
+      if (status === 401) showError(t('auth.wrong'));
+      else if (status === 429) {
+        const seconds = Number(error instanceof WriteError ? error.response.headers.get('Retry-After') : null);
         const minutes = Number.isFinite(seconds) && seconds > 0 ? Math.ceil(seconds / 60) : 15;
         showError(t('auth.too_many', { minutes }));
-      } else showError(t('auth.failed', { error: error.message }));
+      } else showError(t('auth.failed', { error: errorMessage(error) }));
       password.select();
       password.focus();
     } finally {
@@ -164,6 +197,7 @@ export async function enableAuth(container) {
     }
   });
 
+  /** @param {Session} session */
   function render({ user }) {
     if (!user) {
       bar.replaceChildren(el('button', {
@@ -186,8 +220,9 @@ export async function enableAuth(container) {
         type: 'button',
         class: 'act sign-out',
         onclick: async () => {
-          await signOut().catch((error) => console.warn('sign out:', error.message));
-          bar.querySelector('.sign-in')?.focus();
+          await signOut().catch((error) => console.warn('sign out:', errorMessage(error)));
+          const signInButton = bar.querySelector('.sign-in');
+          if (signInButton instanceof HTMLElement) signInButton.focus();
         },
       }, t('auth.sign_out')));
   }
@@ -196,7 +231,7 @@ export async function enableAuth(container) {
     await loadSession();
   } catch (error) {
     // An older server without accounts: the page stays read-only.
-    console.warn('session:', error.message);
+    console.warn('session:', errorMessage(error));
   }
   return current;
 }

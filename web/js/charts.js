@@ -1,19 +1,38 @@
+// @ts-check
 // Two small hand-written SVG charts: the groups' bars for one indicator (with the target line)
 // and the commune's progress year by year. No chart library; sizes are in viewBox units and
 // the SVG scales to the panel's width.
 
 const NS = 'http://www.w3.org/2000/svg';
 
+/**
+ * A bar of the groups' chart: the group, its value (null: no bar, a dash), colour and label.
+ * @typedef {{ id: number, name: string, value: number | null, color: string, label: string }} BarRow
+ */
+
+/** A line of the progress chart. @typedef {{ id: string, label: string, color: string, strong: boolean }} LineSeries */
+
+/** A year of the progress chart: each series' value. @typedef {{ year: number, values: Record<string, number | null> }} YearValues */
+
+/**
+ * An SVG element with attributes (null and undefined left out) and text.
+ * @param {string} name
+ * @param {Record<string, string | number | null | undefined>} [attrs]
+ * @param {string} [text]
+ */
 function node(name, attrs = {}, text) {
   const el = document.createElementNS(NS, name);
   for (const [k, v] of Object.entries(attrs)) {
-    if (v !== null && v !== undefined) el.setAttribute(k, v);
+    if (v !== null && v !== undefined) el.setAttribute(k, String(v));
   }
   if (text !== undefined) el.textContent = text;
   return el;
 }
 
-/** A "nice" maximum for an axis: 1, 2, 2.5 or 5 times a power of ten, at least `value`. */
+/**
+ * A "nice" maximum for an axis: 1, 2, 2.5 or 5 times a power of ten, at least `value`.
+ * @param {number} value
+ */
 export function niceMax(value) {
   if (!(value > 0)) return 1;
   const p = 10 ** Math.floor(Math.log10(value));
@@ -25,6 +44,9 @@ export function niceMax(value) {
  * Horizontal bars, one per group: `rows = [{id, name, value, color, label}]` (value null: no
  * bar, a dash), `max` the axis maximum, `target` a vertical line (or null). `onHover(id|null)`,
  * `onClick(id)` link the bars to the map; returns `{highlight(id)}`.
+ * @param {Element} container
+ * @param {{ rows: BarRow[], max: number, target?: number | null, targetLabel?: string, ariaLabel?: string, onHover?: (id: number | null) => void, onClick?: (id: number) => void }} chart
+ * @returns {{ highlight: (id: number | null) => void }}
  */
 export function renderBarChart(container, { rows, max, target = null, targetLabel = '', ariaLabel = '', onHover, onClick }) {
   const width = 400;
@@ -33,6 +55,7 @@ export function renderBarChart(container, { rows, max, target = null, targetLabe
   const left = 96;
   const right = 64;
   const height = top + rows.length * rowH + 6;
+  /** @param {number} v */
   const scale = (v) => left + (Math.max(0, v) / max) * (width - left - right);
   const svg = node('svg', { viewBox: `0 0 ${width} ${height}`, width: '100%', class: 'bar-chart', role: 'img', 'aria-label': ariaLabel });
   const bars = new Map();
@@ -71,13 +94,17 @@ export function renderBarChart(container, { rows, max, target = null, targetLabe
  * Lines year by year: `years = [{year, values: {seriesId: number|null}}]`, `series =
  * [{id, label, color, strong}]`, `max` the axis maximum, `target` a dashed horizontal line,
  * `current` the year marked, `format(v)` the axis labels, `onPick(year)` when a year is clicked.
+ * @param {Element} container
+ * @param {{ years: YearValues[], series: LineSeries[], max: number, target?: number | null, targetLabel?: string, current?: number | null, format: (value: number, full?: boolean) => string, ariaLabel?: string, onPick?: (year: number) => void }} chart
  */
 export function renderLineChart(container, { years, series, max, target = null, targetLabel = '', current = null, format, ariaLabel = '', onPick }) {
   const width = 400;
   const height = 190;
   const m = { top: 14, right: 14, bottom: 24, left: 44 };
   const n = years.length;
+  /** @param {number} i */
   const x = (i) => m.left + (n <= 1 ? 0 : (i / (n - 1)) * (width - m.left - m.right));
+  /** @param {number} v */
   const y = (v) => height - m.bottom - (Math.max(0, v) / max) * (height - m.top - m.bottom);
   const svg = node('svg', { viewBox: `0 0 ${width} ${height}`, width: '100%', class: 'line-chart', role: 'img', 'aria-label': ariaLabel });
 
@@ -98,19 +125,27 @@ export function renderLineChart(container, { years, series, max, target = null, 
   if (ci >= 0) svg.append(node('line', { x1: x(ci), x2: x(ci), y1: m.top - 6, y2: height - m.bottom, class: 'current-line' }));
 
   for (const s of series) {
-    const pts = years.map((d, i) => [x(i), d.values[s.id]]).filter(([, v]) => typeof v === 'number');
+    /** @type {[number, number][]} */
+    const pts = [];
+    years.forEach((d, i) => {
+      const v = d.values[s.id];
+      if (typeof v === 'number') pts.push([x(i), v]);
+    });
     if (pts.length === 0) continue;
     const path = pts.map(([px, v], i) => `${i ? 'L' : 'M'}${px.toFixed(1)},${y(v).toFixed(1)}`).join('');
     svg.append(node('path', { d: path, fill: 'none', stroke: s.color, 'stroke-width': s.strong ? 2.8 : 1.6, 'stroke-opacity': s.strong ? 1 : 0.75, 'stroke-linejoin': 'round' }));
-    if (ci >= 0 && typeof years[ci].values[s.id] === 'number') {
-      svg.append(node('circle', { cx: x(ci), cy: y(years[ci].values[s.id]), r: s.strong ? 4 : 3, fill: s.color, stroke: '#fff', 'stroke-width': 1.5 }));
+    const shown = ci >= 0 ? years[ci].values[s.id] : null;
+    if (typeof shown === 'number') {
+      svg.append(node('circle', { cx: x(ci), cy: y(shown), r: s.strong ? 4 : 3, fill: s.color, stroke: '#fff', 'stroke-width': 1.5 }));
     }
   }
   // Click targets, one column per year.
   years.forEach((d, i) => {
     const half = n <= 1 ? 10 : (width - m.left - m.right) / (n - 1) / 2;
     const hit = node('rect', { x: x(i) - half, y: m.top, width: 2 * half, height: height - m.top - m.bottom, class: 'year-hit' });
-    const title = node('title', {}, `${d.year}: ${series.map((s) => `${s.label} ${typeof d.values[s.id] === 'number' ? format(d.values[s.id], true) : '–'}`).join(' · ')}`);
+    /** @param {number | null} v */
+    const text = (v) => (typeof v === 'number' ? format(v, true) : '–');
+    const title = node('title', {}, `${d.year}: ${series.map((s) => `${s.label} ${text(d.values[s.id])}`).join(' · ')}`);
     hit.append(title);
     hit.addEventListener('click', () => onPick?.(d.year));
     svg.append(hit);

@@ -1,35 +1,69 @@
+// @ts-check
 // The panel: the commune's headline numbers, the groups' bar chart and sortable table, the
 // progress chart year by year, and a group's page (its numbers and its works).
 //
 // Everything is built with DOM calls (no innerHTML with data). The panel never fetches by
 // itself: main.js hands it the API's answers and the callbacks that link it to the map.
 
+import { errorMessage } from './api.js';
 import { formatBillions, formatDate, formatField, formatInteger, formatKm, formatKmValue, formatNumber, formatPct, formatVnd } from './format.js';
 import { t, title, termLabel } from './i18n.js';
-import { classesFor, colorFor, formatIndicator, indicatorValue, INDICATORS, targetOf } from './choropleth.js';
+import { colorFor, formatIndicator, indicatorById, indicatorValue, INDICATORS, targetOf } from './choropleth.js';
 import { niceMax, renderBarChart, renderLineChart } from './charts.js';
 import { SITE_FIELDS } from './layers.js';
 
+/**
+ * @import { Classes, Indicator } from './choropleth.js'
+ * @import { LineSeries } from './charts.js'
+ * @import { SortOrder } from './state.js'
+ * @import { CatalogueLayer, CommuneReport, CoverageReport, CoverageSettings, GroupReport, LayerFeature, Properties, TargetStatus, Timeline } from './types.js'
+ */
+
+/** What `el` appends: nodes and texts; null, undefined and false are left out. @typedef {Node | string | null | undefined | false} Child */
+
+/**
+ * An element with attributes and children, built with DOM calls (no HTML parsing of data).
+ * Attributes: `class`, `dataset` (an object), `on<event>` (a listener), `true` for a boolean
+ * attribute; null, undefined and false leave the attribute out.
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {Record<string, unknown>} [attrs]
+ * @param {...(Child | Child[])} children
+ * @returns {HTMLElementTagNameMap[K]}
+ */
 export const el = (tag, attrs = {}, ...children) => {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs)) {
     if (value === null || value === undefined || value === false) continue;
-    if (key === 'class') node.className = value;
+    if (key === 'class') node.className = String(value);
     else if (key === 'dataset') Object.assign(node.dataset, value);
-    else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
-    else node.setAttribute(key, value === true ? '' : value);
+    else if (key.startsWith('on')) node.addEventListener(key.slice(2), /** @type {EventListener} */ (value));
+    else node.setAttribute(key, value === true ? '' : String(value));
   }
   node.append(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
   return node;
 };
 
-/** `Tổ dân phố 4` as `TDP 4` where space is tight (the full name stays in a tooltip). */
+/**
+ * `Tổ dân phố 4` as `TDP 4` where space is tight (the full name stays in a tooltip).
+ * @param {string} name
+ */
 export const shortGroupName = (name) => name.replace(/^Tổ dân phố /, 'TDP ').replace(/^Residential group /, 'RG ');
 
-/** Colours of the three percentage series of the progress chart (Okabe-Ito). */
+/** Colours of the three percentage series of the progress chart (Okabe-Ito). @type {Record<string, string>} */
 const SERIES_COLORS = { concrete_pct: '#0072b2', hardened_pct: '#009e73', lit_pct: '#e69f00' };
 
-/** The table's columns: key, how to read the value from a coverage record, how to show it. */
+/**
+ * A row of the groups table: the commune's total row is a CommuneReport.
+ * @typedef {GroupReport | CommuneReport} TableRecord
+ */
+
+/**
+ * A column of the groups table: how to read the value from a record (to sort), how to show it.
+ * @typedef {{ key: string, value: (g: TableRecord) => string | number | null, text: (g: TableRecord) => string, num: boolean, target?: boolean }} Column
+ */
+
+/** The table's columns. @type {Column[]} */
 const COLUMNS = [
   { key: 'name', value: (g) => g.name, text: (g) => shortGroupName(g.name), num: false },
   { key: 'road_m', value: (g) => g.road_m, text: (g) => formatKmValue(g.road_m), num: true },
@@ -40,7 +74,11 @@ const COLUMNS = [
   { key: 'people_vnd', value: (g) => g.people_vnd, text: (g) => formatBillions(g.people_vnd, '').trim(), num: true },
 ];
 
-/** A met / not met mark for an indicator with a target (symbol + text, not colour alone). */
+/**
+ * A met / not met mark for an indicator with a target (symbol + text, not colour alone).
+ * @param {Record<string, TargetStatus> | undefined} targets
+ * @param {string} key
+ */
 function metMark(targets, key) {
   const spec = targets?.[key];
   if (!spec || spec.met === null || spec.met === undefined) return null;
@@ -48,7 +86,15 @@ function metMark(targets, key) {
   return el('span', { class: `met ${spec.met ? 'yes' : 'no'}`, title: label, 'aria-label': label, role: 'img' }, spec.met ? '✓' : '✗');
 }
 
-/** A headline card: label, big value, optional sub-line and target mark. */
+/**
+ * A headline card: label, big value, optional sub-line and target mark.
+ * @param {string} key
+ * @param {string} label
+ * @param {string} value
+ * @param {string | null} [sub]
+ * @param {HTMLElement | null} [mark]
+ * @param {string} [extraClass]
+ */
 function card(key, label, value, sub = null, mark = null, extraClass = '') {
   return el('div', { class: `card ${extraClass}`, dataset: { key } },
     el('div', { class: 'card-label' }, label),
@@ -56,9 +102,16 @@ function card(key, label, value, sub = null, mark = null, extraClass = '') {
     sub ? el('div', { class: 'card-sub' }, sub) : null);
 }
 
-/** The headline numbers of a coverage record (the commune or a group). */
+/**
+ * The headline numbers of a coverage record (the commune or a group).
+ * @param {CommuneReport | GroupReport} record
+ * @param {CoverageSettings} settings
+ * @param {CatalogueLayer[]} catalogue
+ */
 export function headline(record, settings, catalogue) {
+  /** @type {Record<string, TargetStatus>} */
   const targets = record.targets ?? {};
+  /** @param {string} key */
   const targetSub = (key) => {
     const spec = targets[key];
     if (!spec) return null;
@@ -73,7 +126,7 @@ export function headline(record, settings, catalogue) {
       el('strong', { class: 'v headline-pct', dataset: { key: 'concrete_pct' } }, hasRoads ? formatPct(record.concrete_pct) : ''),
       metMark(targets, 'concrete_pct')),
     hasRoads ? el('div', { class: 'progress', role: 'presentation' },
-      el('div', { class: 'progress-fill', style: `width:${Math.min(100, record.concrete_pct)}%` }),
+      el('div', { class: 'progress-fill', style: `width:${Math.min(100, record.concrete_pct ?? 0)}%` }),
       targets.concrete_pct ? el('div', { class: 'progress-target', style: `left:${targets.concrete_pct.target}%`, title: targetSub('concrete_pct') }) : null) : null,
     targets.concrete_pct ? el('div', { class: 'card-sub' }, targetSub('concrete_pct')) : null);
 
@@ -84,6 +137,7 @@ export function headline(record, settings, catalogue) {
       el('span', { class: 'dot', style: `background:${SITE_FIELDS[term.value] ?? '#888'}` }),
       `${termLabel(term)} ${formatInteger(byField[term.value])}`)));
 
+  /** @param {string} id */
   const label = (id) => t(`indicator.${id}`).replace(/\s*\([^)]*\)$/, '');
   const grid = el('div', { class: 'cards' },
     card('hardened_pct', label('hardened_pct'), formatPct(record.hardened_pct), targetSub('hardened_pct'), metMark(targets, 'hardened_pct')),
@@ -92,11 +146,22 @@ export function headline(record, settings, catalogue) {
     card('workdays', t('headline.workdays'), formatNumber(record.workdays ?? 0)),
     card('model_sites', label('model_sites'), formatInteger(record.model_sites?.total ?? 0), null, null, 'wide sites'),
     card('people_vnd', t('headline.people_vnd'), formatVnd(record.people_vnd ?? 0), t('headline.state_vnd', { value: formatVnd(record.state_vnd ?? 0) }), null, 'wide'));
-  grid.querySelector('[data-key="model_sites"] .card-value').append(fieldChips);
+  grid.querySelector('[data-key="model_sites"] .card-value')?.append(fieldChips);
   return el('section', { class: 'headline', 'aria-label': t('headline.heading') }, main, grid);
 }
 
-/** The groups' bar chart of the chosen indicator, coloured by class, with the target line. */
+/** The works of one layer in a group, for its page. @typedef {{ layer: CatalogueLayer, features: LayerFeature[] }} GroupWorks */
+
+/**
+ * How the panel's chart and table link to the map: a group hovered, a group selected.
+ * @typedef {{ hover: (id: number | null) => void, select: (id: number) => void }} Linked
+ */
+
+/**
+ * The groups' bar chart of the chosen indicator, coloured by class, with the target line.
+ * @param {Element} container
+ * @param {{ coverage: CoverageReport, indicator: Indicator, classes: Classes, linked: Linked }} chart
+ */
 function barChart(container, { coverage, indicator, classes, linked }) {
   const target = targetOf(indicator, coverage.settings);
   const rows = coverage.groups.map((g) => {
@@ -121,7 +186,11 @@ function barChart(container, { coverage, indicator, classes, linked }) {
   });
 }
 
-/** The sortable table of groups; returns `{highlight(id)}`. */
+/**
+ * The sortable table of groups; returns `{highlight(id)}`.
+ * @param {Element} container
+ * @param {{ coverage: CoverageReport, sort: SortOrder, onSort: (key: string) => void, linked: Linked }} table
+ */
 function groupTable(container, { coverage, sort, onSort, linked }) {
   const col = COLUMNS.find((c) => c.key === sort.key) ?? COLUMNS[0];
   const rows = [...coverage.groups];
@@ -131,7 +200,7 @@ function groupTable(container, { coverage, sort, onSort, linked }) {
       const vb = col.value(b);
       if (va === null || va === undefined) return 1;
       if (vb === null || vb === undefined) return -1;
-      const c = typeof va === 'string' ? va.localeCompare(vb, 'vi', { numeric: true }) : va - vb;
+      const c = typeof va === 'string' ? va.localeCompare(String(vb), 'vi', { numeric: true }) : va - Number(vb);
       return sort.dir === 'desc' ? -c : c;
     });
   }
@@ -143,6 +212,7 @@ function groupTable(container, { coverage, sort, onSort, linked }) {
         t(`table.${c.key}`),
         el('span', { class: 'sort-mark', 'aria-hidden': 'true' }, active ? (sort.dir === 'desc' ? '▼' : '▲') : '↕')));
   }));
+  /** @type {Map<number, HTMLTableRowElement>} */
   const byId = new Map();
   const body = el('tbody', {}, rows.map((g) => {
     const tr = el('tr', {
@@ -152,7 +222,7 @@ function groupTable(container, { coverage, sort, onSort, linked }) {
       onmouseleave: () => linked.hover(null),
       onfocus: () => linked.hover(g.id),
       onclick: () => linked.select(g.id),
-      onkeydown: (event) => {
+      onkeydown: (/** @type {KeyboardEvent} */ event) => {
         if (event.key === 'Enter' || event.key === ' ') {
           event.preventDefault();
           linked.select(g.id);
@@ -171,18 +241,26 @@ function groupTable(container, { coverage, sort, onSort, linked }) {
     el('thead', {}, head), body, foot);
   container.replaceChildren(el('div', { class: 'table-wrap' }, table));
   return {
+    /** @param {number | null} id */
     highlight(id) {
       for (const [key, tr] of byId) tr.classList.toggle('active', key === id);
     },
   };
 }
 
-/** The progress chart: the commune's percentages (or the chosen amount) year by year. */
+/**
+ * The progress chart: the commune's percentages (or the chosen amount) year by year.
+ * @param {Element} container
+ * @param {{ timeline: Timeline, indicator: Indicator, coverage: CoverageReport, year: number, onPick: (year: number) => void }} chart
+ */
 function progressChart(container, { timeline, indicator, coverage, year, onPick }) {
   const years = timeline.years;
+  /** @type {LineSeries[]} */
   let series;
   let max;
+  /** @type {(v: number, full?: boolean) => string} */
   let format;
+  /** @type {number | null} */
   let target = null;
   if (indicator.kind === 'pct') {
     series = ['concrete_pct', 'hardened_pct', 'lit_pct'].map((id) => ({ id, label: t(`indicator.${id}`), color: SERIES_COLORS[id], strong: id === indicator.id }));
@@ -196,7 +274,7 @@ function progressChart(container, { timeline, indicator, coverage, year, onPick 
     format = (v, full) => (full ? formatIndicator(indicator, v, { short: true })
       : indicator.kind === 'length' ? formatKmValue(v) : indicator.kind === 'money' ? formatBillions(v, '').trim() : formatInteger(v));
   }
-  const data = years.map((y) => ({ year: y.year, values: Object.fromEntries(series.map((s) => [s.id, indicatorValue(indicatorOf(s.id), y)])) }));
+  const data = years.map((y) => ({ year: y.year, values: Object.fromEntries(series.map((s) => [s.id, indicatorValue(indicatorById(s.id), y)])) }));
   const legend = el('div', { class: 'series-legend' }, series.map((s) =>
     el('span', { class: s.strong ? 'strong' : '' }, el('span', { class: 'swatch-line', style: `background:${s.color}` }), s.label)));
   const chart = el('div', { class: 'chart' });
@@ -214,18 +292,32 @@ function progressChart(container, { timeline, indicator, coverage, year, onPick 
   });
 }
 
-const indicatorOf = (id) => INDICATORS.find((i) => i.id === id);
-
 /**
  * Renders the overview (the commune) into `root`. Returns the linkers `{highlight(id)}` that
  * the map calls on hover.
+ * @param {HTMLElement} root
+ * @param {object} overview
+ * @param {CoverageReport} overview.coverage
+ * @param {Timeline | null} overview.timeline null until it has come
+ * @param {Indicator} overview.indicator
+ * @param {Classes} overview.classes
+ * @param {SortOrder} overview.sort
+ * @param {number} overview.year the year shown (marked on the progress chart)
+ * @param {CatalogueLayer[]} overview.catalogue
+ * @param {string} overview.csvUrl
+ * @param {string | null} overview.xlsxUrl
+ * @param {Linked} overview.linked
+ * @param {(key: string) => void} overview.onSort
+ * @param {(year: number) => void} overview.onPickYear
+ * @param {(id: string) => void} overview.onIndicator
+ * @returns {{ highlight: (id: number | null) => void }}
  */
 export function renderOverview(root, { coverage, timeline, indicator, classes, sort, year, catalogue, csvUrl, xlsxUrl, linked, onSort, onPickYear, onIndicator }) {
   const commune = coverage.commune;
   const bars = el('div', { class: 'bars' });
   const table = el('div', { class: 'table' });
   const progress = el('div', { class: 'progress-chart' });
-  const indicatorSelect = el('select', { id: 'panel-indicator', 'aria-label': t('legend.color_by'), onchange: (e) => onIndicator(e.target.value) },
+  const indicatorSelect = el('select', { id: 'panel-indicator', 'aria-label': t('legend.color_by'), onchange: (/** @type {Event} */ e) => onIndicator(/** @type {HTMLSelectElement} */ (e.target).value) },
     INDICATORS.map((i) => el('option', { value: i.id, selected: i.id === indicator.id }, t(`indicator.${i.id}`))));
   root.replaceChildren(
     el('header', { class: 'panel-head' },
@@ -252,6 +344,7 @@ export function renderOverview(root, { coverage, timeline, indicator, classes, s
   const tableLink = groupTable(table, { coverage, sort, onSort, linked });
   if (timeline) progressChart(progress, { timeline, indicator, coverage, year, onPick: onPickYear });
   return {
+    /** @param {number | null} id */
     highlight(id) {
       barLink.highlight(id);
       tableLink.highlight(id);
@@ -259,19 +352,28 @@ export function renderOverview(root, { coverage, timeline, indicator, classes, s
   };
 }
 
-/** A work's one-line summary from its main attributes. */
+/** The attributes a work's summary shows, by layer. @type {Record<string, string[]>} */
+const SUMMARY_FIELDS = {
+  roads: ['surface', 'class', 'paved_on'],
+  flower_routes: ['species', 'trees'],
+  lighting_lines: ['power', 'lamps'],
+  model_sites: ['field', 'recognition', 'year'],
+};
+
+/**
+ * A work's one-line summary from its main attributes.
+ * @param {CatalogueLayer} layer
+ * @param {Properties} props
+ */
 function summary(layer, props) {
+  /** @param {string} name */
   const byName = (name) => layer.fields.find((f) => f.name === name);
+  /** @param {string} name */
   const show = (name) => {
     const field = byName(name);
     return field ? formatField(field, props[name], termLabel) : null;
   };
-  const parts = {
-    roads: ['surface', 'class', 'paved_on'],
-    flower_routes: ['species', 'trees'],
-    lighting_lines: ['power', 'lamps'],
-    model_sites: ['field', 'recognition', 'year'],
-  }[layer.id] ?? [];
+  const parts = SUMMARY_FIELDS[layer.id] ?? [];
   const texts = parts.map((name) => {
     const text = show(name);
     if (text === null) return null;
@@ -284,7 +386,11 @@ function summary(layer, props) {
   return texts.join(' · ');
 }
 
-/** The attribute list of a work (all catalogue fields with a value). */
+/**
+ * The attribute list of a work (all catalogue fields with a value).
+ * @param {CatalogueLayer} layer
+ * @param {Properties} props
+ */
 function attributes(layer, props) {
   const dl = el('dl', { class: 'attrs' });
   for (const field of layer.fields) {
@@ -299,7 +405,16 @@ function attributes(layer, props) {
 /**
  * Renders a group's page: its numbers and, once `works` resolves, its works by layer.
  * `works` is a promise of `[{layer, features}]`; `onBack()` returns to the overview,
- * `onWork(feature)` zooms the map to a work.
+ * `onWork(feature)` zooms the map to a work. Returns the page's heading (to focus).
+ * @param {HTMLElement} root
+ * @param {object} page
+ * @param {GroupReport} page.group
+ * @param {CoverageReport} page.coverage
+ * @param {CatalogueLayer[]} page.catalogue
+ * @param {Promise<GroupWorks[]>} page.works
+ * @param {() => void} page.onBack
+ * @param {(feature: LayerFeature) => void} page.onWork
+ * @returns {HTMLElement | null}
  */
 export function renderGroupPage(root, { group, coverage, catalogue, works, onBack, onWork }) {
   const kind = catalogue.find((l) => l.id === 'groups')?.fields.find((f) => f.name === 'kind')?.values?.find((v) => v.value === group.kind);
@@ -323,7 +438,7 @@ export function renderGroupPage(root, { group, coverage, catalogue, works, onBac
         const props = f.properties ?? {};
         const details = el('details', { class: 'work' },
           el('summary', {},
-            el('span', { class: 'work-name' }, props.name || t('popup.unnamed')),
+            el('span', { class: 'work-name' }, String(props.name || t('popup.unnamed'))),
             el('span', { class: 'work-sub' }, summary(layer, props))),
           attributes(layer, props));
         details.addEventListener('toggle', () => {
@@ -337,7 +452,7 @@ export function renderGroupPage(root, { group, coverage, catalogue, works, onBac
     });
     list.replaceChildren(...sections);
   }).catch((error) => {
-    list.replaceChildren(el('p', { class: 'hint error-text' }, error.message));
+    list.replaceChildren(el('p', { class: 'hint error-text' }, errorMessage(error)));
   });
   return root.querySelector('h2');
 }

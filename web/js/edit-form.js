@@ -1,3 +1,4 @@
+// @ts-check
 // The attribute form of a feature, generated from the layer catalogue (no per-layer code):
 // enums as <select> with their Vietnamese (or English) labels, dates as <input type=date>
 // that stop at today, integers and numbers as number inputs, long texts as text areas.
@@ -7,6 +8,20 @@
 import { el } from './dashboard.js';
 import { formatField } from './format.js';
 import { t, termLabel, title } from './i18n.js';
+
+/** @import { CatalogueLayer, Field, HistoryEntry, Properties } from './types.js' */
+
+/**
+ * The fields of a form: their root element, and how to read them and show their errors.
+ * @typedef {object} AttributeFields
+ * @property {HTMLElement} root
+ * @property {() => { values: Record<string, unknown>, missing: string[] }} read the values by
+ *   field name (null for empty) and the required fields left empty
+ * @property {(byField?: Record<string, string>) => void} showErrors a message under each field
+ *   named (the others cleared)
+ * @property {() => void} focusFirstError
+ * @property {(name: string) => boolean} has whether the form has that field
+ */
 
 /** The works layers: their `name` is required. */
 export const WORKS = new Set(['roads', 'flower_routes', 'lighting_lines', 'model_sites']);
@@ -23,15 +38,25 @@ const LONG_TEXT = new Set(['note', 'description']);
 /** Today in Vietnam (UTC+7), YYYY-MM-DD: the server refuses dates after it. */
 export const todayVn = () => new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 10);
 
+/**
+ * @param {CatalogueLayer} layer
+ * @param {Field} field
+ */
 const isRequired = (layer, field) => field.required === true || (field.name === 'name' && WORKS.has(layer.id));
 
 /**
  * Builds the fields of `layer` filled with `properties`. Returns `{root, read(), showErrors(map),
  * focusFirstError()}`: `read()` gives `{values, missing}` (values by field name, `null` for
  * empty; `missing` the required fields left empty).
+ * @param {CatalogueLayer} layer
+ * @param {Properties | null} properties
+ * @param {{ idPrefix?: string }} [options] the inputs' ids start with it
+ * @returns {AttributeFields}
  */
 export function attributeFields(layer, properties, { idPrefix = 'ef' } = {}) {
+  /** @type {Map<string, { field: Field, input: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement }>} */
   const inputs = new Map();
+  /** @type {Map<string, HTMLElement>} */
   const errors = new Map();
   const root = el('div', { class: 'edit-fields' });
   const fields = layer.fields ?? [];
@@ -42,6 +67,7 @@ export function attributeFields(layer, properties, { idPrefix = 'ef' } = {}) {
     const id = `${idPrefix}-${field.name}`;
     const value = properties?.[field.name] ?? null;
     const required = isRequired(layer, field);
+    /** @type {HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement} */
     let input;
     if (field.type === 'enum') {
       input = el('select', { id, name: field.name },
@@ -56,7 +82,7 @@ export function attributeFields(layer, properties, { idPrefix = 'ef' } = {}) {
       });
     } else if (LONG_TEXT.has(field.name)) {
       input = el('textarea', { id, name: field.name, rows: '2' });
-      input.value = value ?? '';
+      input.value = String(value ?? '');
     } else {
       input = el('input', { id, name: field.name, type: 'text', value: value ?? '', autocomplete: 'off' });
     }
@@ -82,10 +108,13 @@ export function attributeFields(layer, properties, { idPrefix = 'ef' } = {}) {
   }
 
   function read() {
+    /** @type {Record<string, unknown>} */
     const values = {};
+    /** @type {string[]} */
     const missing = [];
     for (const [name, { field, input }] of inputs) {
       const raw = input.value.trim();
+      /** @type {string | number | null} */
       let value = raw === '' ? null : raw;
       if (value !== null && (field.type === 'integer' || field.type === 'number')) {
         const n = Number(value);
@@ -97,11 +126,16 @@ export function attributeFields(layer, properties, { idPrefix = 'ef' } = {}) {
     return { values, missing };
   }
 
-  /** Shows `{field: message}` under each field (and clears the others). */
+  /**
+   * Shows `{field: message}` under each field (and clears the others).
+   * @param {Record<string, string>} [byField]
+   */
   function showErrors(byField = {}) {
     for (const [name, box] of errors) {
       const message = byField[name];
-      const { input } = inputs.get(name);
+      const entry = inputs.get(name);
+      if (!entry) continue;
+      const { input } = entry;
       box.textContent = message ?? '';
       box.hidden = !message;
       if (message) {
@@ -114,13 +148,24 @@ export function attributeFields(layer, properties, { idPrefix = 'ef' } = {}) {
     }
   }
 
-  const focusFirstError = () => root.querySelector('[aria-invalid="true"]')?.focus();
+  const focusFirstError = () => {
+    const first = root.querySelector('[aria-invalid="true"]');
+    if (first instanceof HTMLElement) first.focus();
+  };
+  /** @param {string} name */
   const has = (name) => inputs.has(name);
   return { root, read, showErrors, focusFirstError, has };
 }
 
-/** The properties of `after` that differ from `before` (by the catalogue's fields). */
+/**
+ * The properties of `after` that differ from `before` (by the catalogue's fields).
+ * @param {CatalogueLayer} layer
+ * @param {Properties | null} before
+ * @param {Record<string, unknown>} after
+ * @returns {Properties}
+ */
 export function changedProperties(layer, before, after) {
+  /** @type {Properties} */
   const changed = {};
   for (const field of layer.fields ?? []) {
     const a = before?.[field.name] ?? null;
@@ -130,21 +175,26 @@ export function changedProperties(layer, before, after) {
   return changed;
 }
 
+/** The strings naming each history action. @type {Record<string, string>} */
 const ACTION_KEYS = { create: 'history.create', insert: 'history.create', import: 'history.import', update: 'history.update', delete: 'history.delete', restore: 'history.restore' };
 
 /**
  * The history list of a feature: who, when, what (the fields that changed, old -> new; the
  * shape). `entries` is the API's `[{id, at, actor, actor_name, action, version, before, after}]`.
+ * @param {CatalogueLayer} layer
+ * @param {HistoryEntry[]} entries
  */
 export function historyList(layer, entries) {
   if (!entries.length) return el('p', { class: 'history-empty' }, t('history.empty'));
   const when = new Intl.DateTimeFormat(document.documentElement.lang === 'en' ? 'en-GB' : 'vi-VN', {
     dateStyle: 'short', timeStyle: 'short', timeZone: 'Asia/Ho_Chi_Minh',
   });
+  /** @param {Field} field @param {unknown} value */
   const show = (field, value) => (value === null || value === undefined ? '—' : formatField(field, value, termLabel) ?? String(value));
   return el('ol', { class: 'history' }, entries.map((entry) => {
-    const beforeProps = entry.before?.properties ?? entry.before ?? {};
-    const afterProps = entry.after?.properties ?? entry.after ?? {};
+    // An entry's before and after are the feature ({properties, geometry}) or its properties.
+    const beforeProps = /** @type {Properties} */ (entry.before?.properties ?? entry.before ?? {});
+    const afterProps = /** @type {Properties} */ (entry.after?.properties ?? entry.after ?? {});
     const changes = [];
     if (entry.action === 'update' || entry.action === 'restore') {
       for (const field of layer.fields ?? []) {

@@ -1,3 +1,4 @@
+// @ts-check
 // Exports of the map: a PNG of the current map with a title, the class legend (with the
 // target), a scale bar, a north arrow and the date, composed on a 2D canvas from MapLibre's
 // canvas (the map keeps its drawing buffer, see map.js); and the print layout (print CSS in
@@ -8,8 +9,27 @@
 // Vietnamese diacritics), not with MapLibre's glyphs.
 
 import { classLabels, NO_DATA_COLOR, targetOf } from './choropleth.js';
+import { required } from './dom.js';
 import { formatDate, formatLength, formatPct } from './format.js';
 import { t } from './i18n.js';
+
+/**
+ * @import { Map as MapLibreMap } from 'maplibre-gl'
+ * @import { Classes, Indicator } from './choropleth.js'
+ * @import { Commune, CoverageSettings } from './types.js'
+ */
+
+/**
+ * What an export draws: the map as it is, the indicator with its classes and target, the date.
+ * @typedef {object} ExportOptions
+ * @property {MapLibreMap} map
+ * @property {Commune} commune
+ * @property {Indicator} indicator
+ * @property {Classes} classes
+ * @property {CoverageSettings} settings
+ * @property {string} asOf the date of the numbers, YYYY-MM-DD
+ * @property {boolean} [hasNoData] some group has no value (the legend's hatched entry)
+ */
 
 const INK = '#1f2330';
 const INK_SOFT = '#5b6272';
@@ -17,13 +37,25 @@ const INK_SOFT = '#5b6272';
 /** The page's font stack, for canvas text. */
 const fontStack = () => getComputedStyle(document.body).fontFamily || 'sans-serif';
 
-/** A "nice" length for a scale bar: 1, 2 or 5 times a power of ten, at most `max` metres. */
+/**
+ * A "nice" length for a scale bar: 1, 2 or 5 times a power of ten, at most `max` metres.
+ * @param {number} max
+ */
 function niceLength(max) {
   const p = 10 ** Math.floor(Math.log10(max));
   for (const m of [5, 2, 1]) if (m * p <= max) return m * p;
   return p;
 }
 
+/**
+ * A rounded rectangle's path.
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {number} x
+ * @param {number} y
+ * @param {number} w
+ * @param {number} h
+ * @param {number} r the corners' radius
+ */
 function roundRect(ctx, x, y, w, h, r) {
   ctx.beginPath();
   ctx.moveTo(x + r, y);
@@ -34,7 +66,12 @@ function roundRect(ctx, x, y, w, h, r) {
   ctx.closePath();
 }
 
-/** Shortens `text` with an ellipsis until it fits in `width` (with the current ctx.font). */
+/**
+ * Shortens `text` with an ellipsis until it fits in `width` (with the current ctx.font).
+ * @param {CanvasRenderingContext2D} ctx
+ * @param {string} text
+ * @param {number} width
+ */
 function fit(ctx, text, width) {
   if (ctx.measureText(text).width <= width) return text;
   let s = text;
@@ -46,6 +83,8 @@ function fit(ctx, text, width) {
  * The map as a new canvas: `{canvas, mapWidth, mapHeight}`. Synchronous (so that it can run in
  * a `beforeprint` handler). `header`: draw the title band above the map; `footer`: the
  * credit line under it. The legend, scale bar and north arrow are drawn over the map.
+ * @param {ExportOptions & { header?: boolean, footer?: boolean }} options
+ * @returns {{ canvas: HTMLCanvasElement, mapWidth: number, mapHeight: number }}
  */
 export function composeMap({ map, commune, indicator, classes, settings, asOf, hasNoData = false, header = true, footer = true }) {
   const source = map.getCanvas();
@@ -59,6 +98,7 @@ export function composeMap({ map, commune, indicator, classes, settings, asOf, h
   canvas.width = W;
   canvas.height = headH + H + footH;
   const ctx = canvas.getContext('2d');
+  if (!ctx) throw new Error('no 2D canvas');
   ctx.fillStyle = '#ffffff';
   ctx.fillRect(0, 0, canvas.width, canvas.height);
   ctx.textBaseline = 'alphabetic';
@@ -84,7 +124,9 @@ export function composeMap({ map, commune, indicator, classes, settings, asOf, h
 
   // ---- legend, bottom left ----
   const labels = classLabels(indicator, classes);
-  const unit = { pct: '%', length: 'km', count: '', money: t('unit.billion_vnd') }[indicator.kind];
+  /** @type {Record<Indicator['kind'], string>} */
+  const units = { pct: '%', length: 'km', count: '', money: t('unit.billion_vnd') };
+  const unit = units[indicator.kind];
   const target = indicator.kind === 'pct' ? targetOf(indicator, settings) : null;
   const rowH = 23 * s;
   const pad = 12 * s;
@@ -228,21 +270,34 @@ export function composeMap({ map, commune, indicator, classes, settings, asOf, h
   return { canvas, mapWidth: W, mapHeight: H };
 }
 
-/** `kheo-<commune>-<indicator>-<date>.png` */
+/**
+ * `kheo-<commune>-<indicator>-<date>.png`
+ * @param {Commune} commune
+ * @param {Indicator} indicator
+ * @param {string} asOf
+ */
 export const pngFileName = (commune, indicator, asOf) => `kheo-${commune.code}-${indicator.id}-${asOf}.png`;
 
-/** Waits until the map has drawn everything it has loaded. */
+/**
+ * Waits until the map has drawn everything it has loaded.
+ * @param {MapLibreMap} map
+ * @returns {Promise<void>}
+ */
 export function mapSettled(map) {
   return new Promise((resolve) => {
     if (map.loaded() && !map.isMoving()) resolve();
-    else map.once('idle', resolve);
+    else map.once('idle', () => resolve());
   });
 }
 
-/** Composes the map and downloads it as a PNG (`<a download>`). Resolves with the file name. */
+/**
+ * Composes the map and downloads it as a PNG (`<a download>`). Resolves with the file name.
+ * @param {ExportOptions} options
+ */
 export async function downloadPng(options) {
   await mapSettled(options.map);
   const { canvas } = composeMap(options);
+  /** @type {Blob} */
   const blob = await new Promise((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('PNG encoding failed'))), 'image/png'));
   const name = pngFileName(options.commune, options.indicator, options.asOf);
   const url = URL.createObjectURL(blob);
@@ -259,9 +314,14 @@ export async function downloadPng(options) {
 
 // ---- printing ----------------------------------------------------------------------------
 
+/** The paper sizes, as CSS @page names them. @type {Record<string, string>} */
 const PAPERS = { a4: 'A4 landscape', a3: 'A3 landscape' };
 
-/** Switches the printed paper size: a class on <html> and a small injected @page rule. */
+/**
+ * Switches the printed paper size: a class on <html> and a small injected @page rule.
+ * Returns the size set (A4 for an unknown one).
+ * @param {string} paper
+ */
 export function setPaper(paper) {
   const key = PAPERS[paper] ? paper : 'a4';
   let style = document.getElementById('kheo-page-size');
@@ -279,11 +339,13 @@ export function setPaper(paper) {
  * Prepares the printed page: the print title, and the map as an image (a WebGL canvas does not
  * print reliably, and a printed copy must not depend on a redraw at the paper's size).
  * Synchronous: it runs in `beforeprint`.
+ * @param {ExportOptions} options
+ * @param {{ head: HTMLElement, image: HTMLImageElement }} parts the print header and image
  */
 export function preparePrint(options, { head, image }) {
   const { commune, indicator, asOf } = options;
-  head.querySelector('.print-title').textContent = `${commune.name}: ${t(`indicator.${indicator.id}`)}`;
-  head.querySelector('.print-sub').textContent = [commune.province, t('panel.as_of', { date: formatDate(asOf) })].filter(Boolean).join(' · ');
+  required('.print-title', HTMLElement, head).textContent = `${commune.name}: ${t(`indicator.${indicator.id}`)}`;
+  required('.print-sub', HTMLElement, head).textContent = [commune.province, t('panel.as_of', { date: formatDate(asOf) })].filter(Boolean).join(' · ');
   // Already laid out for print (print media emulated, the live map hidden): keep the copy made
   // from the screen's map.
   const hidden = options.map.getContainer().clientWidth === 0 || window.matchMedia('print').matches;

@@ -1,3 +1,4 @@
+// @ts-check
 // Sources and style layers for each catalogue layer, and the colours the legend shows.
 //
 // Only fill, line and circle layers are used: the server serves no glyphs or sprites yet,
@@ -6,6 +7,17 @@
 
 import { featuresUrl } from './api.js';
 import { FILL_OPACITY, hatchImage } from './choropleth.js';
+
+/**
+ * @import { AddLayerObject, CircleLayerSpecification, ExpressionSpecification, FillLayerSpecification, GeoJSONSource, LineLayerSpecification, Map as MapLibreMap } from 'maplibre-gl'
+ * @import { Basemap, CatalogueLayer, GroupCollection } from './types.js'
+ */
+
+/**
+ * A style layer of a catalogue layer, without its source (the catalogue layer's own). `above`
+ * puts it above the style layers of another catalogue layer, `below` under them.
+ * @typedef {(Omit<FillLayerSpecification, 'source'> | Omit<LineLayerSpecification, 'source'> | Omit<CircleLayerSpecification, 'source'>) & { above?: string, below?: string }} StyleSpec
+ */
 
 /**
  * Group labels ("TDP 4" and the value) use the glyphs served offline from /fonts/ (web/fonts/,
@@ -34,7 +46,7 @@ export const COLORS = {
   roadCasing: '#ffffff',
 };
 
-/** Road surfaces: colour and whether the line is dashed (unhardened surfaces). */
+/** Road surfaces: colour and whether the line is dashed (unhardened surfaces). @type {Record<string, { color: string, dashed: boolean }>} */
 export const SURFACES = {
   concrete: { color: '#4f6475', dashed: false },
   asphalt: { color: '#1d1f23', dashed: false },
@@ -44,7 +56,7 @@ export const SURFACES = {
 };
 const OTHER_SURFACE = '#8c8c8c';
 
-/** Road line width at zoom 15, by class; widths scale with zoom (see roadWidth). */
+/** Road line width at zoom 15, by class; widths scale with zoom (see roadWidth). @type {Record<string, number>} */
 export const CLASS_WIDTH = {
   national: 6,
   provincial: 5,
@@ -55,7 +67,7 @@ export const CLASS_WIDTH = {
   field: 2.2,
 };
 
-/** Model-site fields: Okabe-Ito colours, distinguishable with the common colour-vision deficiencies. */
+/** Model-site fields: Okabe-Ito colours, distinguishable with the common colour-vision deficiencies. @type {Record<string, string>} */
 export const SITE_FIELDS = {
   economy: '#e69f00',
   culture_society: '#0072b2',
@@ -64,25 +76,46 @@ export const SITE_FIELDS = {
 };
 const OTHER_FIELD = '#7f7f7f';
 
-/** Circle radius by recognition level (higher recognition, bigger circle). */
+/** Circle radius by recognition level (higher recognition, bigger circle). @type {Record<string, number>} */
 const RECOGNITION_RADIUS = { registered: 6, commune: 7, district: 8, province: 9 };
 
-const matchOn = (property, table, fallback, pick = (v) => v) => [
-  'match', ['coalesce', ['get', property], ''],
-  ...Object.entries(table).flatMap(([value, spec]) => [value, pick(spec)]),
-  fallback,
-];
+/**
+ * A `match` expression on a property: each key of `table` to its spec (through `pick`), else
+ * `fallback`.
+ * @template T
+ * @param {string} property
+ * @param {Record<string, T>} table
+ * @param {string | number} fallback
+ * @param {(spec: T) => string | number} [pick] by default the table's values as they are
+ * @returns {ExpressionSpecification}
+ */
+const matchOn = (property, table, fallback, pick = (v) => /** @type {string | number} */ (v)) => {
+  const [[firstValue, firstSpec], ...rest] = Object.entries(table);
+  return [
+    'match', ['coalesce', ['get', property], ''],
+    firstValue, pick(firstSpec),
+    ...rest.flatMap(([value, spec]) => [value, pick(spec)]),
+    fallback,
+  ];
+};
 
-/** A width by road class, interpolated by zoom: `factor` times the zoom-15 width, plus `extra`. */
+/**
+ * A width by road class, interpolated by zoom: the zoom-15 width scaled, plus `extra`.
+ * @param {number} [extra]
+ * @returns {ExpressionSpecification}
+ */
 function roadWidth(extra = 0) {
+  /** @param {number} scale @returns {ExpressionSpecification} */
   const byClass = (scale) => ['+', ['*', scale, matchOn('class', CLASS_WIDTH, 2)], extra * scale];
   return ['interpolate', ['exponential', 1.5], ['zoom'], 11, byClass(0.45), 13, byClass(0.72), 15, byClass(1), 19, byClass(3.5)];
 }
 
+/** @type {ExpressionSpecification} */
 const SOLID = ['!', ['in', ['coalesce', ['get', 'surface'], ''], ['literal', ['gravel', 'earth']]]];
+/** @type {ExpressionSpecification} */
 const DASHED = ['in', ['coalesce', ['get', 'surface'], ''], ['literal', ['gravel', 'earth']]];
 
-/** The style layers of each catalogue layer, bottom to top within the layer. */
+/** The style layers of each catalogue layer, bottom to top within the layer. @type {Record<string, StyleSpec[]>} */
 const STYLE = {
   communes: [
     { id: 'communes-fill', type: 'fill', paint: { 'fill-color': COLORS.communeFill } },
@@ -203,12 +236,18 @@ const STYLE = {
   ],
 };
 
-/** The style layer ids of a catalogue layer (for toggling and for queryRenderedFeatures). */
+/**
+ * The style layer ids of a catalogue layer (for toggling and for queryRenderedFeatures).
+ * @param {string} layerId
+ */
 export function styleLayerIds(layerId) {
   return (STYLE[layerId] ?? []).map((spec) => spec.id);
 }
 
-/** The style layers that answer clicks, most specific first. */
+/**
+ * The style layers that answer clicks, most specific first.
+ * @param {MapLibreMap} map
+ */
 export function clickableStyleLayerIds(map) {
   return CLICK_ORDER.flatMap((id) =>
     styleLayerIds(id).filter((styleId) => styleId !== 'communes-halo' && map.getLayer(styleId)),
@@ -218,11 +257,19 @@ export function clickableStyleLayerIds(map) {
 /**
  * Adds one source and its style layers per catalogue layer, for `commune`.
  * Returns `{catalogueId: [styleLayerIds]}` for the layers that were added.
+ * @param {MapLibreMap} map
+ * @param {CatalogueLayer[]} catalogue
+ * @param {string} commune
+ * @param {{ groupsData?: GroupCollection | null, asOf?: string | null }} [options] the groups'
+ *   GeoJSON (the page fetches it), and the date of the works
+ * @returns {Record<string, string[]>}
  */
-export function addLayers(map, catalogue, commune, { groupsData, asOf = null } = {}) {
+export function addLayers(map, catalogue, commune, { groupsData = null, asOf = null } = {}) {
   if (!map.hasImage('kheo-hatch')) map.addImage('kheo-hatch', hatchImage());
   const known = new Set(catalogue.map((layer) => layer.id));
+  /** @type {Record<string, string[]>} */
   const added = {};
+  /** @type {{ full: AddLayerObject, above?: string, below?: string }[]} */
   const deferred = [];
   const deferredLabels = [];
   for (const id of DRAW_ORDER) {
@@ -235,7 +282,9 @@ export function addLayers(map, catalogue, commune, { groupsData, asOf = null } =
     added[id] = [];
     for (const spec of STYLE[id]) {
       const { above, below, ...layer } = spec;
-      const full = { ...layer, source: id, layout: { ...(layer.layout ?? {}), visibility: 'visible' } };
+      // A fill, line or circle layer with its source; tsc loses which layout goes with which
+      // type when it spreads the union.
+      const full = /** @type {AddLayerObject} */ ({ ...layer, source: id, layout: { ...(layer.layout ?? {}), visibility: 'visible' } });
       if (above || below) deferred.push({ full, above, below });
       else map.addLayer(full);
       added[id].push(layer.id);
@@ -259,6 +308,7 @@ export function addLayers(map, catalogue, commune, { groupsData, asOf = null } =
     }
   }
 
+  /** @type {Record<string, string>} */
   const lastAbove = {};
   for (const { full, above, below } of deferred) {
     if (below && added[below]) {
@@ -288,16 +338,32 @@ export const WORK_LAYERS = ['roads', 'flower_routes', 'lighting_lines', 'model_s
 /**
  * Points the works layers at their state at `asOf` (null = today); resolves when the map
  * has drawn them. Callers serialize calls so that no request is left half way (aborted).
+ * @param {MapLibreMap} map
+ * @param {string} commune
+ * @param {string | null} asOf
+ * @returns {Promise<void>}
  */
 export function setWorksAsOf(map, commune, asOf) {
   for (const id of WORK_LAYERS) {
-    const source = map.getSource(id);
+    const source = geojsonSource(map, id);
     if (source) source.setData(featuresUrl(id, commune, { asOf }));
   }
-  return new Promise((resolve) => map.once('idle', resolve));
+  return new Promise((resolve) => map.once('idle', () => resolve()));
 }
 
-/** Adds the optional raster basemap from /api/config under everything else. */
+/**
+ * The GeoJSON source of a catalogue layer (every one is GeoJSON, see addLayers), if added.
+ * @param {MapLibreMap} map
+ * @param {string} id
+ * @returns {GeoJSONSource | undefined}
+ */
+export const geojsonSource = (map, id) => map.getSource(id);
+
+/**
+ * Adds the optional raster basemap from /api/config under everything else.
+ * @param {MapLibreMap} map
+ * @param {Basemap | null} basemap
+ */
 export function addBasemap(map, basemap) {
   if (!basemap || !Array.isArray(basemap.tiles) || basemap.tiles.length === 0) return;
   map.addSource('basemap', {
@@ -316,11 +382,17 @@ export function addBasemap(map, basemap) {
 
 /**
  * Hover for the residential groups: sets the `hover` feature-state and calls
- * `onHover(groupId | null)` so that the panel can highlight the same group.
+ * `onHover(groupId | null)` so that the panel can highlight the same group. Returns
+ * `{set(id)}` to mark a group from elsewhere (undefined without a groups layer).
+ * @param {MapLibreMap} map
+ * @param {(id: number | null) => void} [onHover]
+ * @returns {{ set: (id: number | null) => void } | undefined}
  */
 export function enableGroupHover(map, onHover = () => {}) {
   if (!map.getLayer('groups-fill')) return;
+  /** @type {number | null} */
   let hovered = null;
+  /** @param {number | null} id */
   const set = (id) => {
     if (id === hovered) return;
     if (hovered !== null) map.setFeatureState({ source: 'groups', id: hovered }, { hover: false });
@@ -331,7 +403,7 @@ export function enableGroupHover(map, onHover = () => {}) {
   map.on('mousemove', 'groups-fill', (event) => {
     const feature = event.features?.[0];
     if (!feature || feature.id === undefined) return;
-    set(feature.id);
+    set(Number(feature.id));
   });
   map.on('mouseleave', 'groups-fill', () => set(null));
   return { set };

@@ -1,22 +1,43 @@
+// @ts-check
 // The legend: "kheo" and the commune, then one entry per layer with a real checkbox that
 // shows or hides the layer's style layers, and swatches by road surface and site field.
 
 import { COLORS, SURFACES, SITE_FIELDS } from './layers.js';
 import { PCT_COLORS } from './choropleth.js';
+import { required } from './dom.js';
 import { t, title, termLabel } from './i18n.js';
 
+/**
+ * @import { Map as MapLibreMap } from 'maplibre-gl'
+ * @import { CatalogueLayer, Commune, SwatchKind } from './types.js'
+ */
+
+/**
+ * An element with attributes (`class`, `dataset` an object, others as text) and children.
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {Record<string, unknown>} [attrs]
+ * @param {...(Node | string | null | undefined)} children
+ * @returns {HTMLElementTagNameMap[K]}
+ */
 const el = (tag, attrs = {}, ...children) => {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs)) {
-    if (key === 'class') node.className = value;
+    if (key === 'class') node.className = String(value);
     else if (key === 'dataset') Object.assign(node.dataset, value);
-    else node.setAttribute(key, value);
+    else node.setAttribute(key, String(value));
   }
   node.append(...children.filter((c) => c !== null && c !== undefined));
   return node;
 };
 
-/** A small inline SVG swatch: `line` (optionally dashed), `fill`, `circle` or `glow`. */
+/**
+ * A small inline SVG swatch: `line` (optionally dashed), `fill`, `outline`, `circle`, `glow`
+ * or `ramp` (the choropleth's colours).
+ * @param {SwatchKind} kind
+ * @param {string | null} color
+ * @param {{ dashed?: boolean, stroke?: string | null }} [options]
+ */
 function swatch(kind, color, { dashed = false, stroke = null } = {}) {
   const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
   svg.setAttribute('viewBox', '0 0 28 16');
@@ -24,9 +45,13 @@ function swatch(kind, color, { dashed = false, stroke = null } = {}) {
   svg.setAttribute('height', '16');
   svg.setAttribute('aria-hidden', 'true');
   svg.classList.add('swatch');
+  /**
+   * @param {string} name
+   * @param {Record<string, string | number | null>} attrs
+   */
   const shape = (name, attrs) => {
     const node = document.createElementNS('http://www.w3.org/2000/svg', name);
-    for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+    for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
     svg.append(node);
   };
   if (kind === 'ramp') {
@@ -47,7 +72,10 @@ function swatch(kind, color, { dashed = false, stroke = null } = {}) {
   return svg;
 }
 
-/** The main swatch of a catalogue layer. */
+/**
+ * The main swatch of a catalogue layer.
+ * @param {string} id
+ */
 function layerSwatch(id) {
   switch (id) {
     case 'communes': return swatch('outline', COLORS.communeLine);
@@ -60,19 +88,24 @@ function layerSwatch(id) {
   }
 }
 
-/** Sub-entries: road surfaces and model-site fields, labelled from the catalogue's enums. */
+/**
+ * Sub-entries: road surfaces and model-site fields, labelled from the catalogue's enums.
+ * @param {CatalogueLayer} layer
+ */
 function subEntries(layer) {
+  /** @param {string} name */
   const enumField = (name) => (layer.fields ?? []).find((f) => f.name === name && f.type === 'enum');
   let field = null;
+  /** @type {((value: string) => SVGSVGElement | null) | null} */
   let make = null;
   if (layer.id === 'roads') {
     field = enumField('surface');
-    make = (value) => SURFACES[value] && swatch('line', SURFACES[value].color, { dashed: SURFACES[value].dashed });
+    make = (value) => (SURFACES[value] ? swatch('line', SURFACES[value].color, { dashed: SURFACES[value].dashed }) : null);
   } else if (layer.id === 'model_sites') {
     field = enumField('field');
-    make = (value) => SITE_FIELDS[value] && swatch('circle', SITE_FIELDS[value]);
+    make = (value) => (SITE_FIELDS[value] ? swatch('circle', SITE_FIELDS[value]) : null);
   }
-  if (!field) return null;
+  if (!field || !make) return null;
   const list = el('ul', { class: 'legend-sub', 'aria-label': title(field.title) });
   for (const term of field.values ?? []) {
     const sw = make(term.value);
@@ -85,14 +118,14 @@ function subEntries(layer) {
 /**
  * Renders the legend into `container`. `styleLayers` maps a catalogue id to its style
  * layer ids (from addLayers); only those layers get an entry.
+ * @param {HTMLElement} container
+ * @param {{ map: MapLibreMap, catalogue: CatalogueLayer[], styleLayers: Record<string, string[]>, commune: Commune }} legend
  */
 export function renderLegend(container, { map, catalogue, styleLayers, commune }) {
-  const list = container.querySelector('.legend-layers');
+  const list = required('.legend-layers', HTMLElement, container);
   list.replaceChildren();
-  const name = container.querySelector('.legend-commune');
-  name.textContent = commune.name;
-  const province = container.querySelector('.legend-province');
-  province.textContent = commune.province ?? '';
+  required('.legend-commune', HTMLElement, container).textContent = commune.name;
+  required('.legend-province', HTMLElement, container).textContent = commune.province ?? '';
 
   for (const layer of catalogue) {
     const ids = styleLayers[layer.id];
@@ -111,7 +144,8 @@ export function renderLegend(container, { map, catalogue, styleLayers, commune }
   }
 
   // Collapse/expand (collapsed by default on phones).
-  const toggle = container.querySelector('.legend-toggle');
+  const toggle = required('.legend-toggle', HTMLButtonElement, container);
+  /** @param {boolean} collapsed */
   const setCollapsed = (collapsed) => {
     container.classList.toggle('collapsed', collapsed);
     toggle.setAttribute('aria-expanded', String(!collapsed));

@@ -1,3 +1,4 @@
+// @ts-check
 // Presentation mode for the People's Council (Hội đồng nhân dân): full screen when the browser
 // allows it, large type, no editing controls. Slides: 1 the title (commune, "Kết quả thực
 // hiện ...", the as-of date), 2 the commune's overview (map fitted to the commune with the
@@ -8,17 +9,42 @@
 // Keys: → PageDown Space ↓ next, ← PageUp Shift+Space ↑ previous, Home / End, Esc leaves
 // (presentation clickers send PageDown / PageUp). `?present=1&slide=3` opens slide 3.
 // `<html data-slide="n">` is the slide shown, `data-slide-drawn="n"` once its map is idle.
+// The store's `presentation.active` says whether the slides show (the editor closes then).
 
 import { el } from './dashboard.js';
 import { formatBillions, formatDate, formatInteger, formatKm, formatPct } from './format.js';
 import { t, termLabel } from './i18n.js';
 import { classIndex, indicatorById, indicatorValue, renderClassLegend, targetOf } from './choropleth.js';
+import { required } from './dom.js';
 import { fitToCommune, geometryBbox } from './map.js';
+import { getState, loaded, update } from './state.js';
+
+/**
+ * @import { FilterSpecification, Map as MapLibreMap } from 'maplibre-gl'
+ * @import { CatalogueLayer, Commune, CommuneReport, GroupReport } from './types.js'
+ */
+
+/**
+ * The slides: enter (at a slide, full screen unless told not to), leave, show a slide.
+ * @typedef {object} Presentation
+ * @property {(options?: { slide?: number, fullscreen?: boolean }) => void} enter
+ * @property {() => void} leave
+ * @property {(n: number, options?: { animate?: boolean }) => void} show
+ * @property {() => boolean} isPresenting
+ * @property {() => number} current the slide shown, from 1
+ * @property {() => number} total
+ */
+
+/** A record the slides show: the commune or a group. @typedef {CommuneReport | GroupReport} SlideRecord */
 
 /** The six headline numbers, in order. */
 const NUMBERS = ['concrete_pct', 'hardened_pct', 'lit_pct', 'flower_m', 'model_sites', 'people_vnd'];
 
-/** A value as the slides show it (money in billions: a projector needs short numbers). */
+/**
+ * A value as the slides show it (money in billions: a projector needs short numbers).
+ * @param {string} id the indicator
+ * @param {SlideRecord} record
+ */
 function bigValue(id, record) {
   const indicator = indicatorById(id);
   const value = indicatorValue(indicator, record);
@@ -28,8 +54,14 @@ function bigValue(id, record) {
   return formatPct(value);
 }
 
+/** @param {string} id the indicator */
 const label = (id) => t(`indicator.${id}`).replace(/\s*\([^)]*\)$/, '');
 
+/**
+ * The target's met / not met mark (symbol and text), if the indicator has a target.
+ * @param {SlideRecord} record
+ * @param {string} id the indicator
+ */
 function mark(record, id) {
   const spec = record.targets?.[id];
   if (!spec || spec.met === null || spec.met === undefined) return null;
@@ -37,14 +69,25 @@ function mark(record, id) {
   return el('span', { class: `met ${spec.met ? 'yes' : 'no'}`, role: 'img', 'aria-label': text, title: text }, spec.met ? '✓' : '✗');
 }
 
-/** The status line under the bar: met or not (in words), then `note`. */
+/**
+ * The status line under the bar: met or not (in words), then `note`.
+ * @param {SlideRecord} record
+ * @param {string} id the indicator
+ * @param {string | null} note
+ */
 function statusLine(record, id, note) {
   const spec = record.targets?.[id];
   const met = spec ? el('span', { class: `slide-target ${spec.met ? 'yes' : 'no'}` }, t(spec.met ? 'target.met' : 'target.not_met', { value: formatPct(spec.target) })) : null;
   return el('div', { class: 'slide-status' }, met, met && note ? ' · ' : null, note);
 }
 
-/** The main number: label, value, target mark, a bar with the target line (percentages), notes. */
+/**
+ * The main number: label, value, target mark, a bar with the target line (percentages), notes.
+ * @param {SlideRecord} record
+ * @param {string} id the indicator
+ * @param {string | null} note
+ * @param {HTMLElement[]} [extra] more lines under it
+ */
 function mainNumber(record, id, note, extra = []) {
   const indicator = indicatorById(id);
   const value = indicatorValue(indicator, record);
@@ -62,23 +105,35 @@ function mainNumber(record, id, note, extra = []) {
     ...extra);
 }
 
+/**
+ * The other numbers, as cards.
+ * @param {SlideRecord} record
+ * @param {string[]} ids the indicators
+ */
 function numberCards(record, ids) {
   return el('div', { class: 'slide-cards' }, ids.map((id) => el('div', { class: 'slide-card', dataset: { key: id } },
     el('div', { class: 'slide-label' }, id === 'people_vnd' ? t('headline.people_vnd') : label(id)),
     el('div', { class: 'slide-value' }, el('span', { class: 'v' }, bigValue(id, record)), mark(record, id)))));
 }
 
-export function enablePresentation({ root, app, map, commune, catalogue, data, state, onChange = () => {} }) {
-  const slideBox = root.querySelector('.present-slide');
-  const counter = root.querySelector('.present-counter');
-  const mapLegend = root.querySelector('.present-legend');
+/**
+ * The slides in `root`; `app` is the page's main element (it gets the class `presenting`).
+ * @param {{ root: HTMLElement, app: HTMLElement, map: MapLibreMap, commune: Commune, catalogue: CatalogueLayer[] }} parts
+ * @returns {Presentation}
+ */
+export function enablePresentation({ root, app, map, commune, catalogue }) {
+  const slideBox = required('.present-slide', HTMLElement, root);
+  const counter = required('.present-counter', HTMLElement, root);
+  const mapLegend = required('.present-legend', HTMLElement, root);
   let presenting = false;
   let current = 1;
+  /** @type {{ center: [number, number], zoom: number } | null} */
   let savedView = null;
   let usedFullscreen = false;
 
-  const total = () => 2 + data.coverage.groups.length;
-  const groupOf = (n) => data.coverage.groups[n - 3] ?? null;
+  const total = () => 2 + loaded().coverage.groups.length;
+  /** @param {number} n the slide */
+  const groupOf = (n) => loaded().coverage.groups[n - 3] ?? null;
   // The order of the groups: the API's (by code), as in the council's reports.
 
   function writeUrl() {
@@ -114,7 +169,9 @@ export function enablePresentation({ root, app, map, commune, catalogue, data, s
     if (map.getLayer('groups-label')) map.setPaintProperty('groups-label', 'text-opacity', 1);
   }
 
+  /** @param {number | null} id the group outlined, the others dimmed (null: none) */
   function focusGroup(id) {
+    /** @type {FilterSpecification} */
     const none = ['==', ['get', 'id'], -1];
     map.setFilter('present-dim', id === null ? none : ['!=', ['get', 'id'], id]);
     map.setFilter('present-outline', id === null ? none : ['==', ['get', 'id'], id]);
@@ -124,57 +181,67 @@ export function enablePresentation({ root, app, map, commune, catalogue, data, s
   }
 
   function drawLegend() {
-    const indicator = indicatorById(state.indicator);
-    const values = data.coverage.groups.map((g) => indicatorValue(indicator, g));
-    mapLegend.replaceChildren(el('div', { class: 'present-legend-title' }, t(`indicator.${indicator.id}`)), el('div', { class: 'class-legend' }));
-    renderClassLegend(mapLegend.querySelector('.class-legend'), {
+    const { coverage, classes } = loaded();
+    const indicator = indicatorById(getState().view.indicator);
+    const values = coverage.groups.map((g) => indicatorValue(indicator, g));
+    const classLegend = el('div', { class: 'class-legend' });
+    mapLegend.replaceChildren(el('div', { class: 'present-legend-title' }, t(`indicator.${indicator.id}`)), classLegend);
+    renderClassLegend(classLegend, {
       indicator,
-      classes: data.classes,
-      target: targetOf(indicator, data.coverage.settings),
+      classes,
+      target: targetOf(indicator, coverage.settings),
       hasNoData: values.some((v) => v === null),
     });
   }
 
   function titleSlide() {
-    const c = data.coverage.commune;
+    const { coverage } = loaded();
+    const c = coverage.commune;
     return el('div', { class: 'slide slide-title' },
       el('div', { class: 'slide-brand' }, el('span', { class: 'brand-mark', 'aria-hidden': 'true' }), t('present.kicker')),
       el('h1', { class: 'slide-commune' }, c.name),
       commune.province ? el('p', { class: 'slide-province' }, commune.province) : null,
       el('h2', { class: 'slide-heading' }, t('present.title')),
       el('p', { class: 'slide-subtitle' }, t('present.subtitle')),
-      el('p', { class: 'slide-date', dataset: { date: data.coverage.as_of } }, t('present.as_of', { date: formatDate(data.coverage.as_of) })),
+      el('p', { class: 'slide-date', dataset: { date: coverage.as_of } }, t('present.as_of', { date: formatDate(coverage.as_of) })),
       el('p', { class: 'slide-hint' }, t('present.hint')));
   }
 
   function overviewSlide() {
-    const c = data.coverage.commune;
-    const indicator = indicatorById(state.indicator);
+    const { coverage } = loaded();
+    const c = coverage.commune;
+    const indicator = indicatorById(getState().view.indicator);
     const main = indicator.kind === 'pct' ? indicator.id : 'concrete_pct';
     return el('div', { class: 'slide slide-overview' },
       el('div', { class: 'slide-kicker' }, t('present.overview')),
       el('h2', { class: 'slide-name' }, c.name),
-      el('p', { class: 'slide-asof' }, t('present.as_of', { date: formatDate(data.coverage.as_of) }), ' · ',
+      el('p', { class: 'slide-asof' }, t('present.as_of', { date: formatDate(coverage.as_of) }), ' · ',
         t('panel.households', { households: formatInteger(c.households ?? 0), population: formatInteger(c.population ?? 0) })),
       mainNumber(c, main, main === 'concrete_pct' ? `${formatKm(c.concrete_m)} / ${formatKm(c.road_m)} ${t('headline.concrete_roads')}` : null),
       numberCards(c, NUMBERS.filter((id) => id !== main)));
   }
 
+  /**
+   * @param {GroupReport} group
+   * @param {number} n the slide
+   */
   function groupSlide(group, n) {
-    const c = data.coverage.commune;
-    const indicator = indicatorById(state.indicator);
+    const { coverage, classes } = loaded();
+    const c = coverage.commune;
+    const shown = getState().view.indicator;
+    const indicator = indicatorById(shown);
     const main = indicator.kind === 'pct' ? indicator.id : 'concrete_pct';
     const mainIndicator = indicatorById(main);
     const kind = catalogue.find((l) => l.id === 'groups')?.fields.find((f) => f.name === 'kind')?.values?.find((v) => v.value === group.kind);
     const value = indicatorValue(mainIndicator, group);
-    const ranked = data.coverage.groups.map((g) => indicatorValue(mainIndicator, g)).filter((v) => v !== null).sort((a, b) => b - a);
+    const ranked = coverage.groups.map((g) => indicatorValue(mainIndicator, g)).filter((v) => v !== null).sort((a, b) => b - a);
     const rank = value === null ? null : ranked.indexOf(value) + 1;
     const extra = [
       el('div', { class: 'slide-note' }, `${label(main)} ${t('present.of_commune', { commune: c.name })}: ${formatPct(indicatorValue(mainIndicator, c))}`),
     ];
-    const classColor = value === null ? null : data.classes && mainIndicator.id === state.indicator ? data.classes.colors[classIndex(data.classes, value)] : null;
+    const classColor = value === null ? null : classes && mainIndicator.id === shown ? classes.colors[classIndex(classes, value)] : null;
     return el('div', { class: 'slide slide-group', dataset: { code: group.code } },
-      el('div', { class: 'slide-kicker' }, kind ? termLabel(kind) : t('group.kicker'), ` · ${n - 2} / ${data.coverage.groups.length}`),
+      el('div', { class: 'slide-kicker' }, kind ? termLabel(kind) : t('group.kicker'), ` · ${n - 2} / ${coverage.groups.length}`),
       el('h2', { class: 'slide-name' }, classColor ? el('span', { class: 'slide-swatch', style: `background:${classColor}`, 'aria-hidden': 'true' }) : null, group.name),
       el('p', { class: 'slide-asof' }, t('panel.households', { households: formatInteger(group.households ?? 0), population: formatInteger(group.population ?? 0) }),
         ' · ', `${formatKm(group.road_m)} ${t('present.roads')}`),
@@ -182,6 +249,10 @@ export function enablePresentation({ root, app, map, commune, catalogue, data, s
       numberCards(group, NUMBERS.filter((id) => id !== main)));
   }
 
+  /**
+   * @param {number} n the slide, from 1
+   * @param {{ animate?: boolean }} [options]
+   */
   function show(n, { animate = true } = {}) {
     current = Math.max(1, Math.min(total(), Math.round(n) || 1));
     const group = groupOf(current);
@@ -191,14 +262,14 @@ export function enablePresentation({ root, app, map, commune, catalogue, data, s
     slideBox.replaceChildren(kind === 'title' ? titleSlide() : kind === 'overview' ? overviewSlide() : groupSlide(group, current));
     counter.textContent = t('present.counter', { n: current, total: total() });
     counter.setAttribute('aria-label', t('present.counter_label', { n: current, total: total() }));
-    root.querySelector('.present-prev').disabled = current === 1;
-    root.querySelector('.present-next').disabled = current === total();
+    required('.present-prev', HTMLButtonElement, root).disabled = current === 1;
+    required('.present-next', HTMLButtonElement, root).disabled = current === total();
     document.documentElement.dataset.slide = String(current);
     delete document.documentElement.dataset.slideDrawn;
     map.resize();
     focusGroup(group ? group.id : null);
     if (group) {
-      const feature = data.geojson.features.find((f) => f.properties.id === group.id);
+      const feature = loaded().geojson.features.find((f) => f.properties.id === group.id);
       if (feature) fitToCommune(map, geometryBbox(feature.geometry), { animate, maxZoom: 17, padding: padding() });
     } else if (kind === 'title') {
       // The commune on the right of the title text.
@@ -216,6 +287,7 @@ export function enablePresentation({ root, app, map, commune, catalogue, data, s
     writeUrl();
   }
 
+  /** @param {{ slide?: number, fullscreen?: boolean }} [options] */
   function enter({ slide = 1, fullscreen = true } = {}) {
     if (!presenting) {
       presenting = true;
@@ -236,7 +308,7 @@ export function enablePresentation({ root, app, map, commune, catalogue, data, s
       root.focus({ preventScroll: true });
     }
     show(slide, { animate: false });
-    onChange(true);
+    update('presentation', { active: true });
   }
 
   function leave() {
@@ -253,16 +325,17 @@ export function enablePresentation({ root, app, map, commune, catalogue, data, s
     map.resize();
     if (savedView) map.jumpTo(savedView);
     writeUrl();
-    onChange(false);
-    document.querySelector('.present-btn')?.focus({ preventScroll: true });
+    update('presentation', { active: false });
+    const button = document.querySelector('.present-btn');
+    if (button instanceof HTMLElement) button.focus({ preventScroll: true });
   }
 
   const next = () => current < total() && show(current + 1);
   const prev = () => current > 1 && show(current - 1);
 
-  root.querySelector('.present-next').addEventListener('click', next);
-  root.querySelector('.present-prev').addEventListener('click', prev);
-  root.querySelector('.present-exit').addEventListener('click', leave);
+  required('.present-next', HTMLButtonElement, root).addEventListener('click', next);
+  required('.present-prev', HTMLButtonElement, root).addEventListener('click', prev);
+  required('.present-exit', HTMLButtonElement, root).addEventListener('click', leave);
 
   document.addEventListener('keydown', (event) => {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
@@ -274,6 +347,7 @@ export function enablePresentation({ root, app, map, commune, catalogue, data, s
       }
       return;
     }
+    /** @type {Record<string, () => unknown>} */
     const actions = {
       ArrowRight: next, ArrowDown: next, PageDown: next,
       ArrowLeft: prev, ArrowUp: prev, PageUp: prev,

@@ -1,23 +1,37 @@
+// @ts-check
 // The search box: asks /api/search as the user types (accent-insensitive on the server), lists
 // the hits with their layer, and hands the one picked (click, Enter) to `onPick(hit)`.
 // A combobox with a listbox: arrows move, Enter picks, Escape closes.
 
-import { search } from './api.js';
+import { errorMessage, search } from './api.js';
+import { required } from './dom.js';
 import { t, title } from './i18n.js';
 
+/** @import { SearchHit, Titles } from './types.js' */
+
+/**
+ * The search box in `root` (its input and its results list).
+ * @param {HTMLElement} root
+ * @param {{ commune: string, onPick: (hit: SearchHit) => void, layerTitle: (layer: string) => Titles | undefined }} options
+ *   `layerTitle` names a hit's layer
+ */
 export function enableSearch(root, { commune, onPick, layerTitle }) {
-  const input = root.querySelector('input');
-  const list = root.querySelector('.search-results');
+  const input = required('input', HTMLInputElement, root);
+  const list = required('.search-results', HTMLElement, root);
+  /** @type {SearchHit[]} */
   let hits = [];
   let active = -1;
-  let timer = null;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let timer;
   let sequence = 0; // answers that come back late are dropped, never aborted
 
+  /** @param {boolean} isOpen */
   const open = (isOpen) => {
     list.hidden = !isOpen;
     input.setAttribute('aria-expanded', String(isOpen));
   };
 
+  /** @param {string | null} [message] shown instead of hits (none found, an error) */
   function render(message = null) {
     list.replaceChildren();
     if (message) {
@@ -50,6 +64,7 @@ export function enableSearch(root, { commune, onPick, layerTitle }) {
     open(hits.length > 0);
   }
 
+  /** @param {number} i */
   function pick(i) {
     const hit = hits[i];
     if (!hit) return;
@@ -58,6 +73,7 @@ export function enableSearch(root, { commune, onPick, layerTitle }) {
     onPick(hit);
   }
 
+  /** @param {string} q */
   async function run(q) {
     const mine = ++sequence;
     try {
@@ -71,7 +87,7 @@ export function enableSearch(root, { commune, onPick, layerTitle }) {
       if (mine !== sequence) return;
       hits = [];
       render(t('search.error'));
-      console.warn('search:', error.message);
+      console.warn('search:', errorMessage(error));
     }
   }
 

@@ -1,15 +1,32 @@
+// @ts-check
 // The time control: a year slider (from the timeline's first year to this year), an exact date
 // and a play button that steps through the years. It calls `onChange(asOf)` with
 // `YYYY-12-31` for a past year, the exact date picked, or null for today; `onChange` returns a
 // promise that settles once the map and the numbers show that date (play waits for it).
 
+import { required } from './dom.js';
 import { t } from './i18n.js';
 
+/**
+ * @typedef {object} TimeControl
+ * @property {(shownIso: string, asOf: string | null) => void} show shows the date the numbers
+ *   are at (`asOf` null meaning today)
+ * @property {(min: number, max: number) => void} setRange the years the slider offers
+ * @property {(year: number) => Promise<void>} setYear shows the end of `year` (stops playing)
+ * @property {() => boolean} isPlaying
+ */
+
+/**
+ * The time control in `root`: the year slider, the date input and the play button.
+ * @param {HTMLElement} root
+ * @param {{ firstYear: number, today: string, onChange: (asOf: string | null) => Promise<void> }} options
+ * @returns {TimeControl}
+ */
 export function enableTimeControl(root, { firstYear, today, onChange }) {
-  const slider = root.querySelector('#year');
-  const out = root.querySelector('.year-out');
-  const date = root.querySelector('#date');
-  const play = root.querySelector('.play');
+  const slider = required('#year', HTMLInputElement, root);
+  const out = required('.year-out', HTMLOutputElement, root);
+  const date = required('#date', HTMLInputElement, root);
+  const play = required('.play', HTMLButtonElement, root);
   const thisYear = Number(today.slice(0, 4));
   slider.min = String(firstYear);
   slider.max = String(thisYear);
@@ -18,20 +35,27 @@ export function enableTimeControl(root, { firstYear, today, onChange }) {
   let playing = false;
   let shownYear = thisYear;
 
+  /** @param {number} year */
   const asOfOfYear = (year) => (year >= thisYear ? null : `${year}-12-31`);
+  /** @param {number} year */
   const label = (year) => (year >= thisYear ? t('time.today') : String(year));
 
+  /** @param {number} min @param {number} max */
   function setRange(min, max) {
     slider.min = String(min);
     slider.max = String(max);
     date.min = `${min}-01-01`;
-    root.querySelector('.year-min').textContent = String(min);
-    root.querySelector('.year-max').textContent = String(max);
+    required('.year-min', HTMLElement, root).textContent = String(min);
+    required('.year-max', HTMLElement, root).textContent = String(max);
     slider.value = String(shownYear);
   }
   setRange(firstYear, thisYear);
 
-  /** Shows the date the numbers are at (`shownIso`), `asOf` null meaning today. */
+  /**
+   * Shows the date the numbers are at (`shownIso`), `asOf` null meaning today.
+   * @param {string} shownIso
+   * @param {string | null} asOf
+   */
   function show(shownIso, asOf) {
     const year = Number(shownIso.slice(0, 4));
     shownYear = year;
@@ -91,7 +115,7 @@ export function enableTimeControl(root, { firstYear, today, onChange }) {
   return {
     show,
     setRange,
-    setYear: (year) => {
+    setYear: (/** @type {number} */ year) => {
       stop();
       return onChange(asOfOfYear(year));
     },

@@ -1,6 +1,6 @@
 // @ts-check
 // kheo's planner's map. The page is built by page/boot.js from modules of one concern each
-// (see docs/ARCHITECTURE-web.md), around one state store (state.js). This entry point only
+// (see docs/ARCHITECTURE.md), around one state store (state.js). This entry point only
 // starts it and shows why it could not start: on a server closed to visitors, the sign-in.
 //
 // For tests: `<html data-ready="1">` once the map has been idle for the first time with every

@@ -29,7 +29,7 @@
 /**
  * A row of the layer catalogue. `role`, `editors`, `importable`, `feeds_coverage`,
  * `draw_order`, `style` and `legend` are what the page may branch on instead of layer ids
- * (layers.js and legend.js still use their own tables: see docs/ARCHITECTURE-web.md).
+ * (layers.js and legend.js still use their own tables: see docs/ARCHITECTURE.md).
  * @typedef {object} CatalogueLayer
  * @property {string} id
  * @property {Titles} title

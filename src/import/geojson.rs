@@ -182,7 +182,7 @@ fn kind(value: &Value) -> &'static str {
 /// serde_json appends " at line L column C"; the error says it in its own words.
 fn strip_position(message: &str) -> String {
     match message.rfind(" at line ") {
-        Some(at) => message[..at].to_string(),
+        Some(at) => message.get(..at).unwrap_or(message).to_string(),
         None => message.to_string(),
     }
 }

@@ -37,10 +37,12 @@ pub(crate) fn read(bytes: &[u8], encoding_override: Option<&str>) -> Result<Sour
             });
         }
     };
-    let stem = &shp.name[..shp.name.len() - 4];
+    // Names are compared as text, never sliced at byte positions: entry names hold
+    // Vietnamese letters (several bytes each), and a byte slice inside one panics.
+    let stem = stem_of(&shp.name);
     let sibling = |ext: &str| {
         real.iter().copied().find(|e| {
-            e.name.len() == stem.len() + 4 && e.name[..stem.len()].eq_ignore_ascii_case(stem) && has_ext(&e.name, ext)
+            e.name.rsplit_once('.').is_some_and(|(s, e)| s.eq_ignore_ascii_case(stem) && e.eq_ignore_ascii_case(ext))
         })
     };
     let (shx, dbf) = (sibling("shx"), sibling("dbf"));
@@ -120,6 +122,11 @@ pub(crate) fn read(bytes: &[u8], encoding_override: Option<&str>) -> Result<Sour
 
 fn base_name(name: &str) -> &str {
     name.rsplit('/').next().unwrap_or(name)
+}
+
+/// The name without its extension: `Đường/ab.shp` -> `Đường/ab`.
+fn stem_of(name: &str) -> &str {
+    name.rsplit_once('.').map_or(name, |(stem, _)| stem)
 }
 
 fn has_ext(name: &str, ext: &str) -> bool {
@@ -297,10 +304,14 @@ impl Field {
                 if s.is_empty() || s.chars().all(|c| c == '0') {
                     return None;
                 }
-                if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()) {
-                    Some(Value::String(format!("{}-{}-{}", &s[..4], &s[4..6], &s[6..])))
-                } else {
-                    Some(Value::String(s))
+                // YYYYMMDD, digits only, so splitting at bytes 4 and 6 splits at letters.
+                let (year, month_day) = s.split_at_checked(4).filter(|_| s.len() == 8).unzip();
+                let (month, day) = month_day.and_then(|md| md.split_at_checked(2)).unzip();
+                match (year, month, day) {
+                    (Some(y), Some(m), Some(d)) if s.bytes().all(|b| b.is_ascii_digit()) => {
+                        Some(Value::String(format!("{y}-{m}-{d}")))
+                    }
+                    _ => Some(Value::String(s)),
                 }
             }
             b'L' => match raw.first()? {

@@ -247,6 +247,29 @@ fn shapefile_without_prj() {
     assert_eq!(prop(&s, 1, "name"), "Ngõ 5 Tổ dân phố Tân Xuân");
 }
 
+/// Entry names with Vietnamese letters: a name as long in bytes as the .shp's, with a
+/// letter across the stem's end, once panicked the reader (it sliced names at byte positions).
+#[test]
+fn shapefile_next_to_non_ascii_names() {
+    let s = read_fixture("non_ascii_names.zip");
+    assert_eq!((s.format, s.crs, s.features.len()), (Format::Shapefile, Some(9208), 2));
+    assert_eq!(prop(&s, 0, "name"), "Đường Quỳnh Xuân 1");
+    assert_eq!(geojson(&s, 1)["coordinates"][1][1], json!([600100.0, 2129000.0]));
+    // A Shapefile named in Vietnamese finds its parts too.
+    let parts = super::archive::unzip(&fixture("roads_vn2000.zip")).unwrap();
+    let part = |ext: &str| parts.iter().find(|p| p.name.ends_with(ext)).unwrap().bytes.as_slice();
+    let named = rezip(&[
+        ("Đường ngõ.shp", part(".shp")),
+        ("Đường ngõ.SHX", part(".shx")),
+        ("Đường ngõ.dbf", part(".dbf")),
+        ("Đường ngõ.prj", part(".prj")),
+        ("Đường ngõ.cpg", part(".cpg")),
+    ]);
+    let s = read("ngõ.zip", &named, &ReadOptions::default()).unwrap();
+    assert_eq!((s.crs, s.features.len()), (Some(9208), 2));
+    assert_eq!(prop(&s, 1, "name"), "Ngõ 5 Tổ dân phố Tân Xuân");
+}
+
 /// A zip built in memory from the parts of roads_vn2000.zip.
 fn rezip(files: &[(&str, &[u8])]) -> Vec<u8> {
     use std::io::Write;

@@ -185,7 +185,8 @@ async fn coverage_csv(
 
     let text = |cell: &Cell| -> String {
         match cell {
-            Cell::Text(t) => t.clone(),
+            // Group names are typed by users: no formula reaches Excel (OWASP's rule).
+            Cell::Text(t) => crate::spreadsheet::csv_text(t).into_owned(),
             Cell::Empty => String::new(),
             Cell::Number(v, decimals) => {
                 let t = format!("{v:.decimals$}");

@@ -505,3 +505,42 @@ async fn kheo_import_of_a_dump_made_by_kheo_export_gives_the_same_coverage() {
     assert!(String::from_utf8_lossy(&wrong.stderr).contains("commune dump"));
     std::fs::remove_file(out).ok();
 }
+
+/// Text that a spreadsheet would run as a formula gets a leading `'` in features.csv;
+/// numbers (ids, money) are written as they are.
+#[tokio::test]
+async fn the_csv_download_keeps_formulas_out_of_excel() {
+    let app = demo_app().await;
+    let names = ["=HYPERLINK(\"http://evil.example\")", "+1+1", "-2", "@SUM(A1:A9)", "\tTab", "\r=1", "Ngõ 5 - Tổ 3"];
+    let mut ids = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO road (commune_code, name, organisation, class, surface, people_vnd, geom)
+             VALUES ($1, $2, $3, 'alley', 'concrete', $4,
+                     ST_SetSRID(ST_MakeLine(ST_MakePoint(105.70, 19.25 + $5 * 0.001), ST_MakePoint(105.701, 19.25 + $5 * 0.001)), 4326))
+             RETURNING id",
+        )
+        .bind(DEMO)
+        .bind(name)
+        .bind(format!("-{i} tổ"))
+        .bind(1_000_000_i64 * (i as i64 + 1))
+        .bind(i as f64)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+        ids.push(id);
+    }
+    let (_, text) = download(&app, &format!("/api/layers/roads/features.csv?commune={DEMO}&class=alley")).await;
+    let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    for (i, (id, name)) in ids.iter().zip(names).enumerate() {
+        let row = rows.iter().find(|r| r[column("id")] == id.to_string()).unwrap_or_else(|| panic!("road {id}"));
+        let expected = if i == names.len() - 1 { name.to_string() } else { format!("'{name}") };
+        assert_eq!(row[column("name")], expected, "name of road {id}");
+        assert_eq!(row[column("organisation")], format!("'-{i} tổ"));
+        assert_eq!(row[column("people_vnd")], (1_000_000 * (i + 1)).to_string(), "a number stays a number");
+        assert!(row[column("wkt")].starts_with("LINESTRING("));
+    }
+}

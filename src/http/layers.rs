@@ -6,6 +6,7 @@ use super::error::{ApiError, ApiResult};
 use super::etag;
 use super::session::Viewer;
 use crate::layers::{self, Layer};
+use crate::model::limits;
 use crate::store::{communes, features, revision};
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
@@ -45,6 +46,9 @@ async fn catalogue(State(ctx): State<AppContext>) -> ApiResult<Json<Value>> {
                 if let layers::FieldType::Enum(terms) = f.ty {
                     v["values"] = json!(terms);
                 }
+                if let Some(max) = limits::max_chars(f) {
+                    v["max_length"] = json!(max);
+                }
                 v
             })
             .collect();
@@ -54,6 +58,7 @@ async fn catalogue(State(ctx): State<AppContext>) -> ApiResult<Json<Value>> {
             "geometry": layer.geometry,
             "dated_by": layer.done_column,
             "count": count,
+            "max_vertices": limits::MAX_VERTICES,
             "fields": fields,
         }));
     }

@@ -190,37 +190,37 @@ fn within_vertex_limit(geometry: &str) -> ApiResult<&str> {
 
 /// The body of a feature write, or a JSON 413 naming the limit
 /// ([`limits::FEATURE_BODY_MAX_BYTES`], far below the upload limit: files go through
-/// `/api/import`). Past the limit the rest of the body is read and dropped, up to the
-/// upload limit, so that the client, still sending, reads the 413 rather than a reset
-/// connection; nothing past the limit is kept.
+/// `/api/import`). Past the limit the answer goes at once, and the rest of the body is read
+/// and dropped in the background, up to the upload limit, so that a client still sending
+/// reads the 413 rather than a reset connection; nothing past the limit is kept.
 async fn feature_body(body: Body, drain_up_to: usize) -> ApiResult<Bytes> {
     let max = limits::FEATURE_BODY_MAX_BYTES;
     let mut chunks = body.into_data_stream();
     let mut kept = BytesMut::new();
-    let mut seen = 0usize;
     while let Some(chunk) = chunks.next().await {
         let chunk = chunk
             .map_err(|e| ApiError::client(StatusCode::BAD_REQUEST, format!("reading the body: {e}"), Value::Null))?;
-        seen = seen.saturating_add(chunk.len());
-        if seen <= max {
-            kept.extend_from_slice(&chunk);
-        } else {
-            kept = BytesMut::new();
-            if seen > drain_up_to {
-                break;
-            }
+        if kept.len() + chunk.len() > max {
+            let mut seen = kept.len() + chunk.len();
+            tokio::spawn(async move {
+                while let Some(Ok(chunk)) = chunks.next().await {
+                    seen = seen.saturating_add(chunk.len());
+                    if seen > drain_up_to {
+                        return;
+                    }
+                }
+            });
+            return Err(ApiError::client(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!(
+                    "a feature is at most {} MiB of JSON (at most {} vertices); import large files with /api/import",
+                    max / (1024 * 1024),
+                    limits::MAX_VERTICES
+                ),
+                json!({ "limit_bytes": max }),
+            ));
         }
-    }
-    if seen > max {
-        return Err(ApiError::client(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!(
-                "a feature is at most {} MiB of JSON (at most {} vertices); import large files with /api/import",
-                max / (1024 * 1024),
-                limits::MAX_VERTICES
-            ),
-            json!({ "limit_bytes": max }),
-        ));
+        kept.extend_from_slice(&chunk);
     }
     Ok(kept.freeze())
 }

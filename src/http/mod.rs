@@ -17,7 +17,10 @@ pub mod session;
 mod web;
 
 pub use cache::ResponseCache;
-pub use context::{AppContext, DEFAULT_CACHE_ENTRIES, DEFAULT_MAX_UPLOAD_BYTES, Policy, VIETNAM_EXTENT, WebSettings};
+pub use context::{
+    AppContext, DEFAULT_CACHE_ENTRIES, DEFAULT_MAX_IMPORTS, DEFAULT_MAX_UPLOAD_BYTES, Policy, VIETNAM_EXTENT,
+    WebSettings,
+};
 pub use params::today_in_vietnam;
 
 use axum::Router;

@@ -13,5 +13,6 @@ mod geodesy;
 mod health;
 mod helpers;
 mod import;
+mod memory;
 mod search;
 mod web;

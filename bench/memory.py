@@ -14,7 +14,9 @@ Inputs (all in the demo ward, commune 17131):
   name-1mb.json        a Feature whose name is 1 MiB long
 
 Cases: geojson-dry-run, kmz-dry-run, line-1m, name-1mb, concurrent-imports (6 uploads of
-the 45 MiB file at once).
+the 45 MiB file at once), clients-50 (2 imports, 24 writes of a road at the vertex limit
+with a 5,000-character note, 24 reads of the whole roads layer, all at once), writes-50
+(2 imports and 48 such writes at once).
 """
 import json
 import os
@@ -179,6 +181,36 @@ def run(case, base, pid, out):
             t.start()
         for t in threads:
             t.join()
+    elif case in ("clients-50", "writes-50"):
+        # 50 clients at once: 2 imports of the 45 MiB file (as many as run at once), then
+        # writes of a road at the vertex limit (24, or 48 for writes-50) and reads of the
+        # whole roads layer (24, or none).
+        line = {"type": "Feature", "properties": {"commune": "17131", "class": "alley", "surface": "concrete",
+                                                  "note": "x" * 5000},
+                "geometry": {"type": "LineString",
+                             "coordinates": [[105.69 + i * 1e-7 + 1e-12, 19.25 + 1e-12] for i in range(50_000)]}}
+        body = json.dumps(line).encode()
+        answers = [None] * 50
+
+        def one(i):
+            if i < 2:
+                answers[i] = summary(*client.upload(os.path.join(out, "roads-45mib.geojson"), import_fields))
+            elif i < 26 or case == "writes-50":
+                status, reply = client.call("POST", "/api/layers/roads/features", body, {"content-type": "application/json"})
+                answers[i] = {"status": status, "bytes": len(body)}
+            else:
+                status, reply = client.call("GET", "/api/layers/roads/features")
+                answers[i] = {"status": status, "bytes": len(reply)}
+
+        threads = [threading.Thread(target=one, args=(i,)) for i in range(len(answers))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        counts = {}
+        for a in answers:
+            counts[a["status"]] = counts.get(a["status"], 0) + 1
+        answers = [{"statuses": counts}, answers[0], answers[2], answers[26]]
     else:
         raise SystemExit(f"unknown case {case}")
     seconds = time.time() - started

@@ -525,7 +525,7 @@ async fn restore(
             commune: &after.commune,
             action: Action::Restore,
             version: Some(after.version),
-            before: before.as_ref().map(|b| &b.feature),
+            before: before.as_ref().map(|b| &*b.feature),
             after: Some(&after.feature),
         },
     )

@@ -306,6 +306,97 @@ impl<R: BufRead> BufRead for Tracked<R> {
     }
 }
 
+/// What [`LongValues`] measures: a JSON string, or a CSV cell.
+#[derive(Clone, Copy)]
+pub(crate) enum Values {
+    Json,
+    Csv,
+}
+
+/// Stops a single value longer than `max` bytes (a JSON string, a CSV cell) as it flows:
+/// `serde_json` and the `csv` crate hold a whole value while they read it, and a file of
+/// one string would otherwise be held as large as it is (twice, with its copy). A byte-level
+/// scan: JSON strings end at an unescaped `"`, CSV cells at a delimiter or a line end
+/// outside quotes.
+pub(crate) struct LongValues<R> {
+    inner: R,
+    kind: Values,
+    max: usize,
+    length: usize,
+    inside: bool,
+    escaped: bool,
+    line: u64,
+    entry: String,
+    fault: Fault,
+}
+
+impl<R: Read> LongValues<R> {
+    pub(crate) fn new(inner: R, kind: Values, max: usize, entry: &str, fault: &Fault) -> Self {
+        LongValues {
+            inner,
+            kind,
+            max,
+            length: 0,
+            inside: false,
+            escaped: false,
+            line: 1,
+            entry: entry.to_string(),
+            fault: fault.clone(),
+        }
+    }
+
+    /// Follows one byte; false when the value it belongs to is too long.
+    fn step(&mut self, byte: u8) -> bool {
+        if byte == b'\n' {
+            self.line += 1;
+        }
+        match self.kind {
+            Values::Json if self.inside => {
+                if self.escaped {
+                    self.escaped = false;
+                } else if byte == b'\\' {
+                    self.escaped = true;
+                } else if byte == b'"' {
+                    self.inside = false;
+                    return true;
+                }
+                self.length += 1;
+            }
+            Values::Json => {
+                self.inside = byte == b'"';
+                self.length = 0;
+            }
+            Values::Csv => {
+                if byte == b'"' {
+                    self.inside = !self.inside;
+                }
+                if !self.inside && matches!(byte, b',' | b';' | b'\t' | b'\n') {
+                    self.length = 0;
+                } else {
+                    self.length += 1;
+                }
+            }
+        }
+        self.length <= self.max
+    }
+}
+
+impl<R: Read> Read for LongValues<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        for &byte in &buf[..n] {
+            if !self.step(byte) {
+                return Err(self.fault.stop(ReadError::TextTooLong {
+                    entry: self.entry.clone(),
+                    line: usize::try_from(self.line).unwrap_or(usize::MAX),
+                    max: self.max as u64,
+                }));
+            }
+        }
+        Ok(n)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -344,6 +435,25 @@ mod tests {
         }
         // The first byte of "Đ" (2 bytes) alone: a character cut by the end of the file.
         assert!(matches!(read_all(&text[..1], 4), Err(ReadError::NotUtf8(_))));
+    }
+
+    #[test]
+    fn long_json_strings_and_csv_cells_are_stopped() {
+        let read = |text: &str, kind: Values| {
+            let fault = Fault::default();
+            let mut out = Vec::new();
+            match LongValues::new(text.as_bytes(), kind, 5, "a", &fault).read_to_end(&mut out) {
+                Ok(_) => None,
+                Err(_) => fault.take(),
+            }
+        };
+        assert!(read(r#"{"ab":"12345","c":[1,2]}"#, Values::Json).is_none());
+        assert!(read(r#"{"k":"a\"b"}"#, Values::Json).is_none(), "4 bytes");
+        // Were the escaped quote taken for the end, the string would be 2 bytes long.
+        assert!(read(r#"{"k":"a\"bcde"}"#, Values::Json).is_some(), "7 bytes");
+        assert!(matches!(read("{\n\"a\":\"123456\"}", Values::Json), Some(ReadError::TextTooLong { line: 2, .. })));
+        assert!(read("ab;12345\n\"1,2\",x\n", Values::Csv).is_none());
+        assert!(matches!(read("a,\"12\n3456\"\n", Values::Csv), Some(ReadError::TextTooLong { line: 2, .. })));
     }
 
     #[test]

@@ -154,11 +154,17 @@ fn cut_out(xml: &mut XmlStream, start: quick_xml::events::BytesStart<'static>) -
             _ => {}
         }
         let done = matches!(event, Event::End(_)) && xml.depth() < depth;
+        let size = match &event {
+            Event::Text(t) => t.len(),
+            Event::CData(c) => c.len(),
+            _ => 0,
+        };
+        // Past the limit the cut-out is dropped before a large text is copied into it.
+        if writer.as_ref().is_some_and(|w| w.get_ref().len() + size > MAX_PLACEMARK_BYTES) {
+            writer = None;
+        }
         if let Some(w) = writer.as_mut() {
-            let length = written(w, event).map_err(|e| xml.error(e.to_string()))?;
-            if length > MAX_PLACEMARK_BYTES {
-                writer = None;
-            }
+            written(w, event).map_err(|e| xml.error(e.to_string()))?;
         }
         if done {
             break;

@@ -42,6 +42,14 @@ use crate::model::limits::MAX_VERTICES;
 /// columns is already wide).
 pub const MAX_ATTRIBUTES: usize = 1_000;
 
+/// The longest JSON string in a GeoJSON file, in bytes: names, notes and other values take
+/// a few thousand characters at most.
+pub const MAX_JSON_STRING: usize = 1024 * 1024;
+
+/// The longest CSV cell, in bytes: a WKT geometry of
+/// [`MAX_VERTICES`] vertices takes some 2 MB.
+pub const MAX_CSV_CELL: usize = 8 * 1024 * 1024;
+
 /// What one file may make the reader do, all in proportion to the upload limit
 /// (`KHEO_MAX_UPLOAD_MB`): bytes unpacked or decoded, features, vertices.
 #[derive(Debug, Clone, Copy)]
@@ -284,7 +292,7 @@ pub enum ReadError {
     #[error("the text decodes to more than {max} bytes (it follows KHEO_MAX_UPLOAD_MB)")]
     TextTooLarge { max: u64 },
     #[error(
-        "{entry}: more than {max} bytes of text without markup at line {line}; one geometry has at most {MAX_VERTICES} vertices"
+        "{entry}: a value (or an XML text) of more than {max} bytes at line {line}; one geometry has at most {MAX_VERTICES} vertices, one text at most a few thousand characters"
     )]
     TextTooLong { entry: String, line: usize, max: u64 },
     #[error("the file could not be read: {message}")]
@@ -393,13 +401,18 @@ pub fn read_each(
     let fault = input::Fault::default();
     let mut sink = Sink::new(limits, each);
     let text = |encoding: Option<&str>| text::open(input.reader(), encoding, &fault, limits.max_decoded_bytes);
+    // One JSON string or CSV cell is read whole by its parser: each is bounded.
+    let values = |kind, max| -> Result<Box<dyn std::io::BufRead + '_>, ReadError> {
+        let guarded = input::LongValues::new(text(options.encoding.as_deref())?, kind, max, file_name, &fault);
+        Ok(Box::new(std::io::BufReader::with_capacity(text::BUFFER_BYTES, guarded)))
+    };
     let (crs, mut warnings) = match format {
-        Format::GeoJson => geojson::read(text(options.encoding.as_deref())?, &fault, &mut sink)?,
+        Format::GeoJson => geojson::read(values(input::Values::Json, MAX_JSON_STRING)?, &fault, &mut sink)?,
         Format::Kml => (kml::read_kml(file_name, text(None)?, Format::Kml, &fault, &mut sink)?, Vec::new()),
         Format::Kmz => (kml::read_kmz(input, limits, &fault, &mut sink)?, Vec::new()),
         Format::Gpx => (gpx::read(file_name, text(None)?, &fault, &mut sink)?, Vec::new()),
         Format::Shapefile => shapefile::read(input, options.encoding.as_deref(), limits, &fault, &mut sink)?,
-        Format::Csv => (None, csv::read(file_name, text(options.encoding.as_deref())?, &fault, &mut sink)?),
+        Format::Csv => (None, csv::read(file_name, values(input::Values::Csv, MAX_CSV_CELL)?, &fault, &mut sink)?),
     };
     if sink.count == 0 {
         return Err(ReadError::Empty { what: format!("the {format} file \"{file_name}\"") });

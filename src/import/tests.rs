@@ -591,10 +591,19 @@ fn the_limits_of_a_file_stop_the_read() {
     let windows = ReadOptions { encoding: Some("windows-1258".into()) };
     let e = read_limited("sites_1258.csv", &fixture("sites_1258.csv"), &windows, &limits).unwrap_err();
     assert!(matches!(e, ReadError::TextTooLarge { max: 100 }), "{e:?}");
-    // A text without markup of more than 16 MiB in an XML file.
-    let kml = format!("<kml><Document><name>{}</name></Document></kml>", "x".repeat(17 * 1024 * 1024));
+    // One value larger than any field takes: a text of more than 8 MiB without markup in
+    // an XML file, a JSON string of more than 1 MiB, a CSV cell of more than 8 MiB.
+    let kml = format!("<kml><Document><name>{}</name></Document></kml>", "x".repeat(9 * 1024 * 1024));
     let e = read("a.kml", kml.as_bytes(), &o).unwrap_err();
     assert!(matches!(e, ReadError::TextTooLong { line: 1, .. }), "{e:?}");
+    let name = "x".repeat(1024 * 1024 + 1);
+    let geojson = format!("{{\"type\":\"Feature\",\n\"properties\":{{\"name\":\"{name}\"}},\"geometry\":null}}");
+    let e = read("a.geojson", geojson.as_bytes(), &o).unwrap_err();
+    assert!(matches!(e, ReadError::TextTooLong { line: 2, .. }), "{e:?}");
+    assert!(e.is_too_large());
+    let csv = format!("ten,wkt\n\"{}\",POINT(1 2)\n", "x".repeat(9 * 1024 * 1024));
+    let e = read("a.csv", csv.as_bytes(), &o).unwrap_err();
+    assert!(matches!(e, ReadError::TextTooLong { line: 2, .. }), "{e:?}");
 }
 
 /// Property values that are JSON objects or arrays are left out and counted in a warning;

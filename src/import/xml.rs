@@ -17,8 +17,9 @@ pub(crate) const MAX_DEPTH: usize = 100;
 
 /// The longest text without markup (one text node), in bytes: a geometry of
 /// [`crate::model::limits::MAX_VERTICES`] vertices, written at full precision with
-/// altitudes, takes some 3 MB.
-pub(crate) const MAX_TEXT_RUN: usize = 16 * 1024 * 1024;
+/// altitudes, takes some 3 MB. quick-xml holds a text node whole, and the stream hands it
+/// over as an owned event: two copies at most.
+pub(crate) const MAX_TEXT_RUN: usize = 8 * 1024 * 1024;
 
 /// An XML document read one event at a time.
 pub(crate) struct XmlStream<'a> {

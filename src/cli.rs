@@ -105,9 +105,14 @@ pub struct ServeArgs {
     /// in degrees. Default: Vietnam with its islands.
     #[arg(long, env = "KHEO_EXTENT", value_parser = parse_extent, default_value = "102,6,118,24")]
     pub extent: [f64; 4],
-    /// The largest upload or request body, in MiB (larger ones get 413).
+    /// The largest upload or request body, in MiB (larger ones get 413). What one import
+    /// may unpack to, its features and vertices are in proportion to it.
     #[arg(long, env = "KHEO_MAX_UPLOAD_MB", default_value_t = 50)]
     pub max_upload_mb: usize,
+    /// Imports running at once; more get 503 with Retry-After, before their upload is read.
+    #[arg(long, env = "KHEO_MAX_IMPORTS", default_value_t = crate::http::DEFAULT_MAX_IMPORTS as u64,
+          value_parser = clap::value_parser!(u64).range(1..=64))]
+    pub max_imports: u64,
     /// Behind a reverse proxy: the client's address is the last entry of X-Forwarded-For
     /// (used to limit sign-in attempts per address). Only set it when a proxy adds that header.
     #[arg(long, env = "KHEO_TRUST_PROXY", default_value_t = false, action = clap::ArgAction::Set)]
@@ -327,9 +332,11 @@ async fn serve(database: &Database, args: ServeArgs) -> Result<()> {
             secure_cookies: args.secure_cookies,
             extent: args.extent,
             max_upload_bytes: args.max_upload_mb.saturating_mul(1024 * 1024),
+            max_imports: args.max_imports as usize,
             trust_proxy: args.trust_proxy,
         }),
         cache: Arc::new(crate::http::ResponseCache::new(args.cache_entries)),
+        imports: Arc::new(tokio::sync::Semaphore::new(args.max_imports as usize)),
     };
     crate::http::serve(listener, ctx).await?;
     Ok(())
@@ -370,12 +377,14 @@ async fn demo(database: &Database, args: DemoArgs) -> Result<()> {
 
 async fn import(database: &Database, args: ImportArgs) -> Result<()> {
     use crate::store::import::{Request, parse_crs, run};
-    let bytes = std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
+    let open = || std::fs::File::open(&args.file).with_context(|| format!("reading {}", args.file.display()));
     let pool = crate::db::open(database.connect_options().await?, 2).await?;
-    if crate::dump::is_dump(&bytes) {
+    if crate::dump::is_dump(open()?) {
         if args.layer.is_some() || args.commune.is_some() {
             bail!("{} is a commune dump: import it without --layer and --commune", args.file.display());
         }
+        // A dump is kheo's own backup of one commune, read whole (src/dump.rs bounds it).
+        let bytes = std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
         let report = crate::dump::import_dump(&pool, &bytes).await?;
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(());
@@ -411,7 +420,11 @@ async fn import(database: &Database, args: ImportArgs) -> Result<()> {
         extent: args.extent,
         today: crate::http::today_in_vietnam(),
     };
-    let report = run(&pool, &bytes, &request).await?;
+    // Streamed from the file, never read whole; the limits are those of an upload as
+    // large as the file (the operator may import more than a client may upload).
+    let input = crate::import::Input::from_file(open()?)?;
+    let limits = crate::import::Limits::for_upload(input.len().max(crate::http::DEFAULT_MAX_UPLOAD_BYTES as u64));
+    let report = run(&pool, &input, &request, &limits).await?;
     println!("{}", serde_json::to_string_pretty(&report)?);
     if report.has_errors() {
         bail!(

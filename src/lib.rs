@@ -12,5 +12,6 @@ pub mod import;
 pub mod layers;
 pub mod model;
 pub mod ogc;
+pub mod spreadsheet;
 pub mod store;
 pub mod synthetic;

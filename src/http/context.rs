@@ -2,6 +2,7 @@
 
 use sqlx::PgPool;
 use std::sync::Arc;
+use tokio::sync::Semaphore;
 
 /// Settings the page needs from the server.
 #[derive(Debug, Clone, Default)]
@@ -25,6 +26,9 @@ pub struct Policy {
     pub extent: [f64; 4],
     /// The largest request body accepted, in bytes (uploads above it get 413).
     pub max_upload_bytes: usize,
+    /// Imports (`POST /api/import`) running at once; more get 503 with `Retry-After`
+    /// before their upload is read (`KHEO_MAX_IMPORTS`).
+    pub max_imports: usize,
     /// Take the client's address from the last `X-Forwarded-For` entry (behind a reverse
     /// proxy, where every peer address is the proxy's) for the sign-in limit per address.
     pub trust_proxy: bool,
@@ -34,6 +38,8 @@ pub struct Policy {
 pub const VIETNAM_EXTENT: [f64; 4] = [102.0, 6.0, 118.0, 24.0];
 /// 50 MiB.
 pub const DEFAULT_MAX_UPLOAD_BYTES: usize = 50 * 1024 * 1024;
+/// Two imports at once: each holds a few batches of features and a database transaction.
+pub const DEFAULT_MAX_IMPORTS: usize = 2;
 
 impl Default for Policy {
     fn default() -> Policy {
@@ -42,6 +48,7 @@ impl Default for Policy {
             secure_cookies: false,
             extent: VIETNAM_EXTENT,
             max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
+            max_imports: DEFAULT_MAX_IMPORTS,
             trust_proxy: false,
         }
     }
@@ -54,6 +61,8 @@ pub struct AppContext {
     pub policy: Arc<Policy>,
     /// Computed coverage answers by ETag.
     pub cache: Arc<super::cache::ResponseCache>,
+    /// One permit per import allowed to run at once ([`Policy::max_imports`]).
+    pub imports: Arc<Semaphore>,
 }
 
 impl AppContext {
@@ -64,11 +73,13 @@ impl AppContext {
             web: Arc::new(web),
             policy: Arc::new(Policy::default()),
             cache: Arc::new(super::cache::ResponseCache::new(DEFAULT_CACHE_ENTRIES)),
+            imports: Arc::new(Semaphore::new(DEFAULT_MAX_IMPORTS)),
         }
     }
 
     /// The same context under another policy.
     pub fn with_policy(mut self, policy: Policy) -> AppContext {
+        self.imports = Arc::new(Semaphore::new(policy.max_imports));
         self.policy = Arc::new(policy);
         self
     }

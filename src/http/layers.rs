@@ -6,6 +6,7 @@ use super::error::{ApiError, ApiResult};
 use super::etag;
 use super::session::Viewer;
 use crate::layers::{self, Layer};
+use crate::model::limits;
 use crate::store::{communes, features, revision};
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
@@ -53,6 +54,9 @@ pub struct FieldInfo {
     /// The allowed values of an enum, with their labels.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub values: Option<&'static [crate::model::Term]>,
+    /// The most characters a text value may have.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<usize>,
 }
 
 /// How the legend explains a layer: its swatch, and per value of one field a colour.
@@ -81,6 +85,8 @@ pub struct LayerInfo {
     pub draw_order: u16,
     /// Features visible to the reader.
     pub count: i64,
+    /// The most vertices one feature's geometry may have.
+    pub max_vertices: usize,
     pub fields: Vec<FieldInfo>,
     /// MapLibre style layers (see src/layers/styles/README.md).
     pub style: Value,
@@ -100,6 +106,7 @@ impl LayerInfo {
                     layers::FieldType::Enum(terms) => Some(terms),
                     _ => None,
                 },
+                max_length: limits::max_chars(f),
             })
             .collect();
         LayerInfo {
@@ -113,6 +120,7 @@ impl LayerInfo {
             dated_by: layer.lifecycle.map(|l| l.date),
             draw_order: layer.symbology.draw_order,
             count,
+            max_vertices: limits::MAX_VERTICES,
             fields,
             style: layer.style(),
             legend: LegendInfo { swatch: layer.symbology.swatch, palette: layer.symbology.palette },

@@ -23,7 +23,10 @@ mod web;
 mod worklist;
 
 pub use cache::ResponseCache;
-pub use context::{AppContext, DEFAULT_CACHE_ENTRIES, DEFAULT_MAX_UPLOAD_BYTES, Policy, VIETNAM_EXTENT, WebSettings};
+pub use context::{
+    AppContext, DEFAULT_CACHE_ENTRIES, DEFAULT_MAX_IMPORTS, DEFAULT_MAX_UPLOAD_BYTES, Policy, VIETNAM_EXTENT,
+    WebSettings,
+};
 pub use params::{is_region_code, today_in_vietnam};
 
 use axum::Router;

@@ -6,6 +6,7 @@
 //! `concrete`), a date as `YYYY-MM-DD`, `dd/mm/yyyy` or an ISO date-time, a number as text
 //! with a decimal comma, and a VND amount with thousands dots (`2.500.000`).
 
+use super::limits::{self, shown};
 use crate::layers::{Field, FieldType};
 use chrono::NaiveDate;
 use serde_json::Value;
@@ -33,19 +34,33 @@ pub fn normalise(field: &Field, value: &Value, today: NaiveDate) -> Result<Value
         return Ok(Value::Null);
     }
     match field.ty {
-        FieldType::Text => match value {
-            Value::String(s) => Ok(Value::String(s.trim().to_string())),
-            Value::Number(n) => Ok(Value::String(n.to_string())),
-            Value::Bool(b) => Ok(Value::String(b.to_string())),
-            _ => Err("must be text".into()),
-        },
+        FieldType::Text => {
+            let text = match value {
+                Value::String(s) => s.trim().to_string(),
+                Value::Number(n) => n.to_string(),
+                Value::Bool(b) => b.to_string(),
+                _ => return Err("must be text".into()),
+            };
+            let max = limits::max_chars(field).unwrap_or(usize::MAX);
+            // Counting stops just past the limit: a megabyte of text is not walked twice.
+            let chars = text.chars().take(max + 1).count();
+            if chars > max {
+                return Err(format!(
+                    "is {} characters long; at most {max} are accepted (`{}`)",
+                    text.chars().count(),
+                    shown(&text, 40)
+                ));
+            }
+            Ok(Value::String(text))
+        }
         FieldType::Integer => integer(value).map(Value::from).ok_or_else(|| "must be a whole number".into()),
         FieldType::Number => number(value)
             .and_then(|n| serde_json::Number::from_f64(n).map(Value::Number))
             .ok_or_else(|| "must be a number such as 3.5".into()),
         FieldType::Date => {
             let text = value.as_str().ok_or("must be a date written YYYY-MM-DD")?;
-            let date = date(text).ok_or_else(|| format!("`{text}` is not a date; write YYYY-MM-DD or dd/mm/yyyy"))?;
+            let date = date(text)
+                .ok_or_else(|| format!("`{}` is not a date; write YYYY-MM-DD or dd/mm/yyyy", shown(text, 40)))?;
             if date > today {
                 return Err(format!("{date} is in the future (today is {today})"));
             }
@@ -60,7 +75,7 @@ pub fn normalise(field: &Field, value: &Value, today: NaiveDate) -> Result<Value
                 .map(|t| Value::String(t.value.to_string()))
                 .ok_or_else(|| {
                     let allowed: Vec<String> = terms.iter().map(|t| format!("{} ({})", t.value, t.vi)).collect();
-                    format!("`{text}` is not one of {}", allowed.join(", "))
+                    format!("`{}` is not one of {}", shown(text, 80), allowed.join(", "))
                 })
         }
     }
@@ -163,6 +178,19 @@ mod tests {
         assert!(check("roads", "people_vnd", json!("2.5")).is_err());
         assert!(check("roads", "width_m", json!("NaN")).is_err());
         assert!(check("roads", "width_m", json!(true)).is_err());
+    }
+
+    #[test]
+    fn texts_are_limited_in_characters_not_bytes() {
+        let name = "Đ".repeat(500);
+        assert_eq!(check("roads", "name", json!(name)), Ok(json!(name)), "500 two-byte letters are 500 characters");
+        let error = check("roads", "name", json!("x".repeat(1024 * 1024))).unwrap_err();
+        assert!(error.contains("1048576 characters long; at most 500"), "{error}");
+        assert!(error.len() < 200, "the message does not echo the text: {error}");
+        assert!(check("roads", "note", json!("x".repeat(5_000))).is_ok());
+        assert!(check("roads", "note", json!("x".repeat(5_001))).unwrap_err().contains("at most 5000"));
+        let error = check("roads", "surface", json!("y".repeat(10_000))).unwrap_err();
+        assert!(error.len() < 400, "{error}");
     }
 
     #[test]

@@ -5,12 +5,13 @@
 //! cells of a CSV line) and the server streams them in chunks of
 //! [`features::CHUNK_BYTES`], so a layer of any size never sits whole in memory.
 
-use crate::layers::{Field, FieldType, Layer};
+use crate::layers::{Field, FieldType, KeyType, Layer};
 use crate::store::features::{self, CHUNK_BYTES, COORDINATE_DIGITS, Filter};
 use crate::store::sql::Sql;
 use bytes::{Bytes, BytesMut};
 use futures_util::StreamExt;
 use sqlx::{PgPool, Postgres};
+use std::borrow::Cow;
 use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 
@@ -80,6 +81,17 @@ pub fn csv_header(layer: &Layer) -> Vec<&'static str> {
     header.extend(layer.fields().map(|f| f.name));
     header.push("wkt");
     header
+}
+
+/// Which cells of a CSV line are numbers (in the order of [`csv_header`]): those are
+/// written as PostgreSQL gives them; every other cell is text a user typed, guarded
+/// against formulas by [`crate::spreadsheet::csv_text`].
+pub fn csv_numeric_columns(layer: &Layer) -> Vec<bool> {
+    let key_is_number = layer.key_type == KeyType::Integer;
+    let mut numeric = vec![key_is_number, false];
+    numeric.extend(layer.fields().map(|f| matches!(f.ty, FieldType::Integer | FieldType::Number)));
+    numeric.push(false);
+    numeric
 }
 
 /// The query that yields the cells of one CSV line per feature (a `text[]`, in the order
@@ -166,8 +178,13 @@ pub fn stream_kml(pool: PgPool, layer: &Layer, filter: &Filter) -> ReceiverStrea
 pub fn stream_csv(pool: PgPool, layer: &Layer, filter: &Filter) -> ReceiverStream<Result<Bytes, sqlx::Error>> {
     let mut head = BytesMut::from("\u{feff}".as_bytes());
     csv_record(&mut head, csv_header(layer).into_iter().map(Some));
-    stream_rows(pool, csv_query(layer, filter), head.freeze(), Bytes::new(), |cells: Vec<Option<String>>, buf| {
-        csv_record(buf, cells.iter().map(|c| c.as_deref()));
+    let numeric = csv_numeric_columns(layer);
+    stream_rows(pool, csv_query(layer, filter), head.freeze(), Bytes::new(), move |cells: Vec<Option<String>>, buf| {
+        let safe = cells.iter().zip(&numeric).map(|(cell, &number)| {
+            cell.as_deref().map(|c| if number { Cow::Borrowed(c) } else { crate::spreadsheet::csv_text(c) })
+        });
+        let safe: Vec<Option<Cow<str>>> = safe.collect();
+        csv_record(buf, safe.iter().map(|c| c.as_deref()));
     })
 }
 

@@ -14,6 +14,7 @@ mod geodesy;
 mod health;
 mod helpers;
 mod import;
+mod memory;
 mod ogc;
 mod ogc_clients;
 mod regions;

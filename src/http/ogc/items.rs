@@ -60,7 +60,7 @@ pub async fn items(
             let tail = json!({ "numberReturned": page.returned, "links": links });
             // `],` then the members of `tail` without its opening brace.
             let text = tail.to_string();
-            Bytes::from(format!("],{}\n", &text[1..]))
+            Bytes::from(format!("],{}\n", text.strip_prefix('{').unwrap_or(&text)))
         }),
     };
     let mut chunks = features::stream_collection_with(ctx.pool.clone(), sql, envelope);

@@ -212,6 +212,44 @@ pub struct ImportArgs {
     /// The name the audit log gives for this import.
     #[arg(long, env = "KHEO_ACTOR", default_value = "cli")]
     pub actor: String,
+    /// For communes: the province of those the file does not give one.
+    #[arg(long, hide = true)]
+    pub province: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CommuneImportArgs {
+    /// A boundary file: GeoJSON, KML/KMZ, zipped Shapefile or CSV with WKT.
+    pub file: PathBuf,
+    /// The province of the communes the file does not give one, e.g. "Nghệ An".
+    #[arg(long)]
+    pub province: Option<String>,
+    /// The file's coordinate system when it does not say, or says wrong: EPSG:N.
+    #[arg(long)]
+    pub crs: Option<String>,
+    /// Source attribute to commune field (code, name, kind, province), as JSON:
+    /// '{"ma_xa": "code", "ten_xa": "name"}'.
+    #[arg(long)]
+    pub mapping: Option<String>,
+    /// Values for fields the file does not give, as JSON: '{"kind": "xa"}' (the kind is
+    /// otherwise read from the name: Xã, Phường, Đặc khu).
+    #[arg(long)]
+    pub defaults: Option<String>,
+    /// Text encoding of a CSV or GeoJSON that is not UTF-8, e.g. windows-1258.
+    #[arg(long)]
+    pub encoding: Option<String>,
+    /// Check everything and report, write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Repair invalid boundaries with PostGIS instead of refusing them.
+    #[arg(long)]
+    pub repair: bool,
+    /// Where coordinates may lie, `west,south,east,north` in degrees.
+    #[arg(long, env = "KHEO_EXTENT", value_parser = parse_extent, default_value = "102,6,118,24")]
+    pub extent: [f64; 4],
+    /// The name the audit log gives for this import.
+    #[arg(long, env = "KHEO_ACTOR", default_value = "cli")]
+    pub actor: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -222,6 +260,11 @@ pub enum CommuneCommand {
     Unpublish { code: String },
     /// List the communes and whether each is published.
     List,
+    /// Load or update communes from an official boundary file, all or nothing: by code,
+    /// checked for duplicate codes, missing names, invalid shapes and overlaps (over 1 % of
+    /// the smaller commune refused, slivers accepted with a warning). A second run changes
+    /// nothing.
+    Import(CommuneImportArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -389,23 +432,32 @@ async fn import(database: &Database, args: ImportArgs) -> Result<()> {
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(());
     }
-    let (Some(layer), Some(commune)) = (args.layer, args.commune) else {
+    let Some(layer) = args.layer else {
         bail!("say where the features go: --layer LAYER --commune CODE");
     };
     let layer = crate::layers::find(&layer).filter(|l| l.importable).with_context(|| {
         let names: Vec<&str> = crate::layers::LAYERS.iter().filter(|l| l.importable).map(|l| l.id).collect();
         format!("unknown layer `{layer}`; the layers that take imports are {}", names.join(", "))
     })?;
+    // Boundaries are communes themselves; everything else goes into one.
+    let commune = match (layer.role, args.commune) {
+        (crate::layers::Role::Boundary, _) => String::new(),
+        (_, Some(commune)) => commune,
+        (_, None) => bail!("say which commune the features go into: --commune CODE"),
+    };
     let mapping = match &args.mapping {
         Some(text) => {
             serde_json::from_str(text).context("--mapping must be a JSON object {\"source field\": \"layer field\"}")?
         }
         None => Default::default(),
     };
-    let defaults = match &args.defaults {
+    let mut defaults: serde_json::Map<String, serde_json::Value> = match &args.defaults {
         Some(text) => serde_json::from_str(text).context("--defaults must be a JSON object {\"field\": value}")?,
         None => Default::default(),
     };
+    if let Some(province) = args.province {
+        defaults.insert("province".into(), province.into());
+    }
     let request = Request {
         defaults,
         file_name: args.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
@@ -439,11 +491,12 @@ async fn import(database: &Database, args: ImportArgs) -> Result<()> {
 
 async fn commune(database: &Database, command: CommuneCommand) -> Result<()> {
     use crate::store::communes;
-    let pool = crate::db::open(database.connect_options().await?, 2).await?;
     let (code, published) = match command {
+        CommuneCommand::Import(a) => return import(database, commune_import_args(a)).await,
         CommuneCommand::Publish { code } => (code, true),
         CommuneCommand::Unpublish { code } => (code, false),
         CommuneCommand::List => {
+            let pool = crate::db::open(database.connect_options().await?, 2).await?;
             for c in communes::list(&pool, false).await? {
                 let published = communes::published(&pool, &c.code).await?.unwrap_or(false);
                 println!("{}\t{}\t{}", c.code, if published { "published" } else { "unpublished" }, c.name);
@@ -451,11 +504,30 @@ async fn commune(database: &Database, command: CommuneCommand) -> Result<()> {
             return Ok(());
         }
     };
+    let pool = crate::db::open(database.connect_options().await?, 2).await?;
     if !communes::set_published(&pool, &code, published).await? {
         bail!("there is no commune `{code}`");
     }
     println!("{code}: {}", if published { "published" } else { "unpublished" });
     Ok(())
+}
+
+/// `kheo commune import` is `kheo import --layer communes` with its own help.
+fn commune_import_args(a: CommuneImportArgs) -> ImportArgs {
+    ImportArgs {
+        file: a.file,
+        layer: Some("communes".into()),
+        commune: None,
+        crs: a.crs,
+        mapping: a.mapping,
+        defaults: a.defaults,
+        encoding: a.encoding,
+        dry_run: a.dry_run,
+        repair: a.repair,
+        extent: a.extent,
+        actor: a.actor,
+        province: a.province,
+    }
 }
 
 async fn region(database: &Database, command: RegionCommand) -> Result<()> {

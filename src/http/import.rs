@@ -24,7 +24,26 @@ use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
 
 pub fn router() -> Router<AppContext> {
-    Router::new().route("/api/import", post(upload))
+    Router::new().route("/api/import", post(upload)).route("/api/communes/import", post(upload_communes))
+}
+
+/// `POST /api/communes/import`: a boundary file of communes (admins), the form of
+/// `/api/import` without `layer` and `commune`, with `province` for the communes the file
+/// does not give one.
+async fn upload_communes(
+    State(ctx): State<AppContext>,
+    writer: Writer,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> ApiResult<Response> {
+    import_upload(ctx, writer, multipart, Some("communes")).await
+}
+
+async fn upload(
+    State(ctx): State<AppContext>,
+    writer: Writer,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> ApiResult<Response> {
+    import_upload(ctx, writer, multipart, None).await
 }
 
 fn field_error(field: &str, message: impl Into<String>) -> ApiError {
@@ -142,10 +161,12 @@ fn return_freed_memory() {
     }
 }
 
-async fn upload(
-    State(ctx): State<AppContext>,
+/// An upload into `layer` (or the form's `layer`).
+async fn import_upload(
+    ctx: AppContext,
     writer: Writer,
     multipart: Result<Multipart, MultipartRejection>,
+    layer: Option<&str>,
 ) -> ApiResult<Response> {
     // Taken before the upload is read, and turned away at once when none is free: an
     // import waiting here would already hold its upload.
@@ -181,16 +202,29 @@ async fn upload(
     }
     let (file_name, data) =
         file.ok_or_else(|| field_error("file", "the form needs a `file` field with the file to import"))?;
-    let layer_id = fields.get("layer").ok_or_else(|| field_error("layer", "the form needs `layer`, e.g. roads"))?;
+    let layer_id = match layer {
+        Some(id) => id,
+        None => fields.get("layer").ok_or_else(|| field_error("layer", "the form needs `layer`, e.g. roads"))?,
+    };
     let layer = layer_or_404(layer_id)?;
     if !layer.importable {
         return Err(field_error("layer", format!("{} cannot be imported into: {}", layer.id, importable_layers())));
     }
-    let commune = fields
-        .get("commune")
-        .filter(|c| !c.is_empty())
-        .ok_or_else(|| field_error("commune", "the form needs `commune`, a commune code"))?;
-    writer.may_edit(commune)?;
+    // Boundaries (communes) are made by admins; features go into a commune of the editor's.
+    let commune = match layer.role {
+        crate::layers::Role::Boundary => {
+            writer.admin(&format!("import {}", layer.id))?;
+            String::new()
+        }
+        _ => {
+            let commune = fields
+                .get("commune")
+                .filter(|c| !c.is_empty())
+                .ok_or_else(|| field_error("commune", "the form needs `commune`, a commune code"))?;
+            writer.may_edit(commune)?;
+            commune.clone()
+        }
+    };
     let crs = match fields.get("crs").map(|c| c.trim()).filter(|c| !c.is_empty()) {
         Some(text) => Some(import::parse_crs(text).map_err(|e| field_error("crs", e.to_string()))?),
         None => None,
@@ -204,18 +238,21 @@ async fn upload(
         })?,
         None => BTreeMap::new(),
     };
-    let defaults: serde_json::Map<String, Value> =
+    let mut defaults: serde_json::Map<String, Value> =
         match fields.get("defaults").map(|m| m.trim()).filter(|m| !m.is_empty()) {
             Some(text) => serde_json::from_str(text).map_err(|e| {
                 field_error("defaults", format!("`defaults` must be a JSON object {{\"field\": value}}: {e}"))
             })?,
             None => serde_json::Map::new(),
         };
+    if let Some(province) = fields.get("province").map(|p| p.trim()).filter(|p| !p.is_empty()) {
+        defaults.insert("province".into(), province.into());
+    }
     let request = Request {
         defaults,
         file_name,
         layer,
-        commune: commune.clone(),
+        commune,
         crs,
         mapping,
         encoding: fields.get("encoding").filter(|e| !e.is_empty()).cloned(),

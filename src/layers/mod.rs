@@ -405,7 +405,8 @@ pub static LAYERS: &[Layer] = &[
         commune_column: "code",
         role: Role::Boundary,
         editors: Editors::Admins,
-        importable: false,
+        // Boundary files, by admins: `kheo commune import`, `POST /api/communes/import`.
+        importable: true,
         feed: Some(Feed::Geometry),
         lifecycle: None,
         field_groups: &[COMMUNE_FIELDS],

@@ -24,7 +24,7 @@
 use super::audit::{self, Action};
 use super::geometry::{self, Rules};
 use crate::import::{self, Format, Input, Limits, ReadError, ReadOptions, SourceFeature, SourceGeometry};
-use crate::layers::{GeometryKind, Layer};
+use crate::layers::{GeometryKind, Layer, Role};
 use crate::model::limits::MAX_VERTICES;
 use crate::model::values;
 use chrono::NaiveDate;
@@ -122,6 +122,9 @@ pub struct Report {
     /// Features with errors or warnings left out of `features` (past [`MAX_REPORTED`]).
     #[serde(skip_serializing_if = "is_zero")]
     pub features_omitted: usize,
+    /// A boundary import (communes): how many were inserted, changed, left as they were.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub communes: Option<super::boundaries::Upserted>,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -191,7 +194,10 @@ fn accepted(code: u32) -> Result<u32, ImportError> {
 /// `Ok(report)` with errors in it means nothing was written.
 pub async fn run(pool: &PgPool, input: &Input, request: &Request, limits: &Limits) -> Result<Report, ImportError> {
     let layer = request.layer;
-    if !super::communes::exists(pool, &request.commune).await? {
+    // Boundaries (communes) are the communes themselves: staged, checked against each other
+    // and the communes loaded, then upserted by code (store::boundaries).
+    let boundary = layer.role == Role::Boundary;
+    if !boundary && !super::communes::exists(pool, &request.commune).await? {
         return Err(ImportError::UnknownCommune(request.commune.clone()));
     }
     let options = ReadOptions { encoding: request.encoding.clone() };
@@ -225,12 +231,18 @@ pub async fn run(pool: &PgPool, input: &Input, request: &Request, limits: &Limit
         }
     }
 
-    let mut tx = if request.dry_run {
+    // A boundary import stages its communes even in a dry run, to check their overlaps;
+    // the dry run then rolls back.
+    let mut tx = if request.dry_run && !boundary {
         None
     } else {
         let mut tx = pool.begin().await?;
-        // Coverage is rebuilt once for the commune at the end rather than row by row.
-        sqlx::query("SET LOCAL kheo.coverage = 'deferred'").execute(&mut *tx).await?;
+        if boundary {
+            super::boundaries::begin(&mut tx).await?;
+        } else {
+            // Coverage is rebuilt once for the commune at the end rather than row by row.
+            sqlx::query("SET LOCAL kheo.coverage = 'deferred'").execute(&mut *tx).await?;
+        }
         Some(tx)
     };
     let mut check = Checking {
@@ -246,10 +258,13 @@ pub async fn run(pool: &PgPool, input: &Input, request: &Request, limits: &Limit
     let mut batches = batches;
     while let Some(batch) = batches.recv().await {
         let ready = check.batch(batch).await?;
-        if let Some(tx) = tx.as_mut()
+        if boundary && let Some(tx) = tx.as_mut() {
+            super::boundaries::stage(tx, &ready).await?;
+        } else if let Some(tx) = tx.as_mut()
             && check.tally.invalid == 0
             && !ready.is_empty()
         {
+            let ready: Vec<(Map<String, Value>, String)> = ready.into_iter().map(|(_, p, g)| (p, g)).collect();
             let keys = super::edit::insert_many(tx, layer, &request.commune, &ready).await?;
             audit::record_new(tx, &request.actor, layer, &keys, Action::Import).await?;
             check.tally.inserted += keys.len();
@@ -261,6 +276,9 @@ pub async fn run(pool: &PgPool, input: &Input, request: &Request, limits: &Limit
         Err(join) => return Err(ImportError::Internal(join.to_string())),
     }
 
+    if boundary && let Some(tx) = tx.as_mut() {
+        check.boundary_findings(tx).await?;
+    }
     let tally = check.tally;
     if tally.skipped > 0 {
         let kind = match layer.geometry {
@@ -288,7 +306,21 @@ pub async fn run(pool: &PgPool, input: &Input, request: &Request, limits: &Limit
         },
         features: tally.reports,
         features_omitted: tally.omitted,
+        communes: None,
     };
+    if boundary {
+        if let Some(mut tx) = tx
+            && !report.has_errors()
+            && !request.dry_run
+        {
+            let (counts, changed) = super::boundaries::upsert(&mut tx).await?;
+            audit::record_new(&mut tx, &request.actor, layer, &changed, Action::Import).await?;
+            tx.commit().await?;
+            report.counts.inserted = counts.inserted as usize;
+            report.communes = Some(counts);
+        }
+        return Ok(report);
+    }
     if let Some(mut tx) = tx
         && !report.has_errors()
     {
@@ -421,7 +453,7 @@ struct Checking<'a> {
 
 impl Checking<'_> {
     /// Checks one batch; returns the rows ready to insert (properties, WGS 84 GeoJSON).
-    async fn batch(&mut self, batch: Vec<Prepared>) -> Result<Vec<(Map<String, Value>, String)>, ImportError> {
+    async fn batch(&mut self, batch: Vec<Prepared>) -> Result<Vec<(usize, Map<String, Value>, String)>, ImportError> {
         let layer = self.request.layer;
         let mut pending = Vec::with_capacity(batch.len());
         for feature in batch {
@@ -482,7 +514,11 @@ impl Checking<'_> {
         // Features that do not touch the commune are allowed (a road may run past its edge),
         // and so are features whose geometry the layer already has (a lane may be recorded
         // twice on purpose), but both are said: the second is what importing a file twice does.
-        let notes = placement_notes(self.pool, layer, &self.request.commune, &ready).await?;
+        let notes = match layer.role {
+            // A boundary's own checks (overlaps) come once every feature is staged.
+            Role::Boundary => Vec::new(),
+            _ => placement_notes(self.pool, layer, &self.request.commune, &ready).await?,
+        };
         for (index, properties, _) in &ready {
             let warnings: Vec<String> = notes.iter().filter(|(i, _)| i == index).map(|(_, w)| w.clone()).collect();
             if !warnings.is_empty() {
@@ -498,7 +534,32 @@ impl Checking<'_> {
         for report in reports {
             self.tally.report(report);
         }
-        Ok(ready.into_iter().map(|(_, p, g)| (p, g)).collect())
+        Ok(ready)
+    }
+
+    /// The findings on the staged boundaries (duplicate codes, overlaps), into the report.
+    async fn boundary_findings(&mut self, tx: &mut sqlx::Transaction<'_, sqlx::Postgres>) -> Result<(), ImportError> {
+        let mut by_index: BTreeMap<usize, FeatureReport> = BTreeMap::new();
+        for finding in super::boundaries::check(tx).await? {
+            let report = by_index.entry(finding.index).or_insert_with(|| FeatureReport {
+                index: finding.index,
+                name: None,
+                errors: Vec::new(),
+                warnings: Vec::new(),
+            });
+            if finding.error {
+                report.errors.push(Issue { field: "geometry".into(), message: finding.message });
+            } else {
+                report.warnings.push(finding.message);
+            }
+        }
+        for report in by_index.into_values() {
+            if !report.errors.is_empty() {
+                self.tally.invalid += 1;
+            }
+            self.tally.report(report);
+        }
+        Ok(())
     }
 
     /// A feature's values, mapped to the layer's fields and checked; the defaults fill
@@ -530,6 +591,13 @@ impl Checking<'_> {
                     properties.insert(name.clone(), v);
                 }
                 Err(message) => errors.push(Issue { field: name.clone(), message: format!("default: {message}") }),
+            }
+        }
+        if layer.role == Role::Boundary && !properties.contains_key("kind") {
+            // Official boundary files name a commune "Xã ...", "Phường ..." or "Đặc khu ...".
+            let name = properties.get("name").and_then(Value::as_str).unwrap_or_default();
+            if let Some(kind) = crate::model::vocab::commune_kind_of_name(name) {
+                properties.insert("kind".into(), Value::from(kind));
             }
         }
         for field in layer.fields().filter(|f| f.required && !properties.contains_key(f.name)) {

@@ -2,6 +2,7 @@
 //! the layer catalogue (`crate::layers`), never from a request.
 
 pub mod audit;
+pub mod boundaries;
 pub mod communes;
 pub mod coverage;
 pub mod edit;

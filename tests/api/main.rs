@@ -4,6 +4,7 @@ mod accounts;
 mod as_of;
 mod catalogue;
 mod cli;
+mod communes_import;
 mod coverage;
 mod demo;
 mod edits;

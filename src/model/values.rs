@@ -6,6 +6,7 @@
 //! `concrete`), a date as `YYYY-MM-DD`, `dd/mm/yyyy` or an ISO date-time, a number as text
 //! with a decimal comma, and a VND amount with thousands dots (`2.500.000`).
 
+use super::Term;
 use super::limits::{self, shown};
 use crate::layers::{Field, FieldType};
 use chrono::NaiveDate;
@@ -69,16 +70,35 @@ pub fn normalise(field: &Field, value: &Value, today: NaiveDate) -> Result<Value
         FieldType::Enum(terms) => {
             let text = value.as_str().ok_or("must be text")?.trim();
             let key = fold(text);
-            terms
+            if let Some(term) = terms.iter().find(|t| t.value == text || fold(t.value) == key) {
+                return Ok(Value::String(term.value.to_string()));
+            }
+            // A label, or one of its parts as planners shorten it: "Đường trục thôn" for
+            // "Đường trục thôn, tổ dân phố", "Nhựa" for "Nhựa (asphalt)". A part that fits
+            // two values is refused rather than guessed.
+            let fits: Vec<&Term> = terms
                 .iter()
-                .find(|t| t.value == text || fold(t.vi) == key || fold(t.en) == key || fold(t.value) == key)
-                .map(|t| Value::String(t.value.to_string()))
-                .ok_or_else(|| {
+                .filter(|t| [t.vi, t.en].iter().any(|label| label_parts(label).any(|part| fold(part) == key)))
+                .collect();
+            match fits[..] {
+                [term] => Ok(Value::String(term.value.to_string())),
+                [] => {
                     let allowed: Vec<String> = terms.iter().map(|t| format!("{} ({})", t.value, t.vi)).collect();
-                    format!("`{}` is not one of {}", shown(text, 80), allowed.join(", "))
-                })
+                    Err(format!("`{}` is not one of {}", shown(text, 80), allowed.join(", ")))
+                }
+                _ => {
+                    let which: Vec<String> = fits.iter().map(|t| format!("{} ({})", t.value, t.vi)).collect();
+                    Err(format!("`{}` could be {}: write which", shown(text, 80), which.join(" or ")))
+                }
+            }
         }
     }
+}
+
+/// A label whole, then its parts between commas, slashes and brackets: "Đường trục thôn,
+/// tổ dân phố" gives itself, "Đường trục thôn" and "tổ dân phố".
+fn label_parts(label: &str) -> impl Iterator<Item = &str> {
+    std::iter::once(label).chain(label.split([',', '/', '(', ')']).map(str::trim).filter(|p| !p.is_empty()))
 }
 
 /// Lower case, for comparing labels; diacritics are kept (`Đất` is not `Dat`... but case is).
@@ -198,5 +218,15 @@ mod tests {
         assert_eq!(check("roads", "paved_on", json!("")), Ok(Value::Null));
         assert_eq!(check("roads", "name", json!(" Ngõ 3 ")), Ok(json!("Ngõ 3")));
         assert_eq!(check("roads", "name", Value::Null), Ok(Value::Null));
+    }
+
+    #[test]
+    fn enums_take_a_part_of_a_label_as_planners_shorten_it_and_refuse_an_ambiguous_one() {
+        assert_eq!(check("roads", "class", json!("Đường trục thôn")), Ok(json!("hamlet_axis")));
+        assert_eq!(check("roads", "class", json!("đường ngõ xóm")), Ok(json!("alley")));
+        assert_eq!(check("roads", "surface", json!("Nhựa")), Ok(json!("asphalt")));
+        assert_eq!(check("roads", "surface", json!("đá lát")), Ok(json!("paving")));
+        assert_eq!(check("roads", "class", json!("lane")), Ok(json!("alley")));
+        assert!(check("roads", "class", json!("Đường")).is_err(), "a part of no label");
     }
 }

@@ -111,6 +111,8 @@ pub struct Report {
     pub format: Format,
     pub crs: String,
     pub layer: &'static str,
+    /// The commune imported into (none for communes themselves).
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub commune: String,
     /// Source attribute -> layer field, as used.
     pub mapping: BTreeMap<String, String>,
@@ -600,7 +602,12 @@ impl Checking<'_> {
                 properties.insert("kind".into(), Value::from(kind));
             }
         }
-        for field in layer.fields().filter(|f| f.required && !properties.contains_key(f.name)) {
+        // A required field whose value was refused has its error already.
+        let missing: Vec<&crate::layers::Field> = layer
+            .fields()
+            .filter(|f| f.required && !properties.contains_key(f.name) && !errors.iter().any(|e| e.field == f.name))
+            .collect();
+        for field in missing {
             errors.push(Issue {
                 field: field.name.into(),
                 message: format!(

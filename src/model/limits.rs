@@ -3,7 +3,7 @@
 //! request can make the server and PostgreSQL hold, and what every later read of the
 //! feature costs (a 1,000,000-vertex road would weigh 22 MB in every read of its commune).
 
-use crate::layers::{Field, FieldType};
+use super::field::{Field, FieldType};
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::fmt;
 

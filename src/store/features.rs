@@ -6,15 +6,12 @@
 
 use crate::layers::{FieldType, GeometryKind, KeyType, Layer};
 use crate::store::sql::{Arg, Sql};
+use crate::store::stream::{self, Chunks};
 use bytes::{Bytes, BytesMut};
 use chrono::NaiveDate;
-use futures_util::StreamExt;
 use sqlx::PgPool;
-use tokio::sync::mpsc;
-use tokio_stream::wrappers::ReceiverStream;
 
-/// Bytes gathered before a chunk goes to the client.
-pub const CHUNK_BYTES: usize = 64 * 1024;
+pub use crate::store::stream::CHUNK_BYTES;
 /// Digits after the decimal point in coordinates: 1e-7 degree is about 1 cm.
 pub const COORDINATE_DIGITS: u32 = 7;
 
@@ -188,49 +185,35 @@ pub async fn version(pool: &PgPool, layer: &Layer, key: &str) -> Result<Option<(
     sqlx::query_as(&sql).bind(key).fetch_optional(pool).await
 }
 
-/// Number of features in a layer.
-pub async fn count(pool: &PgPool, layer: &Layer) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(&format!("SELECT count(*) FROM {}", layer.table)).fetch_one(pool).await
+/// Number of features in a layer; with `published_only`, of published communes only (what
+/// visitors who are not signed in see).
+pub async fn count(pool: &PgPool, layer: &Layer, published_only: bool) -> Result<i64, sqlx::Error> {
+    let filter = if published_only {
+        format!(" WHERE t.{} IN (SELECT code FROM commune WHERE published)", layer.commune_column)
+    } else {
+        String::new()
+    };
+    sqlx::query_scalar(&format!("SELECT count(*) FROM {} t{filter}", layer.table)).fetch_one(pool).await
 }
 
-/// Runs `query` and streams a FeatureCollection of its rows as byte chunks.
-///
-/// The query runs in its own task and hands chunks through a channel of a few slots, so a
-/// slow client slows the query down instead of filling the server's memory. The first item
-/// arrives only once [`CHUNK_BYTES`] are ready or the query has ended, so that a failing
-/// query can still be answered with an error status by the caller.
-pub fn stream_collection(pool: PgPool, query: Sql) -> ReceiverStream<Result<Bytes, sqlx::Error>> {
+/// Runs `query` and streams a FeatureCollection of its rows (see [`stream::stream_rows`]).
+pub fn stream_collection(pool: PgPool, query: Sql) -> Chunks {
     const HEAD: &[u8] = br#"{"type":"FeatureCollection","features":["#;
     const TAIL: &[u8] = b"]}\n";
-    let (tx, rx) = mpsc::channel(4);
-    tokio::spawn(async move {
-        let args = query.arguments();
-        let mut rows = sqlx::query_scalar_with::<_, String, _>(&query.text, args).fetch(&pool);
-        let mut buf = BytesMut::with_capacity(CHUNK_BYTES + 8 * 1024);
-        buf.extend_from_slice(HEAD);
-        let mut first = true;
-        while let Some(row) = rows.next().await {
-            match row {
-                Ok(feature) => {
-                    if !first {
-                        buf.extend_from_slice(b",");
-                    }
-                    first = false;
-                    buf.extend_from_slice(feature.as_bytes());
-                    if buf.len() >= CHUNK_BYTES && tx.send(Ok(buf.split().freeze())).await.is_err() {
-                        return; // the client went away
-                    }
-                }
-                Err(error) => {
-                    let _ = tx.send(Err(error)).await;
-                    return;
-                }
+    let mut first = true;
+    stream::stream_rows(
+        pool,
+        query,
+        Bytes::from_static(HEAD),
+        Bytes::from_static(TAIL),
+        move |feature: String, buf: &mut BytesMut| {
+            if !first {
+                buf.extend_from_slice(b",");
             }
-        }
-        buf.extend_from_slice(TAIL);
-        let _ = tx.send(Ok(buf.freeze())).await;
-    });
-    ReceiverStream::new(rx)
+            first = false;
+            buf.extend_from_slice(feature.as_bytes());
+        },
+    )
 }
 
 /// Whether `value` is valid for a field of type `ty`, converted to a filter value.

@@ -1,6 +1,7 @@
 //! Integration tests against a real PostGIS: one binary, a fresh database per test.
 
 mod accounts;
+mod bad_requests;
 mod catalogue;
 mod cli;
 mod coverage;
@@ -14,4 +15,5 @@ mod health;
 mod helpers;
 mod import;
 mod search;
+mod sign_in_limits;
 mod web;

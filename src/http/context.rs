@@ -93,9 +93,9 @@ impl AppContext {
     pub fn new(pool: PgPool, web: WebSettings) -> AppContext {
         let policy = Policy::default();
         AppContext {
+            streams: Arc::new(StreamSlots::new(policy.max_streams_per_client, pool.options().get_max_connections())),
             pool,
             web: Arc::new(web),
-            streams: Arc::new(StreamSlots::new(policy.max_streams_per_client)),
             policy: Arc::new(policy),
             cache: Arc::new(super::cache::ResponseCache::new(DEFAULT_CACHE_ENTRIES)),
             password_checks: Arc::new(PasswordChecks::per_cpu()),
@@ -104,7 +104,8 @@ impl AppContext {
 
     /// The same context under another policy.
     pub fn with_policy(mut self, policy: Policy) -> AppContext {
-        self.streams = Arc::new(StreamSlots::new(policy.max_streams_per_client));
+        self.streams =
+            Arc::new(StreamSlots::new(policy.max_streams_per_client, self.pool.options().get_max_connections()));
         self.policy = Arc::new(policy);
         self
     }

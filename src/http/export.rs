@@ -77,11 +77,12 @@ async fn download(
     }
 
     let slot = ctx.streams.acquire(address)?;
+    let turn = ctx.streams.query_turn().await?;
     let pool = ctx.pool.clone();
     let chunks = match format {
-        Format::GeoJson => features::stream_collection(pool, features::features_query(layer, &filter)),
-        Format::Kml => export::stream_kml(pool, layer, &filter),
-        Format::Csv => export::stream_csv(pool, layer, &filter),
+        Format::GeoJson => features::stream_collection(pool, turn, features::features_query(layer, &filter)),
+        Format::Kml => export::stream_kml(pool, turn, layer, &filter),
+        Format::Csv => export::stream_csv(pool, turn, layer, &filter),
     };
     let body = super::streams::body(chunks, slot).await?;
 

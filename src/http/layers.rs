@@ -194,7 +194,8 @@ async fn collection(
         return Ok(etag::not_modified(&tag));
     }
     let slot = ctx.streams.acquire(&address)?;
-    let chunks = features::stream_collection(ctx.pool.clone(), features::features_query(layer, &filter));
+    let turn = ctx.streams.query_turn().await?;
+    let chunks = features::stream_collection(ctx.pool.clone(), turn, features::features_query(layer, &filter));
     Ok(geojson_response(super::streams::body(chunks, slot).await?, &tag))
 }
 

@@ -207,6 +207,9 @@ impl DeadlineIo {
     fn within_deadline<T>(&mut self, cx: &mut Context<'_>, result: Poll<io::Result<T>>) -> Poll<io::Result<T>> {
         let Some(deadline) = self.clock.deadline(self.limit) else { return result };
         if Instant::now() >= deadline {
+            // Closed with a reset: what the kernel still holds for this client is dropped
+            // too, instead of trickling out to it after the connection is gone.
+            let _ = self.inner.set_zero_linger();
             return Poll::Ready(Err(io::Error::new(
                 io::ErrorKind::TimedOut,
                 "the response took longer than the stream timeout",

@@ -1,5 +1,6 @@
 //! Streamed answers (layers and their downloads): the cap on streams per client address,
-//! and the body that starts with the query's first chunk.
+//! the share of the database pool their queries may take, and the body that starts with the
+//! query's first chunk.
 
 use super::error::{ApiError, ApiResult};
 use crate::store::stream::Chunks;
@@ -8,11 +9,17 @@ use axum::http::StatusCode;
 use futures_util::StreamExt;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-/// How many streams each client address may have open at once.
+/// How many streams each client address may have open at once, and how many of their
+/// queries run at once.
 pub struct StreamSlots {
     per_client: usize,
     open: Mutex<HashMap<String, usize>>,
+    /// Half the pool: however many big downloads start together, the other requests always
+    /// find a connection (a query holds its connection only while PostgreSQL produces the
+    /// rows, see `store::stream`).
+    queries: Arc<Semaphore>,
 }
 
 /// One open stream of a client; dropping it (when the body ends or the client leaves) frees
@@ -23,8 +30,14 @@ pub struct StreamSlot {
 }
 
 impl StreamSlots {
-    pub fn new(per_client: usize) -> StreamSlots {
-        StreamSlots { per_client: per_client.max(1), open: Mutex::default() }
+    pub fn new(per_client: usize, pool_size: u32) -> StreamSlots {
+        let queries = Arc::new(Semaphore::new((pool_size as usize / 2).max(1)));
+        StreamSlots { per_client: per_client.max(1), open: Mutex::default(), queries }
+    }
+
+    /// Waits for a turn to run a stream's query; the query holds it until its last row.
+    pub async fn query_turn(&self) -> ApiResult<OwnedSemaphorePermit> {
+        self.queries.clone().acquire_owned().await.map_err(|_| ApiError::Unavailable)
     }
 
     /// A slot for `address`, or 429 with `Retry-After` when it has all of its streams open.
@@ -81,7 +94,7 @@ mod tests {
 
     #[test]
     fn each_address_has_its_own_slots_and_a_dropped_slot_is_free_again() {
-        let slots = Arc::new(StreamSlots::new(2));
+        let slots = Arc::new(StreamSlots::new(2, 4));
         let a1 = slots.acquire("10.0.0.1").unwrap();
         let _a2 = slots.acquire("10.0.0.1").unwrap();
         assert!(slots.acquire("10.0.0.1").is_err());

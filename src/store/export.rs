@@ -8,7 +8,7 @@
 use crate::layers::{Field, FieldType, Layer};
 use crate::store::features::{self, COORDINATE_DIGITS, Filter};
 use crate::store::sql::Sql;
-use crate::store::stream::{Chunks, stream_rows};
+use crate::store::stream::{Chunks, Turn, stream_rows};
 use bytes::{Bytes, BytesMut};
 use sqlx::PgPool;
 
@@ -101,10 +101,11 @@ fn csv_record<'a>(out: &mut BytesMut, cells: impl IntoIterator<Item = Option<&'a
 }
 
 /// A KML document of the rows of [`kml_query`], streamed.
-pub fn stream_kml(pool: PgPool, layer: &Layer, filter: &Filter) -> Chunks {
+pub fn stream_kml(pool: PgPool, turn: Turn, layer: &Layer, filter: &Filter) -> Chunks {
     let head = Bytes::from(kml_head(layer.title_vi));
     stream_rows(
         pool,
+        turn,
         kml_query(layer, filter),
         head,
         Bytes::from_static(KML_TAIL.as_bytes()),
@@ -117,10 +118,10 @@ pub fn stream_kml(pool: PgPool, layer: &Layer, filter: &Filter) -> Chunks {
 
 /// A CSV file of the rows of [`csv_query`], streamed: UTF-8 with a BOM (Excel then reads
 /// the Vietnamese names right), the header line first.
-pub fn stream_csv(pool: PgPool, layer: &Layer, filter: &Filter) -> Chunks {
+pub fn stream_csv(pool: PgPool, turn: Turn, layer: &Layer, filter: &Filter) -> Chunks {
     let mut head = BytesMut::from("\u{feff}".as_bytes());
     csv_record(&mut head, csv_header(layer).into_iter().map(Some));
-    stream_rows(pool, csv_query(layer, filter), head.freeze(), Bytes::new(), |cells: Vec<Option<String>>, buf| {
+    stream_rows(pool, turn, csv_query(layer, filter), head.freeze(), Bytes::new(), |cells: Vec<Option<String>>, buf| {
         csv_record(buf, cells.iter().map(|c| c.as_deref()));
     })
 }

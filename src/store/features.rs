@@ -6,7 +6,7 @@
 
 use crate::layers::{FieldType, GeometryKind, KeyType, Layer};
 use crate::store::sql::{Arg, Sql};
-use crate::store::stream::{self, Chunks};
+use crate::store::stream::{self, Chunks, Turn};
 use bytes::{Bytes, BytesMut};
 use chrono::NaiveDate;
 use sqlx::PgPool;
@@ -197,12 +197,13 @@ pub async fn count(pool: &PgPool, layer: &Layer, published_only: bool) -> Result
 }
 
 /// Runs `query` and streams a FeatureCollection of its rows (see [`stream::stream_rows`]).
-pub fn stream_collection(pool: PgPool, query: Sql) -> Chunks {
+pub fn stream_collection(pool: PgPool, turn: Turn, query: Sql) -> Chunks {
     const HEAD: &[u8] = br#"{"type":"FeatureCollection","features":["#;
     const TAIL: &[u8] = b"]}\n";
     let mut first = true;
     stream::stream_rows(
         pool,
+        turn,
         query,
         Bytes::from_static(HEAD),
         Bytes::from_static(TAIL),

@@ -20,8 +20,13 @@ pub const CHUNK_BYTES: usize = 64 * 1024;
 /// error status by the caller.
 pub type Chunks = SpillReader<sqlx::Error>;
 
-/// Runs `query` and streams `head`, the rows (each written by `write`) and `tail`.
-pub fn stream_rows<R, W>(pool: PgPool, query: Sql, head: Bytes, tail: Bytes, mut write: W) -> Chunks
+/// A turn to run a stream's query (a permit of the caller's limit on concurrent stream
+/// queries), given back when the query has read its last row.
+pub type Turn = tokio::sync::OwnedSemaphorePermit;
+
+/// Runs `query` in its `turn` and streams `head`, the rows (each written by `write`) and
+/// `tail`.
+pub fn stream_rows<R, W>(pool: PgPool, turn: Turn, query: Sql, head: Bytes, tail: Bytes, mut write: W) -> Chunks
 where
     R: for<'r> sqlx::Decode<'r, Postgres> + sqlx::Type<Postgres> + Send + Unpin + 'static,
     W: FnMut(R, &mut BytesMut) + Send + 'static,
@@ -44,6 +49,7 @@ where
             }
         }
         drop(rows); // the connection goes back to the pool now
+        drop(turn);
         buf.extend_from_slice(&tail);
         match out.send(buf.freeze()).await {
             Ok(()) => out.finish(Ok(())),

@@ -15,6 +15,7 @@ mod geodesy;
 mod health;
 mod helpers;
 mod import;
+mod outage;
 mod search;
 mod sign_in_limits;
 mod streams;

@@ -111,6 +111,14 @@ fn parse_body(layer: &Layer, body: &[u8], geometry_required: bool) -> ApiResult<
     let mut commune = None;
     let mut properties = Map::new();
     for (name, value) in raw {
+        // PostgreSQL keeps no NUL in text: said here, for the field, rather than by the database.
+        if value.as_str().is_some_and(|text| text.contains('\0')) {
+            let shown: String = name.replace('\0', "\\0").chars().take(40).collect();
+            return Err(ApiError::invalid(
+                format!("`{shown}` must not contain a NUL character (\\u0000)"),
+                json!({ "field": shown }),
+            ));
+        }
         if name == "commune" && layer.field("commune").is_none() {
             commune = Some(value.as_str().map(str::to_string).ok_or_else(|| {
                 ApiError::invalid("`commune` must be a commune code such as \"17131\"", json!({ "field": "commune" }))

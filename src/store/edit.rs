@@ -222,12 +222,14 @@ pub async fn unstorable_field(
     .bind(layer.table)
     .fetch_all(pool)
     .await?;
-    let values = Value::Object(properties.clone());
-    for field in layer.fields().filter(|f| properties.contains_key(f.name)) {
+    for field in layer.fields() {
+        let Some(value) = properties.get(field.name) else { continue };
         let Some((_, column_type)) = columns.iter().find(|(name, _)| name == field.name) else { continue };
-        // The type's name comes from PostgreSQL's catalogue, the field's from ours.
+        // The type's name comes from PostgreSQL's catalogue, the field's from ours; the value
+        // goes alone, so that another field's value cannot fail the probe.
         let probe = format!("SELECT (($1::jsonb->>'{}'){})::{column_type} IS NULL", field.name, cast(field.ty));
-        if let Err(error) = sqlx::query(&probe).bind(&values).execute(pool).await {
+        let alone = serde_json::json!({ field.name: value });
+        if let Err(error) = sqlx::query(&probe).bind(&alone).execute(pool).await {
             if error.as_database_error().is_some_and(|db| db.code().is_some_and(|c| c.starts_with("22"))) {
                 return Ok(Some(field.name));
             }

@@ -61,6 +61,10 @@ pub async fn json_errors(request: Request, next: Next) -> Response {
     }
     let body = serde_json::to_vec(&json!({ "error": message, "detail": detail })).unwrap_or_default();
     parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    if status == StatusCode::SERVICE_UNAVAILABLE && !parts.headers.contains_key(header::RETRY_AFTER) {
+        // The timeout's 503: a request that took a minute may pass when the server is calmer.
+        parts.headers.insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+    }
     parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, Body::from(body))
 }

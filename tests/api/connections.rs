@@ -170,3 +170,40 @@ async fn connections_beyond_the_cap_are_refused_at_once_with_a_503() {
     }
     assert_eq!(status, Some(200), "served again once the idle connections closed");
 }
+
+/// SIGTERM's path: the server takes no new connection but finishes the download in flight,
+/// then returns.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_graceful_shutdown_finishes_the_download_in_flight() {
+    let app = spawn_app().await; // for its database
+    crate::streams::load_big_layer(&app).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let ctx = kheo::http::AppContext::new(app.pool.clone(), kheo::http::WebSettings::default());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(kheo::http::serve_until(listener, ctx, async move {
+        let _ = stopped.await;
+    }));
+
+    // A 6 MB layer that the client has only begun to read when the server is stopped (a
+    // small receive buffer keeps most of it on the server's side).
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let mut socket = socket.connect(address).await.unwrap();
+    let request = b"GET /api/layers/roads/features?commune=98001 HTTP/1.1\r\nHost: kheo\r\nConnection: close\r\n\r\n";
+    socket.write_all(request).await.unwrap();
+    let mut first = [0u8; 16];
+    socket.read_exact(&mut first).await.unwrap();
+    assert_eq!(&first[..12], b"HTTP/1.1 200");
+    stop.send(()).unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(TcpStream::connect(address).await.is_err(), "no new connection after the stop");
+    assert!(!server.is_finished(), "the server waits for the download");
+
+    let mut rest = Vec::new();
+    socket.read_to_end(&mut rest).await.unwrap();
+    assert!(rest.len() > 5_000_000, "{} bytes", rest.len());
+    // The chunked body ends with the collection's tail, then the last chunk.
+    assert!(rest.ends_with(b"]}\n\r\n0\r\n\r\n"), "{:?}", String::from_utf8_lossy(&rest[rest.len() - 40..]));
+    tokio::time::timeout(Duration::from_secs(5), server).await.expect("serve_until returned").unwrap().unwrap();
+}

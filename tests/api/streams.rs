@@ -11,7 +11,7 @@ use tokio::net::TcpSocket;
 
 /// 2,500 roads of 100 vertices each in commune 98001: a layer of some 7 MB, larger than
 /// what the kernel's socket buffers hold for a client that does not read.
-async fn load_big_layer(app: &TestApp) {
+pub(crate) async fn load_big_layer(app: &TestApp) {
     sqlx::raw_sql(
         "BEGIN;
          SET LOCAL kheo.coverage = 'deferred';

@@ -8,7 +8,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::time::Duration;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -117,6 +117,33 @@ pub struct ServeArgs {
     /// (used to limit sign-in attempts per address). Only set it when a proxy adds that header.
     #[arg(long, env = "KHEO_TRUST_PROXY", default_value_t = false, action = clap::ArgAction::Set)]
     pub trust_proxy: bool,
+    /// Seconds a connection may take to send a request's head, and stay idle between
+    /// requests, before it is closed.
+    #[arg(long, env = "KHEO_HEADER_TIMEOUT_S", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_timeout_s: u64,
+    /// Client connections served at once (more get 503); kept below the open-file limit.
+    #[arg(long, env = "KHEO_MAX_CLIENT_CONNECTIONS", default_value_t = crate::http::DEFAULT_MAX_CLIENT_CONNECTIONS)]
+    pub max_client_connections: usize,
+    /// Seconds a response may take from its request to its last byte; a slower download is cut.
+    #[arg(long, env = "KHEO_STREAM_TIMEOUT_S", default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..=86400))]
+    pub stream_timeout_s: u64,
+    /// Layer streams and downloads one client address may have open at once (more get 429).
+    #[arg(long, env = "KHEO_MAX_STREAMS_PER_CLIENT", default_value_t = crate::http::DEFAULT_MAX_STREAMS_PER_CLIENT)]
+    pub max_streams_per_client: usize,
+    /// Who may show the page in a frame: CSP frame-ancestors sources, e.g.
+    /// `https://portal.example.vn`; `'none'` forbids every frame.
+    #[arg(long, env = "KHEO_FRAME_ANCESTORS", default_value = "'none'", value_parser = parse_frame_ancestors)]
+    pub frame_ancestors: String,
+}
+
+/// CSP source expressions separated by spaces: no `;` or `,` (which would end the
+/// directive), nothing outside printable ASCII.
+fn parse_frame_ancestors(value: &str) -> Result<String, String> {
+    let value = value.trim();
+    if value.is_empty() || !value.chars().all(|c| c.is_ascii_graphic() || c == ' ') || value.contains([';', ',']) {
+        return Err("must be CSP sources separated by spaces, such as 'self' https://portal.example.vn".into());
+    }
+    Ok(value.to_string())
 }
 
 /// `w,s,e,n` in degrees, west < east and south < north.
@@ -363,24 +390,25 @@ async fn serve(database: &Database, args: ServeArgs) -> Result<()> {
     // On stdout, for people and for scripts that started us on port 0.
     println!("kheo: listening on http://{address}");
     std::io::stdout().flush()?;
-    let ctx = AppContext {
-        pool,
-        web: Arc::new(WebSettings {
-            basemap_tiles: args.basemap_tiles,
-            basemap_attribution: args.basemap_attribution,
-            default_commune: args.default_commune,
-        }),
-        policy: Arc::new(Policy {
-            anonymous_read: args.anonymous_read,
-            secure_cookies: args.secure_cookies,
-            extent: args.extent,
-            max_upload_bytes: args.max_upload_mb.saturating_mul(1024 * 1024),
-            max_imports: args.max_imports as usize,
-            trust_proxy: args.trust_proxy,
-        }),
-        cache: Arc::new(crate::http::ResponseCache::new(args.cache_entries)),
-        imports: Arc::new(tokio::sync::Semaphore::new(args.max_imports as usize)),
+    let web = WebSettings {
+        basemap_tiles: args.basemap_tiles,
+        basemap_attribution: args.basemap_attribution,
+        default_commune: args.default_commune,
     };
+    let policy = Policy {
+        anonymous_read: args.anonymous_read,
+        secure_cookies: args.secure_cookies,
+        extent: args.extent,
+        max_upload_bytes: args.max_upload_mb.saturating_mul(1024 * 1024),
+        max_imports: args.max_imports as usize,
+        trust_proxy: args.trust_proxy,
+        header_timeout: Duration::from_secs(args.header_timeout_s),
+        max_client_connections: args.max_client_connections,
+        stream_timeout: Duration::from_secs(args.stream_timeout_s),
+        max_streams_per_client: args.max_streams_per_client,
+        frame_ancestors: args.frame_ancestors,
+    };
+    let ctx = AppContext::new(pool, web).with_policy(policy).with_cache_entries(args.cache_entries);
     crate::http::serve(listener, ctx).await?;
     Ok(())
 }

@@ -15,7 +15,7 @@ use crate::layers::{Editors, KeyType, Layer};
 use crate::model::{limits, values};
 use crate::store::audit::{self, Action};
 use crate::store::edit::{self, Stored};
-use crate::store::geometry::{self, Input, Rules};
+use crate::store::geometry::{self, Rules};
 use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -44,8 +44,9 @@ pub fn version_tag(version: i32) -> String {
     format!("\"v{version}\"")
 }
 
-/// The version an `If-Match` header names: 428 without one, 412 when it is not a version tag.
-fn if_match(headers: &HeaderMap) -> ApiResult<Option<i32>> {
+/// The version an `If-Match` header names: 428 without one or with `*`, 412 when it is not
+/// a version tag.
+fn if_match(headers: &HeaderMap) -> ApiResult<i32> {
     let Some(value) = headers.get(header::IF_MATCH) else {
         return Err(ApiError::client(
             StatusCode::PRECONDITION_REQUIRED,
@@ -55,9 +56,14 @@ fn if_match(headers: &HeaderMap) -> ApiResult<Option<i32>> {
     };
     let text = value.to_str().unwrap_or("").trim();
     if text == "*" {
-        return Ok(None);
+        // "Any version" would overwrite whatever someone else saved in between.
+        return Err(ApiError::client(
+            StatusCode::PRECONDITION_REQUIRED,
+            "If-Match: * does not say which version you edited: send the ETag of that version (such as \"v3\", from GET of the feature)",
+            json!({ "header": "If-Match" }),
+        ));
     }
-    text.trim_matches('"').strip_prefix('v').and_then(|v| v.parse::<i32>().ok()).map(Some).ok_or_else(|| {
+    text.trim_matches('"').strip_prefix('v').and_then(|v| v.parse::<i32>().ok()).ok_or_else(|| {
         ApiError::client(
             StatusCode::PRECONDITION_FAILED,
             format!("If-Match `{text}` is not a version tag such as \"v3\""),
@@ -130,6 +136,14 @@ fn parse_body<'a>(layer: &Layer, body: &'a [u8], geometry_required: bool) -> Api
     let mut properties = Map::new();
     for (name, raw_value) in raw {
         let field = layer.field(&name);
+        // PostgreSQL keeps no NUL in text: said here, for the field, rather than by the database.
+        if scalar(raw_value).is_some_and(|v| v.as_str().is_some_and(|text| text.contains('\0'))) {
+            let shown = limits::shown(&name.replace('\0', "\\0"), 40);
+            return Err(ApiError::invalid(
+                format!("`{shown}` must not contain a NUL character (\\u0000)"),
+                json!({ "field": shown }),
+            ));
+        }
         if name == "commune" && field.is_none() {
             let code = scalar(raw_value).and_then(|v| v.as_str().map(str::to_string));
             commune = Some(code.ok_or_else(|| {
@@ -234,7 +248,7 @@ async fn checked_geometry(ctx: &AppContext, layer: &Layer, geometry: &str, query
         Some(_) => return Err(ApiError::bad("repair", "must be true or false")),
     };
     let rules = Rules { kind: layer.geometry, extent: ctx.policy.extent, repair };
-    match geometry::check(&ctx.pool, Input::GeoJson(geometry), 4326, rules).await? {
+    match geometry::check_edit(&ctx.pool, geometry, rules).await? {
         Ok(checked) => Ok(checked.geojson),
         Err(problem) => Err(ApiError::invalid(problem.message.clone(), problem.detail())),
     }
@@ -285,7 +299,10 @@ async fn create(
     let geometry = checked_geometry(&ctx, layer, submitted.geometry.expect("required"), query.as_deref()).await?;
 
     let mut tx = ctx.pool.begin().await?;
-    let stored = edit::insert(&mut tx, layer, &commune, &submitted.properties, &geometry, None).await?;
+    let stored = match edit::insert(&mut tx, layer, &commune, &submitted.properties, &geometry, None).await {
+        Ok(stored) => stored,
+        Err(error) => return Err(write_error(&ctx, layer, &submitted.properties, error).await),
+    };
     audit::record(
         &mut tx,
         audit::Change {
@@ -305,13 +322,30 @@ async fn create(
     Ok(feature_response(StatusCode::CREATED, &stored, Some(location)))
 }
 
+/// The answer to a write the database refused. A value of the wrong size for its column
+/// (a number too large, a date out of range) comes without the column's name: each value
+/// is then tried alone to say which field it was (`detail.field`).
+async fn write_error(ctx: &AppContext, layer: &Layer, properties: &Map<String, Value>, error: sqlx::Error) -> ApiError {
+    let unnamed_value = error.as_database_error().and_then(|db| {
+        let column = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>().and_then(|e| e.column());
+        db.code().filter(|code| code.starts_with("22") && column.is_none()).map(|code| code.into_owned())
+    });
+    if let Some(code) = unnamed_value
+        && let Ok(Some(field)) = edit::unstorable_field(&ctx.pool, layer, properties).await
+    {
+        let reason = super::error::refusal_reason(&code);
+        return ApiError::invalid(format!("`{field}`: {reason}"), json!({ "field": field }));
+    }
+    error.into()
+}
+
 /// Locks the feature and checks the writer's rights and the version they edited.
 async fn lock_for_change(
     tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
     layer: &Layer,
     id: &str,
     writer: &Writer,
-    expected: Option<i32>,
+    expected: i32,
 ) -> ApiResult<Stored> {
     if layer.key_type == KeyType::Integer && id.parse::<i64>().is_err() {
         return Err(ApiError::bad("id", format!("`{id}` is not a feature id of {}: ids are whole numbers", layer.id)));
@@ -320,9 +354,7 @@ async fn lock_for_change(
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no feature {id} in layer {}", layer.id)))?;
     writer.may_edit(&current.commune)?;
-    if let Some(expected) = expected
-        && expected != current.version
-    {
+    if expected != current.version {
         return Err(ApiError::client(
             StatusCode::PRECONDITION_FAILED,
             format!(
@@ -367,7 +399,11 @@ async fn update(
             json!({ "field": "commune" }),
         ));
     }
-    let after = edit::update(&mut tx, layer, &before.key, &submitted.properties, geometry.as_deref(), replace).await?;
+    let after =
+        match edit::update(&mut tx, layer, &before.key, &submitted.properties, geometry.as_deref(), replace).await {
+            Ok(after) => after,
+            Err(error) => return Err(write_error(&ctx, layer, &submitted.properties, error).await),
+        };
     audit::record(
         &mut tx,
         audit::Change {
@@ -445,15 +481,24 @@ async fn history(
 ) -> ApiResult<Json<Value>> {
     let layer = layer_or_404(&layer_id)?;
     let entries = audit::history(&ctx.pool, layer.id, &id).await?;
+    let current = crate::store::features::version(&ctx.pool, layer, &id).await?;
     let missing = || ApiError::not_found(format!("no feature {id} in layer {}, and no history of one", layer.id));
-    if entries.is_empty() && crate::store::features::one(&ctx.pool, layer, &id).await?.is_none() {
+    if entries.is_empty() && current.is_none() {
         return Err(missing());
     }
-    if viewer.is_anonymous()
-        && let Some(commune) = entries.iter().find_map(|e| e.commune.as_deref())
-        && crate::store::communes::published(&ctx.pool, commune).await? == Some(false)
-    {
-        return Err(missing());
+    // Visitors learn nothing of a feature of an unpublished commune, not even that it
+    // exists: the same 404 as for a feature that never did.
+    if viewer.is_anonymous() {
+        let published = match current {
+            Some((_, published)) => published,
+            None => match entries.iter().find_map(|e| e.commune.as_deref()) {
+                Some(commune) => crate::store::communes::published(&ctx.pool, commune).await? != Some(false),
+                None => true,
+            },
+        };
+        if !published {
+            return Err(missing());
+        }
     }
     Ok(Json(serde_json::to_value(entries).map_err(anyhow::Error::from)?))
 }

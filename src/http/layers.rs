@@ -2,6 +2,7 @@
 //! `GET /api/layers`, `GET /api/layers/{layer}/features`, `GET /api/layers/{layer}/features/{id}`.
 
 use super::AppContext;
+use super::client::ClientAddress;
 use super::error::{ApiError, ApiResult};
 use super::etag;
 use super::session::Viewer;
@@ -13,7 +14,6 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router, routing::get};
-use futures_util::StreamExt;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -129,10 +129,11 @@ impl LayerInfo {
 }
 
 /// The catalogue as the page and other clients read it, with each layer's feature count.
-async fn catalogue(State(ctx): State<AppContext>) -> ApiResult<Json<Vec<LayerInfo>>> {
+/// (Feature counts are of the communes the viewer sees.)
+async fn catalogue(State(ctx): State<AppContext>, viewer: Viewer) -> ApiResult<Json<Vec<LayerInfo>>> {
     let mut out = Vec::new();
     for layer in layers::LAYERS {
-        let count = features::count(&ctx.pool, layer).await?;
+        let count = features::count(&ctx.pool, layer, viewer.is_anonymous()).await?;
         out.push(LayerInfo::new(layer, count));
     }
     Ok(Json(out))
@@ -278,24 +279,17 @@ async fn collection(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
     viewer: Viewer,
+    ClientAddress(address): ClientAddress,
 ) -> ApiResult<Response> {
     let layer = layer_or_404(&layer_id)?;
     let (filter, tag) = prepare(&ctx, &viewer, layer, query.as_deref(), "geojson").await?;
     if etag::matches(&headers, &tag) {
         return Ok(etag::not_modified(&tag));
     }
-
-    let mut chunks = features::stream_collection(ctx.pool.clone(), features::features_query(layer, &filter));
-    // Wait for the first chunk so that a failing query still gets an error status.
-    let first = match chunks.next().await {
-        Some(Ok(bytes)) => bytes,
-        Some(Err(error)) => return Err(error.into()),
-        None => {
-            return Err(ApiError::Internal(anyhow::anyhow!("the feature stream ended before it began")));
-        }
-    };
-    let body = Body::from_stream(futures_util::stream::once(async move { Ok::<_, sqlx::Error>(first) }).chain(chunks));
-    Ok(geojson_response(body, &tag))
+    let slot = ctx.streams.acquire(&address)?;
+    let turn = ctx.streams.query_turn().await?;
+    let chunks = features::stream_collection(ctx.pool.clone(), turn, features::features_query(layer, &filter));
+    Ok(geojson_response(super::streams::body(chunks, slot).await?, &tag))
 }
 
 async fn one(

@@ -8,7 +8,7 @@ use super::load::cast;
 use crate::layers::{GeometryKind, KeyType, Layer};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
-use sqlx::{PgConnection, Postgres, Transaction};
+use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 
 /// A feature as stored.
 #[derive(Debug, Clone)]
@@ -207,4 +207,37 @@ pub async fn delete(tx: &mut Transaction<'_, Postgres>, layer: &Layer, key: &str
     let sql = format!("DELETE FROM {} t WHERE t.{} = $1{}", layer.table, layer.key, key_cast(layer));
     sqlx::query(&sql).bind(key).execute(&mut **tx).await?;
     Ok(())
+}
+
+/// The first of `properties` that its column cannot hold (a number too large for the
+/// column's type, a date PostgreSQL cannot read), or `None`: for a write that the database
+/// refused without naming the column. Each value is cast as the write casts it, then to the
+/// column's own type, in a query of its own.
+pub async fn unstorable_field(
+    pool: &PgPool,
+    layer: &Layer,
+    properties: &Map<String, Value>,
+) -> sqlx::Result<Option<&'static str>> {
+    let columns: Vec<(String, String)> = sqlx::query_as(
+        "SELECT attname::text, format_type(atttypid, atttypmod)
+           FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped",
+    )
+    .bind(layer.table)
+    .fetch_all(pool)
+    .await?;
+    for field in layer.fields() {
+        let Some(value) = properties.get(field.name) else { continue };
+        let Some((_, column_type)) = columns.iter().find(|(name, _)| name == field.name) else { continue };
+        // The type's name comes from PostgreSQL's catalogue, the field's from ours; the value
+        // goes alone, so that another field's value cannot fail the probe.
+        let probe = format!("SELECT (($1::jsonb->>'{}'){})::{column_type} IS NULL", field.name, cast(field.ty));
+        let alone = serde_json::json!({ field.name: value });
+        if let Err(error) = sqlx::query(&probe).bind(&alone).execute(pool).await {
+            if error.as_database_error().is_some_and(|db| db.code().is_some_and(|c| c.starts_with("22"))) {
+                return Ok(Some(field.name));
+            }
+            return Err(error);
+        }
+    }
+    Ok(None)
 }

@@ -17,5 +17,6 @@ pub mod revision;
 pub mod search;
 pub mod sessions;
 pub mod sql;
+pub mod stream;
 pub mod users;
 pub mod worklist;

@@ -14,6 +14,7 @@ mod indicators;
 pub mod layers;
 mod params;
 mod regions;
+mod report;
 mod search;
 pub mod session;
 mod settings;
@@ -45,6 +46,7 @@ pub fn app(ctx: AppContext) -> Router {
         .merge(search::router())
         .merge(regions::router())
         .merge(worklist::router())
+        .merge(report::router())
         .merge(settings::router())
         .merge(session::router())
         .merge(web::router())

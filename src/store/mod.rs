@@ -11,6 +11,7 @@ pub mod geometry;
 pub mod import;
 pub mod load;
 pub mod regions;
+pub mod report;
 pub mod revision;
 pub mod search;
 pub mod sessions;

@@ -15,6 +15,7 @@ mod health;
 mod helpers;
 mod import;
 mod regions;
+mod report;
 mod search;
 mod web;
 mod worklist;

@@ -5,10 +5,10 @@
 //!
 //! Why krilla and this layout rather than the two obvious alternatives:
 //! - typst as a library (typst + typst-pdf 0.14, a World serving the vendored fonts) would
-//!   typeset better (Knuth-Plass lines, hyphenation), but it brings some 390 crates to
-//!   build; measured on this project's 2-core machine it costs many times the build of
-//!   krilla + resvg + docx-rs (docs/PERFORMANCE.md, "The council report"), for a document
-//!   of short paragraphs and tables that a greedy line breaker sets well.
+//!   typeset better (Knuth-Plass lines, hyphenation), but it brings 389 crates to build
+//!   against the 71 that krilla, resvg and docx-rs add to kheo (docs/PERFORMANCE.md, "The
+//!   council report"), on 2 cores and in CI, for a document of short paragraphs and
+//!   tables that a greedy line breaker sets well.
 //! - printpdf 0.12 without its HTML layout needs the same hand layout, but builds on a fork
 //!   of allsorts and has changed its API with every minor release; krilla is the PDF
 //!   writer typst itself exports through (shaping by rustybuzz, font subsetting, correct

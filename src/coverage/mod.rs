@@ -19,6 +19,7 @@
 //!   split across groups sharing its money in proportion to length.
 //! - Percentages are 0-100, `None` (JSON null) when there are no counted roads.
 
+pub mod format;
 pub mod indicators;
 pub mod region;
 pub mod report;

@@ -208,7 +208,8 @@ fn within_vertex_limit(geometry: &str) -> ApiResult<&str> {
 /// and dropped in the background, up to the upload limit, so that a client still sending
 /// reads the 413 rather than a reset connection; nothing past the limit is kept.
 async fn feature_body(body: Body, drain_up_to: usize) -> ApiResult<Bytes> {
-    let max = limits::FEATURE_BODY_MAX_BYTES;
+    // A server whose upload limit (`drain_up_to`, KHEO_MAX_UPLOAD_MB) is lower holds writes to it too.
+    let max = limits::FEATURE_BODY_MAX_BYTES.min(drain_up_to);
     let mut chunks = body.into_data_stream();
     let mut kept = BytesMut::new();
     while let Some(chunk) = chunks.next().await {
@@ -227,8 +228,8 @@ async fn feature_body(body: Body, drain_up_to: usize) -> ApiResult<Bytes> {
             return Err(ApiError::client(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 format!(
-                    "a feature is at most {} MiB of JSON (at most {} vertices); import large files with /api/import",
-                    max / (1024 * 1024),
+                    "a feature is at most {} of JSON (at most {} vertices); import large files with /api/import",
+                    size_text(max),
                     limits::MAX_VERTICES
                 ),
                 json!({ "limit_bytes": max }),
@@ -237,6 +238,19 @@ async fn feature_body(body: Body, drain_up_to: usize) -> ApiResult<Bytes> {
         kept.extend_from_slice(&chunk);
     }
     Ok(kept.freeze())
+}
+
+/// A byte count as people read it: `4 MiB`, `64 KiB`, `900 B` (whole units only, rounded down).
+fn size_text(bytes: usize) -> String {
+    const KIB: usize = 1024;
+    const MIB: usize = 1024 * KIB;
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
+        format!("{} MiB", bytes / MIB)
+    } else if bytes >= KIB {
+        format!("{} KiB", bytes / KIB)
+    } else {
+        format!("{bytes} B")
+    }
 }
 
 /// Checks a geometry in PostGIS and returns it as WGS 84 GeoJSON text.

@@ -17,6 +17,7 @@ mod middleware;
 pub mod ogc;
 mod params;
 mod regions;
+mod report;
 mod search;
 pub mod security;
 pub mod server;
@@ -59,6 +60,7 @@ pub fn app(ctx: AppContext) -> Router {
         .merge(search::router())
         .merge(regions::router())
         .merge(worklist::router())
+        .merge(report::router())
         .merge(settings::router())
         .merge(ogc::router(ctx.clone()))
         .merge(session::router())

@@ -13,6 +13,7 @@ pub mod import;
 pub mod load;
 pub mod ogc;
 pub mod regions;
+pub mod report;
 pub mod revision;
 pub mod search;
 pub mod sessions;

@@ -23,6 +23,7 @@ mod ogc;
 mod ogc_clients;
 mod outage;
 mod regions;
+mod report;
 mod search;
 mod security_headers;
 mod sign_in_limits;

@@ -1,0 +1,131 @@
+//! The council report (`GET /api/report`): a commune's figures at a date as a Word or PDF
+//! document in the layout of Vietnamese administrative reports (Decree 30/2020/NĐ-CP).
+//!
+//! One concern per file: `model` (the document, no format), `compose` (the document from
+//! the coverage data), `map` (the map image), `docx` and `pdf` (the two writers of the same
+//! model), `fonts` (the vendored fonts). The data comes from the coverage reports, the
+//! work list and `store::report` (the map's shapes); nothing here runs SQL of its own.
+
+pub mod compose;
+pub mod docx;
+pub mod fonts;
+pub mod map;
+pub mod model;
+pub mod pdf;
+
+use crate::coverage::format;
+use crate::coverage::report::{self, Report, YearReport};
+use crate::coverage::worklist::{self, WorkList};
+use crate::store::report::MapShapes;
+use crate::store::{coverage, worklist as store_worklist};
+use chrono::NaiveDate;
+use sqlx::PgPool;
+use std::collections::HashMap;
+
+/// The file a report is written as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Docx,
+    Pdf,
+}
+
+impl Format {
+    pub fn parse(value: &str) -> Option<Format> {
+        match value {
+            "docx" => Some(Format::Docx),
+            "pdf" => Some(Format::Pdf),
+            _ => None,
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Docx => "docx",
+            Format::Pdf => "pdf",
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Docx => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            Format::Pdf => "application/pdf",
+        }
+    }
+}
+
+/// What a report is made of, read from the database.
+pub struct Sources {
+    pub report: Report,
+    pub years: Vec<YearReport>,
+    pub work: WorkList,
+    pub shapes: MapShapes,
+}
+
+/// The data of commune `code`'s report at `as_of`; `None` when there is no such commune.
+pub async fn sources(pool: &PgPool, code: &str, as_of: NaiveDate) -> Result<Option<Sources>, sqlx::Error> {
+    let Some(report) = report::report(pool, code, as_of).await? else { return Ok(None) };
+    let Some((_, years)) = report::timeline(pool, code, None, None, as_of).await? else { return Ok(None) };
+    // The work list exactly as `GET /api/worklist` computes it.
+    let groups = coverage::groups(pool, code).await?;
+    let settings = coverage::settings(pool, code).await?;
+    let roads = store_worklist::roads_left(pool, code, &settings.counted_classes, as_of, None).await?;
+    let work = worklist::work_list(code, as_of, &settings, &groups, &roads);
+    let Some(shapes) = crate::store::report::map_shapes(pool, code, as_of).await? else { return Ok(None) };
+    Ok(Some(Sources { report, years, work, shapes }))
+}
+
+/// The map of the report.
+fn map_image(s: &Sources, english: bool) -> Result<model::Image, String> {
+    let figures = s
+        .report
+        .groups
+        .iter()
+        .map(|g| {
+            let figure = map::GroupFigure {
+                short_name: compose::short_group_name(&g.group.name),
+                concrete_pct: g.indicators.value("concrete_pct"),
+            };
+            (g.group.id, figure)
+        })
+        .collect::<HashMap<_, _>>();
+    let date = format::date(s.report.as_of);
+    let zone = s.shapes.srid % 100;
+    let text = if english {
+        map::MapText {
+            title: "Concrete share of the roads by residential group".into(),
+            subtitle: format!("{}, as of {date}", s.report.commune.name),
+            source: format!("Source: kheo, data as of {date}. WGS 84 / UTM zone {zone}N (EPSG:{}).", s.shapes.srid),
+            target_pct: s.report.settings.targets.get("concrete_pct").copied(),
+            english,
+        }
+    } else {
+        map::MapText {
+            title: "Tỷ lệ bê tông hóa đường giao thông theo tổ dân phố, thôn".into(),
+            subtitle: format!("{}, tính đến ngày {date}", s.report.commune.name),
+            source: format!(
+                "Nguồn: kheo, số liệu đến ngày {date}. Hệ tọa độ WGS 84 / UTM múi {zone}N (EPSG:{}).",
+                s.shapes.srid
+            ),
+            target_pct: s.report.settings.targets.get("concrete_pct").copied(),
+            english,
+        }
+    };
+    map::render(&s.shapes, &figures, &text)
+}
+
+/// The report as a file: CPU work (the map at 300 dpi, the document), to run off the
+/// async threads.
+pub fn write(s: &Sources, format: Format, english: bool) -> Result<Vec<u8>, String> {
+    let map = map_image(s, english)?;
+    let document = compose::document(compose::Inputs {
+        report: &s.report,
+        years: &s.years,
+        work: &s.work,
+        map: Some(map),
+        english,
+    });
+    match format {
+        Format::Docx => docx::write(&document),
+        Format::Pdf => pdf::write(&document, english),
+    }
+}

@@ -1,0 +1,104 @@
+//! What the council report's map draws, at a date: the commune's outline, its groups with
+//! a label point, its roads with their surface at the date, its model sites. PostGIS
+//! projects every geometry to the UTM zone of the commune (metres, north up to within the
+//! zone's grid convergence, under 0.4° in Vietnam), so the map and its scale bar need no
+//! projection code of kheo's own.
+
+use crate::layers;
+use crate::store::features::{existed_expr, value_expr};
+use chrono::NaiveDate;
+use sqlx::PgPool;
+
+/// A geometry as GeoJSON text, in the commune's UTM zone (metres).
+pub type ProjectedGeoJson = String;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct GroupShape {
+    pub id: i64,
+    pub geometry: ProjectedGeoJson,
+    /// The centre of the largest circle inside the group: where its label goes.
+    pub label_x: f64,
+    pub label_y: f64,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RoadShape {
+    pub class: String,
+    /// The surface at the date.
+    pub surface: String,
+    pub geometry: ProjectedGeoJson,
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SiteShape {
+    pub field: String,
+    pub recognition: Option<String>,
+    pub x: f64,
+    pub y: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct MapShapes {
+    /// The EPSG code of the UTM zone the coordinates are in.
+    pub srid: i32,
+    pub commune: ProjectedGeoJson,
+    pub groups: Vec<GroupShape>,
+    pub roads: Vec<RoadShape>,
+    pub sites: Vec<SiteShape>,
+}
+
+/// The UTM zone (WGS 84, EPSG:326NN north, 327NN south) of the commune's centroid.
+const SRID: &str = "(SELECT CASE WHEN ST_Y(c) >= 0 THEN 32600 ELSE 32700 END
+                           + least(60, floor((ST_X(c) + 180) / 6)::int + 1)
+                      FROM (SELECT ST_Centroid(geom) AS c FROM commune WHERE code = $1) s)";
+
+/// The shapes of commune `code` at `as_of`; `None` when there is no such commune.
+pub async fn map_shapes(pool: &PgPool, code: &str, as_of: NaiveDate) -> Result<Option<MapShapes>, sqlx::Error> {
+    let commune: Option<(i32, String)> = sqlx::query_as(&format!(
+        "SELECT {SRID}, ST_AsGeoJSON(ST_Transform(geom, {SRID}), 1) FROM commune WHERE code = $1"
+    ))
+    .bind(code)
+    .fetch_optional(pool)
+    .await?;
+    let Some((srid, outline)) = commune else { return Ok(None) };
+
+    let groups = sqlx::query_as(
+        "SELECT id, ST_AsGeoJSON(g, 1) AS geometry,
+                ST_X((ST_MaximumInscribedCircle(g)).center) AS label_x,
+                ST_Y((ST_MaximumInscribedCircle(g)).center) AS label_y
+           FROM (SELECT id, ST_Transform(geom, $2) AS g FROM residential_group WHERE commune_code = $1) t
+          ORDER BY id",
+    )
+    .bind(code)
+    .bind(srid)
+    .fetch_all(pool)
+    .await?;
+
+    let roads_layer = layers::find("roads").expect("the catalogue has roads");
+    let existed = existed_expr(roads_layer, "t", "$3").expect("roads are dated");
+    let surface = value_expr(roads_layer.field("surface").expect("roads have a surface"), Some("$3"));
+    let roads = sqlx::query_as(&format!(
+        "SELECT t.class, {surface} AS surface, ST_AsGeoJSON(ST_Transform(t.geom, $2), 1) AS geometry
+           FROM road t WHERE t.commune_code = $1 AND {existed} ORDER BY t.id"
+    ))
+    .bind(code)
+    .bind(srid)
+    .bind(as_of)
+    .fetch_all(pool)
+    .await?;
+
+    let sites_layer = layers::find("model_sites").expect("the catalogue has model sites");
+    let existed = existed_expr(sites_layer, "t", "$3").expect("model sites are dated");
+    let sites = sqlx::query_as(&format!(
+        "SELECT t.field, t.recognition, ST_X(p) AS x, ST_Y(p) AS y
+           FROM model_site t CROSS JOIN LATERAL (SELECT ST_Transform(t.geom, $2) AS p) q
+          WHERE t.commune_code = $1 AND {existed} ORDER BY t.id"
+    ))
+    .bind(code)
+    .bind(srid)
+    .bind(as_of)
+    .fetch_all(pool)
+    .await?;
+
+    Ok(Some(MapShapes { srid, commune: outline, groups, roads, sites }))
+}

@@ -11,5 +11,6 @@ pub mod http;
 pub mod import;
 pub mod layers;
 pub mod model;
+pub mod photos;
 pub mod store;
 pub mod synthetic;

@@ -54,6 +54,8 @@ pub struct AppContext {
     pub policy: Arc<Policy>,
     /// Computed coverage answers by ETag.
     pub cache: Arc<super::cache::ResponseCache>,
+    /// The photo upload limits and the decodes running.
+    pub photos: Arc<super::photos::PhotoGate>,
 }
 
 impl AppContext {
@@ -64,7 +66,14 @@ impl AppContext {
             web: Arc::new(web),
             policy: Arc::new(Policy::default()),
             cache: Arc::new(super::cache::ResponseCache::new(DEFAULT_CACHE_ENTRIES)),
+            photos: Arc::new(super::photos::PhotoGate::default()),
         }
+    }
+
+    /// The same context with other photo limits.
+    pub fn with_photos(mut self, photos: super::photos::PhotoGate) -> AppContext {
+        self.photos = Arc::new(photos);
+        self
     }
 
     /// The same context under another policy.

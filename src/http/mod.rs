@@ -13,6 +13,7 @@ mod import;
 mod indicators;
 pub mod layers;
 mod params;
+pub mod photos;
 mod regions;
 mod search;
 pub mod session;
@@ -24,6 +25,7 @@ mod worklist;
 pub use cache::ResponseCache;
 pub use context::{AppContext, DEFAULT_CACHE_ENTRIES, DEFAULT_MAX_UPLOAD_BYTES, Policy, VIETNAM_EXTENT, WebSettings};
 pub use params::{is_region_code, today_in_vietnam};
+pub use photos::PhotoGate;
 
 use axum::Router;
 use std::time::Duration;
@@ -39,6 +41,7 @@ pub fn app(ctx: AppContext) -> Router {
         .merge(layers::router())
         .merge(edits::router())
         .merge(import::router())
+        .merge(photos::router())
         .merge(export::router())
         .merge(coverage::router())
         .merge(indicators::router())

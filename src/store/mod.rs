@@ -10,6 +10,7 @@ pub mod features;
 pub mod geometry;
 pub mod import;
 pub mod load;
+pub mod photos;
 pub mod regions;
 pub mod revision;
 pub mod search;

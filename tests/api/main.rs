@@ -14,6 +14,7 @@ mod geodesy;
 mod health;
 mod helpers;
 mod import;
+mod photos;
 mod regions;
 mod search;
 mod web;

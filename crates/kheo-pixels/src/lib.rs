@@ -5,7 +5,8 @@
 //! kheo itself is built unoptimised in development and tests, where scaling a 24-megapixel
 //! photo then takes half a minute instead of a few tens of milliseconds. Called from here,
 //! the loops are compiled with this crate, which kheo's Cargo.toml builds optimised in
-//! every profile.
+//! every profile. It is tested through kheo's photo tests (tests/api/photos.rs), which
+//! check the colours of scaled images.
 
 use fast_image_resize::{ResizeError, ResizeOptions, Resizer};
 use image::DynamicImage;
@@ -16,17 +17,4 @@ pub fn scale(image: &DynamicImage, width: u32, height: u32) -> Result<DynamicIma
     let mut scaled = DynamicImage::new(width, height, image.color());
     Resizer::new().resize(image, &mut scaled, &ResizeOptions::new())?;
     Ok(scaled)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_flat_colour_stays_that_colour_at_any_size() {
-        let image = DynamicImage::ImageRgb8(image::RgbImage::from_pixel(300, 200, image::Rgb([200, 100, 50])));
-        let scaled = scale(&image, 90, 60).unwrap();
-        assert_eq!((scaled.width(), scaled.height()), (90, 60));
-        assert!(scaled.to_rgb8().pixels().all(|p| p.0 == [200, 100, 50]));
-    }
 }

@@ -134,6 +134,14 @@ pub struct ServeArgs {
     /// `https://portal.example.vn`; `'none'` forbids every frame.
     #[arg(long, env = "KHEO_FRAME_ANCESTORS", default_value = "'none'", value_parser = parse_frame_ancestors)]
     pub frame_ancestors: String,
+    /// The largest photo file accepted, in MiB (larger ones get 413).
+    #[arg(long, env = "KHEO_MAX_PHOTO_MB", default_value_t = 10, value_parser = clap::value_parser!(u16).range(1..=100))]
+    pub max_photo_mb: u16,
+    /// How many photos are decoded at once (each may take some 250 MB); uploads beyond get
+    /// 503 with Retry-After.
+    #[arg(long, env = "KHEO_PHOTO_DECODES", default_value_t = crate::http::photos::DEFAULT_PHOTO_DECODES,
+          value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub photo_decodes: u16,
 }
 
 /// CSP source expressions separated by spaces: no `;` or `,` (which would end the
@@ -368,10 +376,20 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Import(args) => import(&database, args).await,
         Command::Export { commune, out } => {
             let pool = crate::db::open(database.connect_options().await?, 2).await?;
-            let zip = crate::dump::export_commune(&pool, &commune).await?;
             let out = out.unwrap_or_else(|| PathBuf::from(format!("{commune}.kheo.zip")));
-            std::fs::write(&out, &zip).with_context(|| format!("writing {}", out.display()))?;
-            println!("commune {commune}: {} bytes written to {}", zip.len(), out.display());
+            // Straight to the file: with its photos, a dump can be larger than memory likes.
+            let file = std::fs::File::create(&out).with_context(|| format!("writing {}", out.display()))?;
+            let written = crate::dump::export_commune_to(&pool, &commune, std::io::BufWriter::new(file)).await;
+            let file = match written {
+                Ok(writer) => writer.into_inner().map_err(|e| e.into_error())?,
+                Err(error) => {
+                    std::fs::remove_file(&out).ok();
+                    return Err(error);
+                }
+            };
+            file.sync_all().with_context(|| format!("writing {}", out.display()))?;
+            let bytes = file.metadata()?.len();
+            println!("commune {commune}: {bytes} bytes written to {}", out.display());
             Ok(())
         }
         Command::Sql(SqlCommand::Collection { layer }) => {
@@ -408,7 +426,9 @@ async fn serve(database: &Database, args: ServeArgs) -> Result<()> {
         max_streams_per_client: args.max_streams_per_client,
         frame_ancestors: args.frame_ancestors,
     };
-    let ctx = AppContext::new(pool, web).with_policy(policy).with_cache_entries(args.cache_entries);
+    let photos =
+        crate::http::PhotoGate::new(usize::from(args.max_photo_mb) * 1024 * 1024, usize::from(args.photo_decodes));
+    let ctx = AppContext::new(pool, web).with_policy(policy).with_cache_entries(args.cache_entries).with_photos(photos);
     crate::http::serve(listener, ctx).await?;
     Ok(())
 }

@@ -12,6 +12,7 @@ pub mod import;
 pub mod layers;
 pub mod model;
 pub mod ogc;
+pub mod photos;
 pub mod report;
 pub mod spill;
 pub mod spreadsheet;

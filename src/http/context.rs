@@ -95,6 +95,8 @@ pub struct AppContext {
     pub password_checks: Arc<PasswordChecks>,
     /// Streamed answers open per client address.
     pub streams: Arc<StreamSlots>,
+    /// The photo upload limits and the decodes running.
+    pub photos: Arc<super::photos::PhotoGate>,
 }
 
 impl AppContext {
@@ -109,7 +111,14 @@ impl AppContext {
             cache: Arc::new(super::cache::ResponseCache::new(DEFAULT_CACHE_ENTRIES)),
             imports: Arc::new(Semaphore::new(DEFAULT_MAX_IMPORTS)),
             password_checks: Arc::new(PasswordChecks::per_cpu()),
+            photos: Arc::new(super::photos::PhotoGate::default()),
         }
+    }
+
+    /// The same context with other photo limits.
+    pub fn with_photos(mut self, photos: super::photos::PhotoGate) -> AppContext {
+        self.photos = Arc::new(photos);
+        self
     }
 
     /// The same context under another policy.

@@ -16,6 +16,7 @@ pub mod layers;
 mod middleware;
 pub mod ogc;
 mod params;
+pub mod photos;
 mod regions;
 mod report;
 mod search;
@@ -35,6 +36,7 @@ pub use context::{
     WebSettings,
 };
 pub use params::{is_region_code, today_in_vietnam};
+pub use photos::PhotoGate;
 pub use server::{serve, serve_until};
 
 use axum::Router;
@@ -54,6 +56,7 @@ pub fn app(ctx: AppContext) -> Router {
         .merge(layers::router())
         .merge(edits::router())
         .merge(import::router())
+        .merge(photos::router())
         .merge(export::router())
         .merge(coverage::router())
         .merge(indicators::router())

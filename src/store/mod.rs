@@ -12,6 +12,7 @@ pub mod geometry;
 pub mod import;
 pub mod load;
 pub mod ogc;
+pub mod photos;
 pub mod regions;
 pub mod report;
 pub mod revision;

@@ -22,6 +22,7 @@ mod memory;
 mod ogc;
 mod ogc_clients;
 mod outage;
+mod photos;
 mod regions;
 mod report;
 mod search;

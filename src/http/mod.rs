@@ -15,6 +15,7 @@ pub mod layers;
 mod params;
 mod search;
 pub mod session;
+mod tiles;
 mod web;
 
 pub use cache::ResponseCache;
@@ -40,6 +41,7 @@ pub fn app(ctx: AppContext) -> Router {
         .merge(indicators::router())
         .merge(search::router())
         .merge(session::router())
+        .merge(tiles::router())
         .merge(web::router())
         .layer(axum::middleware::from_fn_with_state(ctx.clone(), session::guard_reads))
         // Uploads and edits above the limit get 413 (KHEO_MAX_UPLOAD_MB).

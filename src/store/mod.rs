@@ -14,4 +14,5 @@ pub mod revision;
 pub mod search;
 pub mod sessions;
 pub mod sql;
+pub mod tiles;
 pub mod users;

@@ -15,4 +15,5 @@ mod health;
 mod helpers;
 mod import;
 mod search;
+mod tiles;
 mod web;

@@ -500,3 +500,39 @@ async fn tilejson_refuses_a_host_header_that_is_not_a_host() {
     assert!(answer.contains("\"header\":\"host\""), "{answer}");
     assert!(!answer.contains("<script>"), "{answer}");
 }
+
+#[tokio::test]
+async fn a_tile_over_100_000_roads_reads_the_spatial_index_and_is_served_at_once() {
+    let app = spawn_app().await;
+    // 100 synthetic communes of 1,000 roads, from 104° E 19° N (see src/synthetic.rs).
+    kheo::synthetic::province(&app.pool, 100).await.unwrap();
+    let roads = kheo::layers::find("roads").unwrap();
+    // z14 12947/7306: 104.4800-104.5020 E, 19.0829-19.1036 N, over the corners of four
+    // communes (S00034, S00035, S00059, S00060) and the gaps between them.
+    let tile = kheo::store::tiles::TileId { z: 14, x: 12947, y: 7306 };
+    let query = kheo::store::tiles::tile_query(roads, &kheo::store::features::Filter::default(), tile, None);
+
+    let plan: Value = sqlx::query_scalar_with(&format!("EXPLAIN (FORMAT JSON) {}", query.text), query.arguments())
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+
+    let plan = plan.to_string();
+    assert!(plan.contains("\"Index Name\":\"road_geom_idx\""), "the tile does not read the spatial index: {plan}");
+    let started = std::time::Instant::now();
+    let response = app.get("/tiles/roads/14/12947/7306.mvt").await;
+    assert_eq!(response.status(), 200);
+    let (_, _, features) = decode(response.bytes().await.unwrap().to_vec());
+    // Served, not starved (a generous bound; the speed is measured in bench/tiles.sh).
+    assert!(started.elapsed() < std::time::Duration::from_secs(3), "{:?}", started.elapsed());
+    // The roads that meet the tile and its buffer of 64 of its 4096 units a side.
+    let expected: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM road
+          WHERE ST_Intersects(geom, ST_Transform(ST_TileEnvelope(14, 12947, 7306, margin => 64.0 / 4096), 4326))",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert!(expected > 0);
+    assert_eq!(features.len() as i64, expected);
+}

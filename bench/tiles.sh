@@ -80,6 +80,7 @@ psql "$URL" -Atq -c "ALTER SYSTEM SET listen_addresses = '127.0.0.1'"
 "$KHEO" db down >/dev/null
 "$KHEO" db up >/dev/null
 TCP_URL="postgres://postgres@127.0.0.1:$PG_PORT/kheo"
+POSTMASTER=$(head -1 "$KHEO_HOME/pg/data/postmaster.pid")
 psql "$TCP_URL" -Atq -c "SELECT 'TCP: ' || inet_server_addr() || ':' || inet_server_port()" >&2
 
 if [[ "$SKIP_LOAD" != 1 ]]; then
@@ -154,17 +155,17 @@ log "the fixed set: $($HELPER list | wc -l) tiles; both servers must serve the s
 $HELPER check "$OUT/tiles-check.json" "kheo=$KHEO_TILES" "martin=$MARTIN_TILES"
 
 log "load: $ROUNDS rounds of each server, interleaved, $CLIENTS clients"
-$HELPER load "$OUT/tiles-load.json" "$ROUNDS" "$CLIENTS" "kheo=$KHEO_TILES@$KHEO_PID" "martin=$MARTIN_TILES@$MARTIN_PID"
+$HELPER load "$OUT/tiles-load.json" "$ROUNDS" "$CLIENTS" "$POSTMASTER" "kheo=$KHEO_TILES@$KHEO_PID" "martin=$MARTIN_TILES@$MARTIN_PID"
 
 log "for information: Martin with its default tile cache (512 MB in all), and kheo revalidated"
 stop_martin
 start_martin 512
-$HELPER load "$OUT/tiles-cached.json" "$ROUNDS" "$CLIENTS" "martin-cached=$MARTIN_TILES@$MARTIN_PID"
+$HELPER load "$OUT/tiles-cached.json" "$ROUNDS" "$CLIENTS" "$POSTMASTER" "martin-cached=$MARTIN_TILES@$MARTIN_PID"
 $HELPER revalidate "$OUT/tiles-revalidate.json" "$ROUNDS" "$CLIENTS" "$KHEO_TILES"
 stop_martin
 stop_server
 
-log "what generalisation buys: the set's tile queries in psql, $SQL_RUNS runs"
+log "what generalisation buys: the set's tile queries in one psql session, $SQL_RUNS runs"
 $HELPER generalisation "$OUT/tiles-generalisation.json" "$URL" "$KHEO" "$SQL_RUNS"
 
 server_version=$(psql "$URL" -Atq -c "SELECT current_setting('server_version')")

@@ -152,7 +152,7 @@ KHEO_TILES="$BASE/tiles/roads/{z}/{x}/{y}.mvt"
 MARTIN_TILES="$MARTIN_BASE/road/{z}/{x}/{y}"
 
 log "the fixed set: $($HELPER list | wc -l) tiles; both servers must serve the same features"
-$HELPER check "$OUT/tiles-check.json" "kheo=$KHEO_TILES" "martin=$MARTIN_TILES"
+$HELPER check "$OUT/tiles-check.json" "$URL" "kheo=$KHEO_TILES" "martin=$MARTIN_TILES"
 
 log "load: $ROUNDS rounds of each server, interleaved, $CLIENTS clients"
 $HELPER load "$OUT/tiles-load.json" "$ROUNDS" "$CLIENTS" "$POSTMASTER" "kheo=$KHEO_TILES@$KHEO_PID" "martin=$MARTIN_TILES@$MARTIN_PID"
@@ -160,6 +160,7 @@ $HELPER load "$OUT/tiles-load.json" "$ROUNDS" "$CLIENTS" "$POSTMASTER" "kheo=$KH
 log "for information: Martin with its default tile cache (512 MB in all), and kheo revalidated"
 stop_martin
 start_martin 512
+MARTIN_TILES="$MARTIN_BASE/road/{z}/{x}/{y}"
 $HELPER load "$OUT/tiles-cached.json" "$ROUNDS" "$CLIENTS" "$POSTMASTER" "martin-cached=$MARTIN_TILES@$MARTIN_PID"
 $HELPER revalidate "$OUT/tiles-revalidate.json" "$ROUNDS" "$CLIENTS" "$KHEO_TILES"
 stop_martin

@@ -353,6 +353,17 @@ pub enum SqlCommand {
     /// The query that builds a layer's whole FeatureCollection in PostGIS (the benchmark's
     /// baseline).
     Collection { layer: String },
+    /// The query that builds one vector tile of a layer (unfiltered), as `/tiles/` runs it.
+    Tile {
+        layer: String,
+        z: u8,
+        x: u32,
+        y: u32,
+        /// Without the generalisation below the detail zoom (no simplification, tiny
+        /// features kept): for measuring what it buys.
+        #[arg(long)]
+        full: bool,
+    },
 }
 
 pub async fn run(cli: Cli) -> Result<()> {
@@ -395,6 +406,12 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Sql(SqlCommand::Collection { layer }) => {
             let layer = crate::layers::find(&layer).with_context(|| format!("unknown layer {layer}"))?;
             println!("{}", crate::store::features::collection_query(layer));
+            Ok(())
+        }
+        Command::Sql(SqlCommand::Tile { layer, z, x, y, full }) => {
+            let layer = crate::layers::find(&layer).with_context(|| format!("unknown layer {layer}"))?;
+            let tile = crate::store::tiles::TileId { z, x, y };
+            println!("{};", crate::store::tiles::tile_sql_text(layer, tile, !full));
             Ok(())
         }
     }

@@ -26,6 +26,7 @@ pub mod session;
 mod settings;
 mod sheets;
 pub(crate) mod streams;
+mod tiles;
 mod web;
 mod worklist;
 
@@ -67,6 +68,7 @@ pub fn app(ctx: AppContext) -> Router {
         .merge(settings::router())
         .merge(ogc::router(ctx.clone()))
         .merge(session::router())
+        .merge(tiles::router())
         .route_layer(from_fn(middleware::refuse_nul_in_path))
         .merge(web::router())
         .layer(from_fn_with_state(ctx.clone(), session::guard_reads))

@@ -135,7 +135,11 @@ pub(crate) fn from_where_and(layer: &Layer, conditions: Vec<String>) -> String {
 pub(crate) fn conditions(layer: &Layer, filter: &Filter, sql: &mut Sql, as_of: Option<&str>) -> Vec<String> {
     let mut conditions: Vec<String> = Vec::new();
     if filter.published_only {
-        conditions.push(format!("t.{} IN (SELECT code FROM commune WHERE published)", layer.commune_column));
+        // NOT IN the unpublished communes (usually none): PostgreSQL answers it with one
+        // hashed subplan whatever its row estimates, where `IN (published)` became an index
+        // lookup per row in the nested loop of a tile (+30 % CPU on a z10 tile of 29,000
+        // roads). Commune codes are never NULL (NOT NULL references), so NOT IN is exact.
+        conditions.push(format!("t.{} NOT IN (SELECT code FROM commune WHERE NOT published)", layer.commune_column));
     }
     if let Some(commune) = &filter.commune {
         let p = sql.arg(Arg::Text(commune.clone()));

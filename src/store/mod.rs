@@ -20,5 +20,6 @@ pub mod search;
 pub mod sessions;
 pub mod sql;
 pub mod stream;
+pub mod tiles;
 pub mod users;
 pub mod worklist;

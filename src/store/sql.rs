@@ -32,6 +32,23 @@ impl Sql {
         self
     }
 
+    /// The text with the values written in as literals, for psql: a tool's output, never
+    /// what kheo runs (it binds them).
+    pub fn inline(&self) -> String {
+        let mut text = self.text.clone();
+        // The highest numbers first, so that `$1` does not eat the start of `$10`.
+        for (i, arg) in self.args.iter().enumerate().rev() {
+            let literal = match arg {
+                Arg::Text(v) => format!("'{}'", v.replace('\'', "''")),
+                Arg::Int(v) => v.to_string(),
+                Arg::Float(v) => format!("{v:?}::float8"),
+                Arg::Date(v) => format!("DATE '{v}'"),
+            };
+            text = text.replace(&format!("${}", i + 1), &literal);
+        }
+        text
+    }
+
     /// The bound values, ready for `sqlx::query_with` and friends.
     pub fn arguments(&self) -> PgArguments {
         let mut out = PgArguments::default();

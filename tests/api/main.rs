@@ -29,5 +29,6 @@ mod search;
 mod security_headers;
 mod sign_in_limits;
 mod streams;
+mod tiles;
 mod web;
 mod worklist;

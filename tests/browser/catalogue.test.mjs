@@ -440,6 +440,7 @@ test('the work list in the panel: km left and cost per group, with its CSV and E
   }
   assert.equal(norm(await page.locator('.worklist .card[data-key="left_m"] .v').textContent()), norm(figure(left, { left_m: list.left_m })));
   assert.equal(norm(await page.locator('.worklist .card[data-key="cost_vnd"] .v').textContent()), `${vietnamese(String(list.cost_vnd))} đồng`);
+  assert.equal(norm(await page.locator('.worklist .card[data-key="people_vnd"] .v').textContent()), `${vietnamese(String(list.people_vnd))} đồng`);
   // A group opens to its roads.
   const first = withCode.find((g) => g.roads.length > 0);
   await page.locator(`.worklist-group[data-code="${first.code}"] summary`).click();

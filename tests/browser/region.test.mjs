@@ -46,7 +46,7 @@ before(async () => {
   assert.ok(region, `the synthetic province is a region: ${JSON.stringify(regions)}`);
   assert.equal(region.communes, COMMUNES);
   indicators = await api('/api/indicators');
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'vi-VN' });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'vi-VN', acceptDownloads: true });
   page = await context.newPage();
   watch(page, 'region', problems);
 }, { timeout: SETUP_TIMEOUT_MS + 600_000 });
@@ -173,6 +173,31 @@ test('a click on a commune opens its page, keeping the indicator and the date, a
   assert.equal(again.searchParams.get('ind'), 'lit_pct');
   assert.equal(again.searchParams.get('as_of'), '2024-12-31');
   assert.equal(await page.locator('#indicator').inputValue(), 'lit_pct');
+  assert.deepEqual(problems, []);
+});
+
+test('the region picker opens a region from a commune\'s page; the region\'s PNG and Excel files', async () => {
+  const p = await page.context().newPage();
+  watch(p, 'picker', problems);
+  await p.goto(`${baseUrl}/?commune=17131`, { waitUntil: 'load' });
+  await waitReady(p);
+  const options = await p.locator('#region-select option').evaluateAll((os) => os.map((o) => o.value).filter(Boolean));
+  const regions = await api('/api/regions');
+  assert.deepEqual(options, regions.map((r) => r.code));
+  // The commune's province, under its name, leads to the province's page.
+  const province = regions.find((r) => r.kind === 'province' && r.name === 'Nghệ An');
+  assert.ok((await p.locator('.legend-province a').getAttribute('href')).includes(`region=${province.code}`));
+  await Promise.all([p.waitForURL((u) => u.searchParams.get('region') === region.code), p.locator('#region-select').selectOption(region.code)]);
+  await waitReady(p);
+  assert.equal(norm(await p.locator('.overview .panel-head h2').textContent()), region.name);
+  // The PNG of the region's map, named after it; its Excel table.
+  const asOf = await p.evaluate(() => document.documentElement.dataset.asOf);
+  const [download] = await Promise.all([p.waitForEvent('download'), p.locator('.png-btn').click()]);
+  assert.match(download.suggestedFilename(), new RegExp(`^kheo-${region.code}-[a-z_]+-${asOf}\\.png$`));
+  const xlsx = await fetch(`${baseUrl}${await p.locator('.overview a.xlsx').getAttribute('href')}`);
+  assert.equal(xlsx.status, 200);
+  assert.equal(xlsx.headers.get('content-type'), 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+  await p.close();
   assert.deepEqual(problems, []);
 });
 

@@ -271,36 +271,73 @@ function placeDeferred(map, deferred) {
 
 /**
  * Adds a region's work layer `id` (vector tiles: the catalogue id is the tiles' source layer)
- * when it is first shown, under the units' labels; returns its style layer ids.
+ * when it is first shown, under the units' labels; returns its style layer ids. Layers come
+ * in whatever order the planner shows them, so each style layer is put where the draw order
+ * and its `above` / `below` place it among the works already there, and the works already
+ * there that are placed relative to this one move to their place.
  * @param {MapLibreMap} map
  * @param {CatalogueLayer[]} catalogue
  * @param {string} id the work layer
  * @param {string} region
  * @param {string | null} asOf
- * @param {string | undefined} beforeId the style layer to draw it under (the first label)
+ * @param {string | undefined} labels the style layer to draw the works under (the first label)
  * @returns {string[]}
  */
-export function addRegionWork(map, catalogue, id, region, asOf, beforeId) {
+export function addRegionWork(map, catalogue, id, region, asOf, labels) {
   const layer = catalogue.find((l) => l.id === id && l.role === 'work');
   if (!layer?.style?.length) return [];
   if (map.getSource(layer.id)) return styleLayerIds(layer.id);
   map.addSource(layer.id, { type: 'vector', url: tilesUrl(layer.id, region, asOf) });
-  // Under the first style layer of the works drawn above it (draw order), else the labels.
-  const above = inDrawOrder(catalogue)
-    .filter((l) => l.role === 'work' && l.draw_order > layer.draw_order)
-    .flatMap((l) => styleLayerIds(l.id))
-    .find((sid) => map.getLayer(sid));
   const ids = [];
   for (const spec of layer.style) {
-    const under = spec.below ? styleLayerIds(spec.below).find((sid) => map.getLayer(sid)) : undefined;
-    const over = spec.above ? justAbove(map, styleLayerIds(spec.above)) : undefined;
-    const before = [under, over, above, beforeId].find((sid) => sid && map.getLayer(sid));
-    map.addLayer(styleLayer(spec, layer.id, layer.id), spec.top ? beforeId : before);
+    map.addLayer(styleLayer(spec, layer.id, layer.id), workPlace(map, catalogue, layer, spec, labels));
     if (spec.clickable === false) unclickable.add(spec.id);
     ids.push(spec.id);
   }
   added.set(layer.id, ids);
+  // The works already there that are placed above or below this one.
+  for (const other of workLayers(catalogue)) {
+    for (const spec of other.style ?? []) {
+      if (other !== layer && (spec.above === layer.id || spec.below === layer.id) && map.getLayer(spec.id)) {
+        const before = workPlace(map, catalogue, other, spec, labels);
+        if (before !== spec.id) map.moveLayer(spec.id, before);
+      }
+    }
+  }
   return ids;
+}
+
+/**
+ * The style layers of a work that are placed by its draw order (not above, below or on top of
+ * others), on the map.
+ * @param {MapLibreMap} map
+ * @param {CatalogueLayer | undefined} layer
+ */
+const placedByOrder = (map, layer) => (layer?.style ?? []).filter((s) => !s.above && !s.below && !s.top && map.getLayer(s.id)).map((s) => s.id);
+
+/**
+ * Where a work's style layer goes among the works on the map (the id to add it before):
+ * under its `below` layer, just over its `above` layer, else under the first work drawn
+ * above it, else under the labels.
+ * @param {MapLibreMap} map
+ * @param {CatalogueLayer[]} catalogue
+ * @param {CatalogueLayer} layer
+ * @param {CatalogueStyleLayer} spec
+ * @param {string | undefined} labels
+ * @returns {string | undefined}
+ */
+function workPlace(map, catalogue, layer, spec, labels) {
+  const find = (/** @type {string} */ other) => catalogue.find((l) => l.id === other);
+  if (spec.below) {
+    const under = placedByOrder(map, find(spec.below));
+    if (under.length) return under[0];
+  }
+  if (spec.above) {
+    const over = placedByOrder(map, find(spec.above));
+    if (over.length) return justAbove(map, over);
+  }
+  const higher = workLayers(catalogue).filter((l) => l.draw_order > layer.draw_order).flatMap((l) => placedByOrder(map, l));
+  return higher[0] ?? (labels && map.getLayer(labels) ? labels : undefined);
 }
 
 /**

@@ -28,12 +28,13 @@ function km(m) {
 }
 
 /**
- * Đồng as the catalogue writes money.
+ * Đồng as the catalogue writes money; `unit: false` in columns whose header says it.
  * @param {number} vnd
+ * @param {{ unit?: boolean }} [options]
  */
-function money(vnd) {
+function money(vnd, { unit = true } = {}) {
   const { money: spec } = specs();
-  return spec ? formatShown(spec, vnd) : formatFixed(vnd, 0);
+  return spec ? formatShown(spec, vnd, { unit }) : formatFixed(vnd, 0);
 }
 
 /**
@@ -65,7 +66,7 @@ function roadTable(roads, layer) {
         el('span', { class: 'road-sub' }, `${label(layer, 'class', r.class)} · ${label(layer, 'surface', r.surface)}`)),
       el('td', { class: 'num' }, formatFixed(roundHalfAway(r.length_m, 0), 0)),
       el('td', { class: 'num', title: r.width_assumed ? t('worklist.width_assumed') : null }, `${formatFixed(roundHalfAway(r.width_m, 1), 1)}${r.width_assumed ? '*' : ''}`),
-      el('td', { class: 'num' }, money(r.cost_vnd))))));
+      el('td', { class: 'num' }, money(r.cost_vnd, { unit: false }))))));
 }
 
 /**
@@ -78,7 +79,7 @@ function groupItem(group, roads) {
     el('summary', {},
       el('span', { class: 'wl-name' }, group.name ?? t('worklist.outside')),
       el('span', { class: 'wl-left', dataset: { key: 'left_m' } }, km(group.left_m)),
-      el('span', { class: 'wl-cost' }, money(group.cost_vnd))),
+      el('span', { class: 'wl-cost' }, money(group.cost_vnd, { unit: false }))),
     group.roads.length ? roadTable(group.roads, roads) : el('p', { class: 'hint' }, t('worklist.none')));
 }
 
@@ -93,7 +94,7 @@ export function renderWorklist(root, { list, catalogue, csvUrl, xlsxUrl }) {
   const roads = catalogue.find((l) => l.role === 'work' && ['class', 'surface'].every((n) => l.fields.some((f) => f.name === n)));
   const { left, money: moneySpec } = specs();
   const groups = [...list.groups].sort((a, b) => b.left_m - a.left_m);
-  const surface = label(roads, 'surface', list.basis.target_surface);
+  const surface = label(roads, 'surface', list.basis.target_surface).toLocaleLowerCase(document.documentElement.lang || 'vi');
   root.replaceChildren(
     el('header', { class: 'panel-head' },
       el('div', { class: 'kicker' }, t('worklist.kicker')),
@@ -104,7 +105,7 @@ export function renderWorklist(root, { list, catalogue, csvUrl, xlsxUrl }) {
         el('div', { class: 'card', dataset: { key: 'left_m' } },
           el('div', { class: 'card-label' }, left ? indicatorTitle(left) : t('worklist.left')),
           el('div', { class: 'card-value' }, el('span', { class: 'v' }, km(list.left_m)))),
-        el('div', { class: 'card', dataset: { key: 'cost_vnd' } },
+        el('div', { class: 'card wide', dataset: { key: 'cost_vnd' } },
           el('div', { class: 'card-label' }, t('worklist.cost_total')),
           el('div', { class: 'card-value' }, el('span', { class: 'v' }, money(list.cost_vnd)))),
         el('div', { class: 'card wide', dataset: { key: 'people_vnd' } },

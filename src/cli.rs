@@ -8,7 +8,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use std::io::Write;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::time::Duration;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -105,13 +105,45 @@ pub struct ServeArgs {
     /// in degrees. Default: Vietnam with its islands.
     #[arg(long, env = "KHEO_EXTENT", value_parser = parse_extent, default_value = "102,6,118,24")]
     pub extent: [f64; 4],
-    /// The largest upload or request body, in MiB (larger ones get 413).
+    /// The largest upload or request body, in MiB (larger ones get 413). What one import
+    /// may unpack to, its features and vertices are in proportion to it.
     #[arg(long, env = "KHEO_MAX_UPLOAD_MB", default_value_t = 50)]
     pub max_upload_mb: usize,
+    /// Imports running at once; more get 503 with Retry-After, before their upload is read.
+    #[arg(long, env = "KHEO_MAX_IMPORTS", default_value_t = crate::http::DEFAULT_MAX_IMPORTS as u64,
+          value_parser = clap::value_parser!(u64).range(1..=64))]
+    pub max_imports: u64,
     /// Behind a reverse proxy: the client's address is the last entry of X-Forwarded-For
     /// (used to limit sign-in attempts per address). Only set it when a proxy adds that header.
     #[arg(long, env = "KHEO_TRUST_PROXY", default_value_t = false, action = clap::ArgAction::Set)]
     pub trust_proxy: bool,
+    /// Seconds a connection may take to send a request's head, and stay idle between
+    /// requests, before it is closed.
+    #[arg(long, env = "KHEO_HEADER_TIMEOUT_S", default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_timeout_s: u64,
+    /// Client connections served at once (more get 503); kept below the open-file limit.
+    #[arg(long, env = "KHEO_MAX_CLIENT_CONNECTIONS", default_value_t = crate::http::DEFAULT_MAX_CLIENT_CONNECTIONS)]
+    pub max_client_connections: usize,
+    /// Seconds a response may take from its request to its last byte; a slower download is cut.
+    #[arg(long, env = "KHEO_STREAM_TIMEOUT_S", default_value_t = 600, value_parser = clap::value_parser!(u64).range(1..=86400))]
+    pub stream_timeout_s: u64,
+    /// Layer streams and downloads one client address may have open at once (more get 429).
+    #[arg(long, env = "KHEO_MAX_STREAMS_PER_CLIENT", default_value_t = crate::http::DEFAULT_MAX_STREAMS_PER_CLIENT)]
+    pub max_streams_per_client: usize,
+    /// Who may show the page in a frame: CSP frame-ancestors sources, e.g.
+    /// `https://portal.example.vn`; `'none'` forbids every frame.
+    #[arg(long, env = "KHEO_FRAME_ANCESTORS", default_value = "'none'", value_parser = parse_frame_ancestors)]
+    pub frame_ancestors: String,
+}
+
+/// CSP source expressions separated by spaces: no `;` or `,` (which would end the
+/// directive), nothing outside printable ASCII.
+fn parse_frame_ancestors(value: &str) -> Result<String, String> {
+    let value = value.trim();
+    if value.is_empty() || !value.chars().all(|c| c.is_ascii_graphic() || c == ' ') || value.contains([';', ',']) {
+        return Err("must be CSP sources separated by spaces, such as 'self' https://portal.example.vn".into());
+    }
+    Ok(value.to_string())
 }
 
 /// `w,s,e,n` in degrees, west < east and south < north.
@@ -207,6 +239,44 @@ pub struct ImportArgs {
     /// The name the audit log gives for this import.
     #[arg(long, env = "KHEO_ACTOR", default_value = "cli")]
     pub actor: String,
+    /// For communes: the province of those the file does not give one.
+    #[arg(long, hide = true)]
+    pub province: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CommuneImportArgs {
+    /// A boundary file: GeoJSON, KML/KMZ, zipped Shapefile or CSV with WKT.
+    pub file: PathBuf,
+    /// The province of the communes the file does not give one, e.g. "Nghệ An".
+    #[arg(long)]
+    pub province: Option<String>,
+    /// The file's coordinate system when it does not say, or says wrong: EPSG:N.
+    #[arg(long)]
+    pub crs: Option<String>,
+    /// Source attribute to commune field (code, name, kind, province), as JSON:
+    /// '{"ma_xa": "code", "ten_xa": "name"}'.
+    #[arg(long)]
+    pub mapping: Option<String>,
+    /// Values for fields the file does not give, as JSON: '{"kind": "xa"}' (the kind is
+    /// otherwise read from the name: Xã, Phường, Đặc khu).
+    #[arg(long)]
+    pub defaults: Option<String>,
+    /// Text encoding of a CSV or GeoJSON that is not UTF-8, e.g. windows-1258.
+    #[arg(long)]
+    pub encoding: Option<String>,
+    /// Check everything and report, write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Repair invalid boundaries with PostGIS instead of refusing them.
+    #[arg(long)]
+    pub repair: bool,
+    /// Where coordinates may lie, `west,south,east,north` in degrees.
+    #[arg(long, env = "KHEO_EXTENT", value_parser = parse_extent, default_value = "102,6,118,24")]
+    pub extent: [f64; 4],
+    /// The name the audit log gives for this import.
+    #[arg(long, env = "KHEO_ACTOR", default_value = "cli")]
+    pub actor: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -217,6 +287,11 @@ pub enum CommuneCommand {
     Unpublish { code: String },
     /// List the communes and whether each is published.
     List,
+    /// Load or update communes from an official boundary file, all or nothing: by code,
+    /// checked for duplicate codes, missing names, invalid shapes and overlaps (over 1 % of
+    /// the smaller commune refused, slivers accepted with a warning). A second run changes
+    /// nothing.
+    Import(CommuneImportArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -315,22 +390,25 @@ async fn serve(database: &Database, args: ServeArgs) -> Result<()> {
     // On stdout, for people and for scripts that started us on port 0.
     println!("kheo: listening on http://{address}");
     std::io::stdout().flush()?;
-    let ctx = AppContext {
-        pool,
-        web: Arc::new(WebSettings {
-            basemap_tiles: args.basemap_tiles,
-            basemap_attribution: args.basemap_attribution,
-            default_commune: args.default_commune,
-        }),
-        policy: Arc::new(Policy {
-            anonymous_read: args.anonymous_read,
-            secure_cookies: args.secure_cookies,
-            extent: args.extent,
-            max_upload_bytes: args.max_upload_mb.saturating_mul(1024 * 1024),
-            trust_proxy: args.trust_proxy,
-        }),
-        cache: Arc::new(crate::http::ResponseCache::new(args.cache_entries)),
+    let web = WebSettings {
+        basemap_tiles: args.basemap_tiles,
+        basemap_attribution: args.basemap_attribution,
+        default_commune: args.default_commune,
     };
+    let policy = Policy {
+        anonymous_read: args.anonymous_read,
+        secure_cookies: args.secure_cookies,
+        extent: args.extent,
+        max_upload_bytes: args.max_upload_mb.saturating_mul(1024 * 1024),
+        max_imports: args.max_imports as usize,
+        trust_proxy: args.trust_proxy,
+        header_timeout: Duration::from_secs(args.header_timeout_s),
+        max_client_connections: args.max_client_connections,
+        stream_timeout: Duration::from_secs(args.stream_timeout_s),
+        max_streams_per_client: args.max_streams_per_client,
+        frame_ancestors: args.frame_ancestors,
+    };
+    let ctx = AppContext::new(pool, web).with_policy(policy).with_cache_entries(args.cache_entries);
     crate::http::serve(listener, ctx).await?;
     Ok(())
 }
@@ -370,33 +448,44 @@ async fn demo(database: &Database, args: DemoArgs) -> Result<()> {
 
 async fn import(database: &Database, args: ImportArgs) -> Result<()> {
     use crate::store::import::{Request, parse_crs, run};
-    let bytes = std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
+    let open = || std::fs::File::open(&args.file).with_context(|| format!("reading {}", args.file.display()));
     let pool = crate::db::open(database.connect_options().await?, 2).await?;
-    if crate::dump::is_dump(&bytes) {
+    if crate::dump::is_dump(open()?) {
         if args.layer.is_some() || args.commune.is_some() {
             bail!("{} is a commune dump: import it without --layer and --commune", args.file.display());
         }
+        // A dump is kheo's own backup of one commune, read whole (src/dump.rs bounds it).
+        let bytes = std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
         let report = crate::dump::import_dump(&pool, &bytes).await?;
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(());
     }
-    let (Some(layer), Some(commune)) = (args.layer, args.commune) else {
+    let Some(layer) = args.layer else {
         bail!("say where the features go: --layer LAYER --commune CODE");
     };
     let layer = crate::layers::find(&layer).filter(|l| l.importable).with_context(|| {
         let names: Vec<&str> = crate::layers::LAYERS.iter().filter(|l| l.importable).map(|l| l.id).collect();
         format!("unknown layer `{layer}`; the layers that take imports are {}", names.join(", "))
     })?;
+    // Boundaries are communes themselves; everything else goes into one.
+    let commune = match (layer.role, args.commune) {
+        (crate::layers::Role::Boundary, _) => String::new(),
+        (_, Some(commune)) => commune,
+        (_, None) => bail!("say which commune the features go into: --commune CODE"),
+    };
     let mapping = match &args.mapping {
         Some(text) => {
             serde_json::from_str(text).context("--mapping must be a JSON object {\"source field\": \"layer field\"}")?
         }
         None => Default::default(),
     };
-    let defaults = match &args.defaults {
+    let mut defaults: serde_json::Map<String, serde_json::Value> = match &args.defaults {
         Some(text) => serde_json::from_str(text).context("--defaults must be a JSON object {\"field\": value}")?,
         None => Default::default(),
     };
+    if let Some(province) = args.province {
+        defaults.insert("province".into(), province.into());
+    }
     let request = Request {
         defaults,
         file_name: args.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
@@ -411,7 +500,11 @@ async fn import(database: &Database, args: ImportArgs) -> Result<()> {
         extent: args.extent,
         today: crate::http::today_in_vietnam(),
     };
-    let report = run(&pool, &bytes, &request).await?;
+    // Streamed from the file, never read whole; the limits are those of an upload as
+    // large as the file (the operator may import more than a client may upload).
+    let input = crate::import::Input::from_file(open()?)?;
+    let limits = crate::import::Limits::for_upload(input.len().max(crate::http::DEFAULT_MAX_UPLOAD_BYTES as u64));
+    let report = run(&pool, &input, &request, &limits).await?;
     println!("{}", serde_json::to_string_pretty(&report)?);
     if report.has_errors() {
         bail!(
@@ -426,11 +519,12 @@ async fn import(database: &Database, args: ImportArgs) -> Result<()> {
 
 async fn commune(database: &Database, command: CommuneCommand) -> Result<()> {
     use crate::store::communes;
-    let pool = crate::db::open(database.connect_options().await?, 2).await?;
     let (code, published) = match command {
+        CommuneCommand::Import(a) => return import(database, commune_import_args(a)).await,
         CommuneCommand::Publish { code } => (code, true),
         CommuneCommand::Unpublish { code } => (code, false),
         CommuneCommand::List => {
+            let pool = crate::db::open(database.connect_options().await?, 2).await?;
             for c in communes::list(&pool, false).await? {
                 let published = communes::published(&pool, &c.code).await?.unwrap_or(false);
                 println!("{}\t{}\t{}", c.code, if published { "published" } else { "unpublished" }, c.name);
@@ -438,11 +532,30 @@ async fn commune(database: &Database, command: CommuneCommand) -> Result<()> {
             return Ok(());
         }
     };
+    let pool = crate::db::open(database.connect_options().await?, 2).await?;
     if !communes::set_published(&pool, &code, published).await? {
         bail!("there is no commune `{code}`");
     }
     println!("{code}: {}", if published { "published" } else { "unpublished" });
     Ok(())
+}
+
+/// `kheo commune import` is `kheo import --layer communes` with its own help.
+fn commune_import_args(a: CommuneImportArgs) -> ImportArgs {
+    ImportArgs {
+        file: a.file,
+        layer: Some("communes".into()),
+        commune: None,
+        crs: a.crs,
+        mapping: a.mapping,
+        defaults: a.defaults,
+        encoding: a.encoding,
+        dry_run: a.dry_run,
+        repair: a.repair,
+        extent: a.extent,
+        actor: a.actor,
+        province: a.province,
+    }
 }
 
 async fn region(database: &Database, command: RegionCommand) -> Result<()> {

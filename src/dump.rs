@@ -152,9 +152,10 @@ pub async fn export_commune(pool: &PgPool, code: &str) -> Result<Vec<u8>> {
     Ok(zip.finish()?.into_inner())
 }
 
-/// Whether `bytes` are a kheo dump: a zip holding `kheo-dump.json`.
-pub fn is_dump(bytes: &[u8]) -> bool {
-    zip::ZipArchive::new(Cursor::new(bytes)).map(|zip| zip.index_for_name(MANIFEST).is_some()).unwrap_or(false)
+/// Whether a file is a kheo dump: a zip holding `kheo-dump.json` (only the zip's
+/// directory is read).
+pub fn is_dump(file: impl std::io::Read + std::io::Seek) -> bool {
+    zip::ZipArchive::new(file).map(|zip| zip.index_for_name(MANIFEST).is_some()).unwrap_or(false)
 }
 
 /// Reads a dump's entries with the limits against zip bombs.

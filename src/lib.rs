@@ -12,5 +12,7 @@ pub mod import;
 pub mod layers;
 pub mod model;
 pub mod ogc;
+pub mod spill;
+pub mod spreadsheet;
 pub mod store;
 pub mod synthetic;

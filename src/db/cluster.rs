@@ -150,6 +150,15 @@ impl Cluster {
         Ok(())
     }
 
+    /// Stops the cluster at once, as a crash would (`pg_ctl stop -m immediate`: no
+    /// checkpoint, every connection cut; the next start recovers from the WAL). For outage
+    /// drills and their tests.
+    pub fn stop_immediately(&self) -> Result<()> {
+        let data = self.data_dir();
+        let out = self.pg(&["pg_ctl", "stop", "-D", &data.to_string_lossy(), "-m", "immediate", "-w"])?;
+        ensure_success(&out, "pg_ctl stop -m immediate")
+    }
+
     fn init(&self) -> Result<()> {
         let data = self.data_dir();
         self.make_dir(&self.root, 0o755)?;

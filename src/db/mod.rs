@@ -70,6 +70,11 @@ pub async fn create_database_if_missing(cluster: &Cluster, name: &str) -> Result
     Ok(())
 }
 
+/// How long a request waits for a pool connection before it is answered 503: long enough
+/// for a burst to pass, short enough that an outage is said at once rather than after every
+/// request has waited.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
+
 /// A pool on `options`, with the schema migrated.
 pub async fn open(options: PgConnectOptions, max_connections: u32) -> Result<PgPool> {
     // JIT compilation costs a fifth of a second on queries the planner thinks are big
@@ -81,7 +86,7 @@ pub async fn open(options: PgConnectOptions, max_connections: u32) -> Result<PgP
         .log_slow_statements(tracing::log::LevelFilter::Warn, Duration::from_secs(2));
     let pool = PgPoolOptions::new()
         .max_connections(max_connections)
-        .acquire_timeout(Duration::from_secs(10))
+        .acquire_timeout(ACQUIRE_TIMEOUT)
         .connect_with(options)
         .await
         .context("connecting to PostgreSQL")?;

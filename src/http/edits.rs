@@ -12,15 +12,20 @@ use super::layers::layer_or_404;
 use super::params::today_in_vietnam;
 use super::session::Writer;
 use crate::layers::{Editors, KeyType, Layer};
-use crate::model::values;
+use crate::model::{limits, values};
 use crate::store::audit::{self, Action};
 use crate::store::edit::{self, Stored};
-use crate::store::geometry::{self, Input, Rules};
-use axum::extract::{Path, RawQuery, State};
+use crate::store::geometry::{self, Rules};
+use axum::body::{Body, Bytes};
+use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router, routing::get, routing::post};
+use bytes::BytesMut;
+use futures_util::StreamExt;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
 
 pub fn router() -> Router<AppContext> {
     Router::new()
@@ -29,6 +34,9 @@ pub fn router() -> Router<AppContext> {
         .route("/api/layers/{layer}/features/{id}/history", get(history))
         .route("/api/layers/{layer}/features/{id}/restore", post(restore))
         .route("/api/audit", get(recent))
+        // A feature write is small: its own limit, far below the upload limit
+        // (`feature_body` applies it to the feature writes, this to the rest).
+        .layer(DefaultBodyLimit::max(limits::FEATURE_BODY_MAX_BYTES))
 }
 
 /// The strong ETag of a feature: its version, which changes with every write.
@@ -36,8 +44,9 @@ pub fn version_tag(version: i32) -> String {
     format!("\"v{version}\"")
 }
 
-/// The version an `If-Match` header names: 428 without one, 412 when it is not a version tag.
-fn if_match(headers: &HeaderMap) -> ApiResult<Option<i32>> {
+/// The version an `If-Match` header names: 428 without one or with `*`, 412 when it is not
+/// a version tag.
+fn if_match(headers: &HeaderMap) -> ApiResult<i32> {
     let Some(value) = headers.get(header::IF_MATCH) else {
         return Err(ApiError::client(
             StatusCode::PRECONDITION_REQUIRED,
@@ -47,9 +56,14 @@ fn if_match(headers: &HeaderMap) -> ApiResult<Option<i32>> {
     };
     let text = value.to_str().unwrap_or("").trim();
     if text == "*" {
-        return Ok(None);
+        // "Any version" would overwrite whatever someone else saved in between.
+        return Err(ApiError::client(
+            StatusCode::PRECONDITION_REQUIRED,
+            "If-Match: * does not say which version you edited: send the ETag of that version (such as \"v3\", from GET of the feature)",
+            json!({ "header": "If-Match" }),
+        ));
     }
-    text.trim_matches('"').strip_prefix('v').and_then(|v| v.parse::<i32>().ok()).map(Some).ok_or_else(|| {
+    text.trim_matches('"').strip_prefix('v').and_then(|v| v.parse::<i32>().ok()).ok_or_else(|| {
         ApiError::client(
             StatusCode::PRECONDITION_FAILED,
             format!("If-Match `{text}` is not a version tag such as \"v3\""),
@@ -58,37 +72,52 @@ fn if_match(headers: &HeaderMap) -> ApiResult<Option<i32>> {
     })
 }
 
-/// What a request body says, checked against the layer.
-struct Submitted {
+/// What a request body says, checked against the layer. The geometry stays the text the
+/// client sent (PostGIS parses it), so no tree of it is built in memory.
+struct Submitted<'a> {
     commune: Option<String>,
     properties: Map<String, Value>,
-    geometry: Option<Value>,
+    geometry: Option<&'a str>,
+}
+
+/// A body member that must be a JSON scalar (text, number, true/false, null), parsed; `None`
+/// for an array or an object, which is never parsed: a client's megabyte of `[1,1,1,...]`
+/// would cost the server tens of megabytes as a tree.
+fn scalar(raw: &RawValue) -> Option<Value> {
+    if raw.get().starts_with(['[', '{']) { None } else { serde_json::from_str(raw.get()).ok() }
 }
 
 /// Reads a Feature (or, for PATCH, a partial one) and checks every property against the
-/// catalogue: unknown names, types, enum values and dates are 422 naming the field.
-fn parse_body(layer: &Layer, body: &[u8], geometry_required: bool) -> ApiResult<Submitted> {
-    let value: Value = serde_json::from_slice(body).map_err(|e| {
+/// catalogue: unknown names, types, enum values, dates and text lengths are 422 naming the
+/// field; a geometry of more than [`limits::MAX_VERTICES`] positions is 422 before
+/// PostGIS sees it.
+fn parse_body<'a>(layer: &Layer, body: &'a [u8], geometry_required: bool) -> ApiResult<Submitted<'a>> {
+    let not_json = |e: serde_json::Error| {
         ApiError::client(
             StatusCode::BAD_REQUEST,
             format!("the body is not JSON: {e} (line {}, column {})", e.line(), e.column()),
             json!({ "line": e.line(), "column": e.column() }),
         )
-    })?;
-    let Value::Object(mut object) = value else {
-        return Err(ApiError::invalid("the body must be a GeoJSON Feature object", Value::Null));
     };
-    if let Some(kind) = object.get("type")
-        && kind != "Feature"
-    {
-        return Err(ApiError::invalid(format!("`type` must be \"Feature\", not {kind}"), json!({ "field": "type" })));
+    let whole: &RawValue = serde_json::from_slice(body).map_err(not_json)?;
+    if !whole.get().starts_with('{') {
+        return Err(ApiError::invalid("the body must be a GeoJSON Feature object", Value::Null));
     }
-    let geometry = match object.remove("geometry") {
-        Some(Value::Null) | None if geometry_required => {
+    let mut object: BTreeMap<String, &RawValue> = serde_json::from_str(whole.get()).map_err(not_json)?;
+    if let Some(kind) = object.get("type")
+        && scalar(kind).is_none_or(|k| k != "Feature")
+    {
+        return Err(ApiError::invalid(
+            format!("`type` must be \"Feature\", not {}", limits::shown(kind.get(), 40)),
+            json!({ "field": "type" }),
+        ));
+    }
+    let geometry = match object.remove("geometry").filter(|g| g.get() != "null") {
+        None if geometry_required => {
             return Err(ApiError::invalid("the feature needs a geometry", json!({ "field": "geometry" })));
         }
-        Some(Value::Null) | None => None,
-        Some(g @ Value::Object(_)) => Some(g),
+        None => None,
+        Some(g) if g.get().starts_with('{') => Some(within_vertex_limit(g.get())?),
         Some(_) => {
             return Err(ApiError::invalid(
                 "`geometry` must be a GeoJSON geometry object",
@@ -96,28 +125,46 @@ fn parse_body(layer: &Layer, body: &[u8], geometry_required: bool) -> ApiResult<
             ));
         }
     };
-    let raw = match object.remove("properties") {
-        None | Some(Value::Null) => Map::new(),
-        Some(Value::Object(p)) => p,
+    let raw: BTreeMap<String, &RawValue> = match object.remove("properties") {
+        None => BTreeMap::new(),
+        Some(p) if p.get() == "null" => BTreeMap::new(),
+        Some(p) if p.get().starts_with('{') => serde_json::from_str(p.get()).map_err(not_json)?,
         Some(_) => return Err(ApiError::invalid("`properties` must be an object", json!({ "field": "properties" }))),
     };
     let today = today_in_vietnam();
     let mut commune = None;
     let mut properties = Map::new();
-    for (name, value) in raw {
-        if name == "commune" && layer.field("commune").is_none() {
-            commune = Some(value.as_str().map(str::to_string).ok_or_else(|| {
+    for (name, raw_value) in raw {
+        let field = layer.field(&name);
+        // PostgreSQL keeps no NUL in text: said here, for the field, rather than by the database.
+        if scalar(raw_value).is_some_and(|v| v.as_str().is_some_and(|text| text.contains('\0'))) {
+            let shown = limits::shown(&name.replace('\0', "\\0"), 40);
+            return Err(ApiError::invalid(
+                format!("`{shown}` must not contain a NUL character (\\u0000)"),
+                json!({ "field": shown }),
+            ));
+        }
+        if name == "commune" && field.is_none() {
+            let code = scalar(raw_value).and_then(|v| v.as_str().map(str::to_string));
+            commune = Some(code.ok_or_else(|| {
                 ApiError::invalid("`commune` must be a commune code such as \"17131\"", json!({ "field": "commune" }))
             })?);
             continue;
         }
-        let Some(field) = layer.field(&name) else {
+        let Some(field) = field else {
             let names: Vec<&str> = layer.fields().map(|f| f.name).collect();
+            let shown = limits::shown(&name, 60);
             return Err(ApiError::invalid(
-                format!("`{name}` is not a field of {}; the fields are commune, {}", layer.id, names.join(", ")),
-                json!({ "field": name }),
+                format!("`{shown}` is not a field of {}; the fields are commune, {}", layer.id, names.join(", ")),
+                json!({ "field": shown }),
             ));
         };
+        let value = scalar(raw_value).ok_or_else(|| {
+            ApiError::invalid(
+                format!("{name}: must be a {}, not a JSON array or object", field.ty.name()),
+                json!({ "field": name }),
+            )
+        })?;
         let normalised = values::normalise(field, &value, today)
             .map_err(|message| ApiError::invalid(format!("{name}: {message}"), json!({ "field": name })))?;
         properties.insert(name, normalised);
@@ -137,8 +184,63 @@ fn parse_body(layer: &Layer, body: &[u8], geometry_required: bool) -> ApiResult<
     Ok(Submitted { commune, properties, geometry })
 }
 
+/// The geometry's text when it has at most [`limits::MAX_VERTICES`] positions; 422 naming
+/// the count otherwise.
+fn within_vertex_limit(geometry: &str) -> ApiResult<&str> {
+    let vertices = limits::count_positions(geometry)
+        .map_err(|e| ApiError::invalid(format!("`geometry` is not valid JSON: {e}"), json!({ "field": "geometry" })))?;
+    if vertices > limits::MAX_VERTICES {
+        let message = format!(
+            "the geometry has {vertices} vertices; at most {} are accepted in one feature: simplify it or split it into several features",
+            limits::MAX_VERTICES
+        );
+        return Err(ApiError::invalid(
+            message.clone(),
+            json!({ "geometry": { "code": "too_many_vertices", "message": message, "vertices": vertices, "max": limits::MAX_VERTICES } }),
+        ));
+    }
+    Ok(geometry)
+}
+
+/// The body of a feature write, or a JSON 413 naming the limit
+/// ([`limits::FEATURE_BODY_MAX_BYTES`], far below the upload limit: files go through
+/// `/api/import`). Past the limit the answer goes at once, and the rest of the body is read
+/// and dropped in the background, up to the upload limit, so that a client still sending
+/// reads the 413 rather than a reset connection; nothing past the limit is kept.
+async fn feature_body(body: Body, drain_up_to: usize) -> ApiResult<Bytes> {
+    let max = limits::FEATURE_BODY_MAX_BYTES;
+    let mut chunks = body.into_data_stream();
+    let mut kept = BytesMut::new();
+    while let Some(chunk) = chunks.next().await {
+        let chunk = chunk
+            .map_err(|e| ApiError::client(StatusCode::BAD_REQUEST, format!("reading the body: {e}"), Value::Null))?;
+        if kept.len() + chunk.len() > max {
+            let mut seen = kept.len() + chunk.len();
+            tokio::spawn(async move {
+                while let Some(Ok(chunk)) = chunks.next().await {
+                    seen = seen.saturating_add(chunk.len());
+                    if seen > drain_up_to {
+                        return;
+                    }
+                }
+            });
+            return Err(ApiError::client(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!(
+                    "a feature is at most {} MiB of JSON (at most {} vertices); import large files with /api/import",
+                    max / (1024 * 1024),
+                    limits::MAX_VERTICES
+                ),
+                json!({ "limit_bytes": max }),
+            ));
+        }
+        kept.extend_from_slice(&chunk);
+    }
+    Ok(kept.freeze())
+}
+
 /// Checks a geometry in PostGIS and returns it as WGS 84 GeoJSON text.
-async fn checked_geometry(ctx: &AppContext, layer: &Layer, geometry: &Value, query: Option<&str>) -> ApiResult<String> {
+async fn checked_geometry(ctx: &AppContext, layer: &Layer, geometry: &str, query: Option<&str>) -> ApiResult<String> {
     let params = super::params::parse(query, &["repair"])?;
     let repair = match params.get("repair").map(String::as_str) {
         None | Some("false") => false,
@@ -146,8 +248,7 @@ async fn checked_geometry(ctx: &AppContext, layer: &Layer, geometry: &Value, que
         Some(_) => return Err(ApiError::bad("repair", "must be true or false")),
     };
     let rules = Rules { kind: layer.geometry, extent: ctx.policy.extent, repair };
-    let text = geometry.to_string();
-    match geometry::check(&ctx.pool, Input::GeoJson(&text), 4326, rules).await? {
+    match geometry::check_edit(&ctx.pool, geometry, rules).await? {
         Ok(checked) => Ok(checked.geojson),
         Err(problem) => Err(ApiError::invalid(problem.message.clone(), problem.detail())),
     }
@@ -179,10 +280,11 @@ async fn create(
     Path(layer_id): Path<String>,
     RawQuery(query): RawQuery,
     writer: Writer,
-    body: axum::body::Bytes,
+    body: Body,
 ) -> ApiResult<Response> {
     let layer = layer_or_404(&layer_id)?;
     may_write_layer(&writer, layer)?;
+    let body = feature_body(body, ctx.policy.max_upload_bytes).await?;
     let submitted = parse_body(layer, &body, true)?;
     let commune = submitted.commune.clone().ok_or_else(|| {
         ApiError::invalid(
@@ -194,11 +296,13 @@ async fn create(
         return Err(ApiError::invalid(format!("there is no commune `{commune}`"), json!({ "field": "commune" })));
     }
     writer.may_edit(&commune)?;
-    let geometry =
-        checked_geometry(&ctx, layer, submitted.geometry.as_ref().expect("required"), query.as_deref()).await?;
+    let geometry = checked_geometry(&ctx, layer, submitted.geometry.expect("required"), query.as_deref()).await?;
 
     let mut tx = ctx.pool.begin().await?;
-    let stored = edit::insert(&mut tx, layer, &commune, &submitted.properties, &geometry, None).await?;
+    let stored = match edit::insert(&mut tx, layer, &commune, &submitted.properties, &geometry, None).await {
+        Ok(stored) => stored,
+        Err(error) => return Err(write_error(&ctx, layer, &submitted.properties, error).await),
+    };
     audit::record(
         &mut tx,
         audit::Change {
@@ -218,13 +322,30 @@ async fn create(
     Ok(feature_response(StatusCode::CREATED, &stored, Some(location)))
 }
 
+/// The answer to a write the database refused. A value of the wrong size for its column
+/// (a number too large, a date out of range) comes without the column's name: each value
+/// is then tried alone to say which field it was (`detail.field`).
+async fn write_error(ctx: &AppContext, layer: &Layer, properties: &Map<String, Value>, error: sqlx::Error) -> ApiError {
+    let unnamed_value = error.as_database_error().and_then(|db| {
+        let column = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>().and_then(|e| e.column());
+        db.code().filter(|code| code.starts_with("22") && column.is_none()).map(|code| code.into_owned())
+    });
+    if let Some(code) = unnamed_value
+        && let Ok(Some(field)) = edit::unstorable_field(&ctx.pool, layer, properties).await
+    {
+        let reason = super::error::refusal_reason(&code);
+        return ApiError::invalid(format!("`{field}`: {reason}"), json!({ "field": field }));
+    }
+    error.into()
+}
+
 /// Locks the feature and checks the writer's rights and the version they edited.
 async fn lock_for_change(
     tx: &mut sqlx::Transaction<'_, sqlx::Postgres>,
     layer: &Layer,
     id: &str,
     writer: &Writer,
-    expected: Option<i32>,
+    expected: i32,
 ) -> ApiResult<Stored> {
     if layer.key_type == KeyType::Integer && id.parse::<i64>().is_err() {
         return Err(ApiError::bad("id", format!("`{id}` is not a feature id of {}: ids are whole numbers", layer.id)));
@@ -233,9 +354,7 @@ async fn lock_for_change(
         .await?
         .ok_or_else(|| ApiError::not_found(format!("no feature {id} in layer {}", layer.id)))?;
     writer.may_edit(&current.commune)?;
-    if let Some(expected) = expected
-        && expected != current.version
-    {
+    if expected != current.version {
         return Err(ApiError::client(
             StatusCode::PRECONDITION_FAILED,
             format!(
@@ -254,14 +373,15 @@ async fn update(
     query: Option<String>,
     headers: HeaderMap,
     writer: Writer,
-    body: axum::body::Bytes,
+    body: Body,
     replace: bool,
 ) -> ApiResult<Response> {
     let layer = layer_or_404(&layer_id)?;
     may_write_layer(&writer, layer)?;
     let expected = if_match(&headers)?;
+    let body = feature_body(body, ctx.policy.max_upload_bytes).await?;
     let submitted = parse_body(layer, &body, replace)?;
-    let geometry = match &submitted.geometry {
+    let geometry = match submitted.geometry {
         Some(g) => Some(checked_geometry(&ctx, layer, g, query.as_deref()).await?),
         None => None,
     };
@@ -279,7 +399,11 @@ async fn update(
             json!({ "field": "commune" }),
         ));
     }
-    let after = edit::update(&mut tx, layer, &before.key, &submitted.properties, geometry.as_deref(), replace).await?;
+    let after =
+        match edit::update(&mut tx, layer, &before.key, &submitted.properties, geometry.as_deref(), replace).await {
+            Ok(after) => after,
+            Err(error) => return Err(write_error(&ctx, layer, &submitted.properties, error).await),
+        };
     audit::record(
         &mut tx,
         audit::Change {
@@ -304,7 +428,7 @@ async fn replace(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
     writer: Writer,
-    body: axum::body::Bytes,
+    body: Body,
 ) -> ApiResult<Response> {
     update(ctx, (layer_id, id), query, headers, writer, body, true).await
 }
@@ -315,7 +439,7 @@ async fn patch(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
     writer: Writer,
-    body: axum::body::Bytes,
+    body: Body,
 ) -> ApiResult<Response> {
     update(ctx, (layer_id, id), query, headers, writer, body, false).await
 }
@@ -357,15 +481,24 @@ async fn history(
 ) -> ApiResult<Json<Value>> {
     let layer = layer_or_404(&layer_id)?;
     let entries = audit::history(&ctx.pool, layer.id, &id).await?;
+    let current = crate::store::features::version(&ctx.pool, layer, &id).await?;
     let missing = || ApiError::not_found(format!("no feature {id} in layer {}, and no history of one", layer.id));
-    if entries.is_empty() && crate::store::features::one(&ctx.pool, layer, &id).await?.is_none() {
+    if entries.is_empty() && current.is_none() {
         return Err(missing());
     }
-    if viewer.is_anonymous()
-        && let Some(commune) = entries.iter().find_map(|e| e.commune.as_deref())
-        && crate::store::communes::published(&ctx.pool, commune).await? == Some(false)
-    {
-        return Err(missing());
+    // Visitors learn nothing of a feature of an unpublished commune, not even that it
+    // exists: the same 404 as for a feature that never did.
+    if viewer.is_anonymous() {
+        let published = match current {
+            Some((_, published)) => published,
+            None => match entries.iter().find_map(|e| e.commune.as_deref()) {
+                Some(commune) => crate::store::communes::published(&ctx.pool, commune).await? != Some(false),
+                None => true,
+            },
+        };
+        if !published {
+            return Err(missing());
+        }
     }
     Ok(Json(serde_json::to_value(entries).map_err(anyhow::Error::from)?))
 }
@@ -396,18 +529,18 @@ async fn restore(
     State(ctx): State<AppContext>,
     Path((layer_id, id)): Path<(String, String)>,
     writer: Writer,
-    body: axum::body::Bytes,
+    body: Bytes,
 ) -> ApiResult<Response> {
     let layer = layer_or_404(&layer_id)?;
     writer.admin("restore an earlier version")?;
-    let audit_id =
-        serde_json::from_slice::<Value>(&body).ok().and_then(|v| v["audit_id"].as_i64()).ok_or_else(|| {
-            ApiError::client(
-                StatusCode::BAD_REQUEST,
-                "the body must be {\"audit_id\": N}",
-                json!({ "field": "audit_id" }),
-            )
-        })?;
+    #[derive(serde::Deserialize)]
+    struct Body {
+        audit_id: i64,
+    }
+    // Typed: whatever else the body holds is skipped, never built in memory.
+    let audit_id = serde_json::from_slice::<Body>(&body).ok().map(|b| b.audit_id).ok_or_else(|| {
+        ApiError::client(StatusCode::BAD_REQUEST, "the body must be {\"audit_id\": N}", json!({ "field": "audit_id" }))
+    })?;
     let entry = audit::entry(&ctx.pool, audit_id)
         .await?
         .filter(|e| e.layer == layer.id && e.feature_id == id)
@@ -440,7 +573,7 @@ async fn restore(
             commune: &after.commune,
             action: Action::Restore,
             version: Some(after.version),
-            before: before.as_ref().map(|b| &b.feature),
+            before: before.as_ref().map(|b| &*b.feature),
             after: Some(&after.feature),
         },
     )

@@ -3,17 +3,16 @@
 //! named `<layer>-<commune or all>.<ext>` by `Content-Disposition`.
 
 use super::AppContext;
-use super::error::{ApiError, ApiResult};
+use super::client::ClientAddress;
+use super::error::ApiResult;
 use super::etag;
 use super::layers::{layer_or_404, prepare};
 use super::session::Viewer;
 use crate::store::{export, features};
-use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Router, routing::get};
-use futures_util::StreamExt;
 
 pub fn router() -> Router<AppContext> {
     Router::new()
@@ -29,8 +28,9 @@ fn handler(format: Format) -> axum::routing::MethodRouter<AppContext> {
               Path(layer): Path<String>,
               RawQuery(query): RawQuery,
               headers: HeaderMap,
-              viewer: Viewer| async move {
-            download(ctx, &viewer, format, &layer, query.as_deref(), &headers).await
+              viewer: Viewer,
+              ClientAddress(address): ClientAddress| async move {
+            download(ctx, &viewer, &address, format, &layer, query.as_deref(), &headers).await
         },
     )
 }
@@ -64,6 +64,7 @@ impl Format {
 async fn download(
     ctx: AppContext,
     viewer: &Viewer,
+    address: &str,
     format: Format,
     layer_id: &str,
     query: Option<&str>,
@@ -75,19 +76,15 @@ async fn download(
         return Ok(etag::not_modified(&tag));
     }
 
+    let slot = ctx.streams.acquire(address)?;
+    let turn = ctx.streams.query_turn().await?;
     let pool = ctx.pool.clone();
-    let mut chunks = match format {
-        Format::GeoJson => features::stream_collection(pool, features::features_query(layer, &filter)),
-        Format::Kml => export::stream_kml(pool, layer, &filter),
-        Format::Csv => export::stream_csv(pool, layer, &filter),
+    let chunks = match format {
+        Format::GeoJson => features::stream_collection(pool, turn, features::features_query(layer, &filter)),
+        Format::Kml => export::stream_kml(pool, turn, layer, &filter),
+        Format::Csv => export::stream_csv(pool, turn, layer, &filter),
     };
-    // Wait for the first chunk so that a failing query still gets an error status.
-    let first = match chunks.next().await {
-        Some(Ok(bytes)) => bytes,
-        Some(Err(error)) => return Err(error.into()),
-        None => return Err(ApiError::Internal(anyhow::anyhow!("the download ended before it began"))),
-    };
-    let body = Body::from_stream(futures_util::stream::once(async move { Ok::<_, sqlx::Error>(first) }).chain(chunks));
+    let body = super::streams::body(chunks, slot).await?;
 
     let mut response = (StatusCode::OK, body).into_response();
     let h = response.headers_mut();

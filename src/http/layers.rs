@@ -2,17 +2,18 @@
 //! `GET /api/layers`, `GET /api/layers/{layer}/features`, `GET /api/layers/{layer}/features/{id}`.
 
 use super::AppContext;
+use super::client::ClientAddress;
 use super::error::{ApiError, ApiResult};
 use super::etag;
 use super::session::Viewer;
 use crate::layers::{self, Layer};
+use crate::model::limits;
 use crate::store::{communes, features, revision};
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router, routing::get};
-use futures_util::StreamExt;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -53,6 +54,9 @@ pub struct FieldInfo {
     /// The allowed values of an enum, with their labels.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub values: Option<&'static [crate::model::Term]>,
+    /// The most characters a text value may have.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<usize>,
 }
 
 /// How the legend explains a layer: its swatch, and per value of one field a colour.
@@ -81,6 +85,8 @@ pub struct LayerInfo {
     pub draw_order: u16,
     /// Features visible to the reader.
     pub count: i64,
+    /// The most vertices one feature's geometry may have.
+    pub max_vertices: usize,
     pub fields: Vec<FieldInfo>,
     /// MapLibre style layers (see src/layers/styles/README.md).
     pub style: Value,
@@ -100,6 +106,7 @@ impl LayerInfo {
                     layers::FieldType::Enum(terms) => Some(terms),
                     _ => None,
                 },
+                max_length: limits::max_chars(f),
             })
             .collect();
         LayerInfo {
@@ -113,6 +120,7 @@ impl LayerInfo {
             dated_by: layer.lifecycle.map(|l| l.date),
             draw_order: layer.symbology.draw_order,
             count,
+            max_vertices: limits::MAX_VERTICES,
             fields,
             style: layer.style(),
             legend: LegendInfo { swatch: layer.symbology.swatch, palette: layer.symbology.palette },
@@ -121,10 +129,11 @@ impl LayerInfo {
 }
 
 /// The catalogue as the page and other clients read it, with each layer's feature count.
-async fn catalogue(State(ctx): State<AppContext>) -> ApiResult<Json<Vec<LayerInfo>>> {
+/// (Feature counts are of the communes the viewer sees.)
+async fn catalogue(State(ctx): State<AppContext>, viewer: Viewer) -> ApiResult<Json<Vec<LayerInfo>>> {
     let mut out = Vec::new();
     for layer in layers::LAYERS {
-        let count = features::count(&ctx.pool, layer).await?;
+        let count = features::count(&ctx.pool, layer, viewer.is_anonymous()).await?;
         out.push(LayerInfo::new(layer, count));
     }
     Ok(Json(out))
@@ -270,24 +279,17 @@ async fn collection(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
     viewer: Viewer,
+    ClientAddress(address): ClientAddress,
 ) -> ApiResult<Response> {
     let layer = layer_or_404(&layer_id)?;
     let (filter, tag) = prepare(&ctx, &viewer, layer, query.as_deref(), "geojson").await?;
     if etag::matches(&headers, &tag) {
         return Ok(etag::not_modified(&tag));
     }
-
-    let mut chunks = features::stream_collection(ctx.pool.clone(), features::features_query(layer, &filter));
-    // Wait for the first chunk so that a failing query still gets an error status.
-    let first = match chunks.next().await {
-        Some(Ok(bytes)) => bytes,
-        Some(Err(error)) => return Err(error.into()),
-        None => {
-            return Err(ApiError::Internal(anyhow::anyhow!("the feature stream ended before it began")));
-        }
-    };
-    let body = Body::from_stream(futures_util::stream::once(async move { Ok::<_, sqlx::Error>(first) }).chain(chunks));
-    Ok(geojson_response(body, &tag))
+    let slot = ctx.streams.acquire(&address)?;
+    let turn = ctx.streams.query_turn().await?;
+    let chunks = features::stream_collection(ctx.pool.clone(), turn, features::features_query(layer, &filter));
+    Ok(geojson_response(super::streams::body(chunks, slot).await?, &tag))
 }
 
 async fn one(

@@ -1,6 +1,7 @@
 //! The HTTP API and the page: one router per resource, one shared context, one error type.
 
 mod cache;
+pub(crate) mod client;
 mod communes;
 mod context;
 mod coverage;
@@ -12,28 +13,40 @@ mod health;
 mod import;
 mod indicators;
 pub mod layers;
+mod middleware;
 pub mod ogc;
 mod params;
 mod regions;
 mod search;
+pub mod security;
+pub mod server;
 pub mod session;
 mod settings;
 mod sheets;
+pub(crate) mod streams;
 mod web;
 mod worklist;
 
 pub use cache::ResponseCache;
-pub use context::{AppContext, DEFAULT_CACHE_ENTRIES, DEFAULT_MAX_UPLOAD_BYTES, Policy, VIETNAM_EXTENT, WebSettings};
+pub use context::{
+    AppContext, DEFAULT_CACHE_ENTRIES, DEFAULT_HEADER_TIMEOUT, DEFAULT_MAX_CLIENT_CONNECTIONS, DEFAULT_MAX_IMPORTS,
+    DEFAULT_MAX_STREAMS_PER_CLIENT, DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_STREAM_TIMEOUT, Policy, VIETNAM_EXTENT,
+    WebSettings,
+};
 pub use params::{is_region_code, today_in_vietnam};
+pub use server::{serve, serve_until};
 
 use axum::Router;
+use axum::middleware::{from_fn, from_fn_with_state};
+use std::sync::Arc;
 use std::time::Duration;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
 
 /// The whole application.
 pub fn app(ctx: AppContext) -> Router {
+    let security = Arc::new(security::SecurityHeaders::new(&web::index_html(), &ctx.web, &ctx.policy));
     Router::new()
         .merge(health::router())
         .merge(communes::router())
@@ -49,36 +62,24 @@ pub fn app(ctx: AppContext) -> Router {
         .merge(settings::router())
         .merge(ogc::router(ctx.clone()))
         .merge(session::router())
+        .route_layer(from_fn(middleware::refuse_nul_in_path))
         .merge(web::router())
-        .layer(axum::middleware::from_fn_with_state(ctx.clone(), session::guard_reads))
+        .layer(from_fn_with_state(ctx.clone(), session::guard_reads))
         // Uploads and edits above the limit get 413 (KHEO_MAX_UPLOAD_MB).
         .layer(axum::extract::DefaultBodyLimit::max(ctx.policy.max_upload_bytes))
-        .layer(CompressionLayer::new().gzip(true).br(true))
-        // Time to produce the response head; a long streamed body is not cut by it.
+        // Time to produce the response head; a long streamed body is not cut by it (the
+        // stream timeout of the server loop is).
         .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(60)))
-        .layer(TraceLayer::new_for_http())
-        .with_state(ctx)
-}
-
-/// Serves `app` on `listener` until Ctrl-C or SIGTERM.
-pub async fn serve(listener: tokio::net::TcpListener, ctx: AppContext) -> std::io::Result<()> {
-    // With the peer's address: sign-in attempts are limited per address too.
-    axum::serve(listener, app(ctx).into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+        .layer(from_fn(middleware::json_errors))
+        .layer(CompressionLayer::new().gzip(true).br(true))
+        .layer(CatchPanicLayer::custom(middleware::panic_response))
+        .layer(axum::middleware::map_response(move |mut response: axum::response::Response| {
+            let security = security.clone();
+            async move {
+                security.apply(response.headers_mut());
+                response
             }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+        }))
+        .layer(from_fn(middleware::log_request))
+        .with_state(ctx)
 }

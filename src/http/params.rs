@@ -4,12 +4,17 @@ use super::error::{ApiError, ApiResult};
 use chrono::NaiveDate;
 use std::collections::HashMap;
 
-/// The pairs of a query string, refusing repeated names.
+/// The pairs of a query string, refusing repeated names and NUL characters (`%00`, which
+/// no value holds and PostgreSQL refuses in text).
 pub fn pairs(query: Option<&str>) -> ApiResult<Vec<(String, String)>> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query.unwrap_or(""))
         .map_err(|_| ApiError::bad("query", "is not a valid URL query string"))?;
     let mut seen = std::collections::HashSet::new();
-    for (name, _) in &pairs {
+    for (name, value) in &pairs {
+        if name.contains('\0') || value.contains('\0') {
+            let shown: String = name.replace('\0', "%00").chars().take(40).collect();
+            return Err(ApiError::bad(shown, "must not contain a NUL character (%00)"));
+        }
         if !seen.insert(name.as_str()) {
             return Err(ApiError::bad(name, "is given more than once"));
         }

@@ -7,10 +7,11 @@
 //! sent the cookie along.
 
 use super::AppContext;
+use super::client::ClientAddress;
 use super::error::{ApiError, ApiResult};
 use crate::auth::{User, password};
 use crate::store::{sessions, users};
-use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
@@ -18,13 +19,15 @@ use axum::response::{IntoResponse, Response};
 use axum::{Json, Router, routing::get};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use std::net::SocketAddr;
 
 pub const COOKIE: &str = "kheo_session";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
 pub fn router() -> Router<AppContext> {
-    Router::new().route("/api/session", get(current).post(sign_in).delete(sign_out))
+    Router::new().route(
+        "/api/session",
+        get(current).post(sign_in).delete(sign_out).layer(axum::extract::DefaultBodyLimit::max(MAX_SIGN_IN_BYTES)),
+    )
 }
 
 /// The session token in the request's cookies, if any.
@@ -83,7 +86,7 @@ impl FromRequestParts<AppContext> for Writer {
             return Err(ApiError::unauthorized("sign in first (POST /api/session): writes need an account"));
         };
         let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or("");
-        if !constant_time_eq(sent.as_bytes(), csrf.as_bytes()) {
+        if !password::constant_time_eq(sent.as_bytes(), csrf.as_bytes()) {
             return Err(ApiError::forbidden(
                 "missing or wrong X-CSRF-Token header: send the csrf_token given when signing in",
             ));
@@ -108,20 +111,18 @@ impl Writer {
     }
 }
 
-/// Compares two secrets in time that does not depend on where they differ.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 fn session_body(user: &User, csrf: &str) -> Value {
     json!({ "user": user, "csrf_token": csrf })
 }
 
-async fn current(Viewer(found): Viewer) -> Json<Value> {
-    Json(match found {
-        Some((user, csrf)) => session_body(&user, &csrf),
-        None => json!({ "user": null }),
-    })
+async fn current(Viewer(found): Viewer) -> Response {
+    no_store(
+        Json(match found {
+            Some((user, csrf)) => session_body(&user, &csrf),
+            None => json!({ "user": null }),
+        })
+        .into_response(),
+    )
 }
 
 #[derive(Deserialize)]
@@ -130,32 +131,19 @@ struct Credentials {
     password: String,
 }
 
-/// The client's IP address: the peer's, or with `KHEO_TRUST_PROXY` the last address of
-/// `X-Forwarded-For` (the one the proxy in front of kheo appended); "unknown" when the server
-/// was not started with connect info.
-struct ClientAddress(String);
+/// The largest sign-in body: a name of at most 40 characters and a password fit in far less.
+pub const MAX_SIGN_IN_BYTES: usize = 4 * 1024;
+/// How long a sign-in waits for a free password check before the server says it is busy.
+const CHECK_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
 
-impl FromRequestParts<AppContext> for ClientAddress {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, ctx: &AppContext) -> Result<ClientAddress, Self::Rejection> {
-        if ctx.policy.trust_proxy
-            && let Some(forwarded) = parts
-                .headers
-                .get_all("x-forwarded-for")
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .flat_map(|v| v.split(','))
-                .map(str::trim)
-                .rfind(|v| !v.is_empty())
-        {
-            return Ok(ClientAddress(forwarded.to_string()));
-        }
-        let address = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string());
-        Ok(ClientAddress(address.unwrap_or_else(|| "unknown".into())))
-    }
+fn wrong_credentials() -> ApiError {
+    ApiError::unauthorized("wrong user name or password")
 }
 
+/// `POST /api/session`. The attempt is counted before the password is checked (so a burst
+/// of guesses cannot all pass the limit), the check waits for one of a few permits (so a
+/// burst cannot take the server's memory), and a name that cannot exist is refused before
+/// the database is asked.
 async fn sign_in(
     State(ctx): State<AppContext>,
     ClientAddress(address): ClientAddress,
@@ -169,31 +157,31 @@ async fn sign_in(
         )
     })?;
     let username = credentials.username.trim().to_lowercase();
-
-    let (failures, retry_after) = sessions::recent_failures(&ctx.pool, &username, &address).await?;
-    if failures >= sessions::MAX_FAILED_ATTEMPTS {
-        let mut response = ApiError::client(
-            StatusCode::TOO_MANY_REQUESTS,
-            format!("too many failed sign-ins; try again in {} minutes", (retry_after.max(1) + 59) / 60),
-            json!({ "retry_after_s": retry_after.max(1) }),
-        )
-        .into_response();
-        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after.max(1)));
-        return Ok(response);
+    if !crate::auth::valid_username(&username) {
+        return Err(wrong_credentials());
     }
+
+    let attempt = match sessions::begin_attempt(&ctx.pool, &username, &address).await? {
+        sessions::Admission::Admitted(id) => id,
+        sessions::Admission::Refused { retry_after_s } => {
+            let minutes = (retry_after_s + 59) / 60;
+            let message = format!("too many failed sign-ins; try again in {minutes} minutes");
+            return Err(ApiError::retry_later(StatusCode::TOO_MANY_REQUESTS, message, retry_after_s.unsigned_abs()));
+        }
+    };
 
     let account = users::find(&ctx.pool, &username).await?;
     let stored = account.as_ref().map(|a| a.password_hash.clone()).unwrap_or_else(|| password::decoy_hash().into());
-    let given = credentials.password;
-    let matches = tokio::task::spawn_blocking(move || password::verify(&given, &stored))
-        .await
-        .map_err(|e| ApiError::Internal(e.into()))?;
-    let account = account.filter(|_| matches);
-    sessions::record_attempt(&ctx.pool, &username, &address, account.is_some()).await?;
-    let Some(account) = account else {
-        tracing::info!(username, address, "failed sign-in");
-        return Err(ApiError::unauthorized("wrong user name or password"));
+    let Some(matches) = ctx.password_checks.verify(credentials.password, stored, CHECK_WAIT).await else {
+        sessions::attempt_abandoned(&ctx.pool, attempt).await?;
+        let message = "the server is checking too many sign-ins at once; try again in a second".to_string();
+        return Err(ApiError::retry_later(StatusCode::SERVICE_UNAVAILABLE, message, 1));
     };
+    let Some(account) = account.filter(|_| matches) else {
+        tracing::info!(username, address, "failed sign-in");
+        return Err(wrong_credentials());
+    };
+    sessions::attempt_succeeded(&ctx.pool, attempt).await?;
 
     let token = password::random_token();
     let csrf = password::random_token();
@@ -204,10 +192,15 @@ async fn sign_in(
         sessions::SESSION_LIFETIME.as_secs(),
         if ctx.policy.secure_cookies { "; Secure" } else { "" }
     );
-    let mut response = Json(session_body(&account.user, &csrf)).into_response();
+    let mut response = no_store(Json(session_body(&account.user, &csrf)).into_response());
     response.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&cookie).map_err(anyhow::Error::from)?);
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
+}
+
+/// Answers that carry a CSRF token (or say who is signed in) are kept by no cache.
+fn no_store(mut response: Response) -> Response {
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
 }
 
 async fn sign_out(State(ctx): State<AppContext>, _writer: Writer, headers: HeaderMap) -> ApiResult<Response> {
@@ -246,11 +239,9 @@ pub async fn guard_reads(State(ctx): State<AppContext>, mut request: Request, ne
     if !ctx.policy.anonymous_read {
         return ApiError::unauthorized("this server does not serve anonymous visitors: sign in first").into_response();
     }
-    let commune = request
-        .uri()
-        .query()
-        .and_then(|q| serde_urlencoded::from_str::<Vec<(String, String)>>(q).ok())
-        .and_then(|pairs| pairs.into_iter().find(|(name, _)| name == "commune").map(|(_, v)| v));
+    // A query the handler will refuse (a NUL, a repeated name) names no commune to check.
+    let pairs = super::params::pairs(request.uri().query()).unwrap_or_default();
+    let commune = pairs.into_iter().find(|(name, _)| name == "commune").map(|(_, v)| v);
     if let Some(code) = commune {
         match crate::store::communes::published(&ctx.pool, &code).await {
             Ok(Some(false)) => return ApiError::not_found(format!("unknown commune `{code}`")).into_response(),

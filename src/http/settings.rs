@@ -68,6 +68,9 @@ async fn change(
         .map_err(|e| ApiError::invalid(format!("a setting has the wrong type: {e}"), Value::Null))?;
     check(&after).map_err(|bad| ApiError::invalid(bad.message, json!({ "field": bad.setting })))?;
 
+    // The audit log keeps JSON text as it is written.
+    let as_raw = |value: &Settings| serde_json::value::to_raw_value(value).map_err(anyhow::Error::from);
+    let (before_raw, after_raw) = (as_raw(&before)?, as_raw(&after)?);
     let mut tx = ctx.pool.begin().await?;
     coverage::save_settings(&mut tx, &code, &after).await?;
     audit::record(
@@ -79,8 +82,8 @@ async fn change(
             commune: &code,
             action: Action::Update,
             version: None,
-            before: Some(&json!(before)),
-            after: Some(&json!(after)),
+            before: Some(&before_raw),
+            after: Some(&after_raw),
         },
     )
     .await?;

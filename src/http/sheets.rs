@@ -38,7 +38,8 @@ pub fn decimal_comma(p: &HashMap<String, String>) -> ApiResult<bool> {
 pub fn csv(sheet: &Sheet, comma: bool) -> ApiResult<Vec<u8>> {
     let text = |cell: &Cell| -> String {
         match cell {
-            Cell::Text(t) => t.clone(),
+            // Names are typed by users: no formula reaches Excel (OWASP's rule).
+            Cell::Text(t) => crate::spreadsheet::csv_text(t).into_owned(),
             Cell::Empty => String::new(),
             Cell::Number(v, decimals) => {
                 let t = format!("{v:.decimals$}");

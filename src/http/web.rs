@@ -4,7 +4,7 @@
 use super::AppContext;
 use super::error::ApiError;
 use axum::Router;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use rust_embed::RustEmbed;
 
@@ -17,12 +17,28 @@ pub fn router() -> Router<AppContext> {
     Router::new().fallback(file)
 }
 
-async fn file(uri: Uri, headers: HeaderMap) -> Response {
+/// The page's HTML, as served.
+pub fn index_html() -> String {
+    WebFiles::get("index.html").map(|f| String::from_utf8_lossy(&f.data).into_owned()).unwrap_or_default()
+}
+
+async fn file(method: Method, uri: Uri, headers: HeaderMap) -> Response {
     // Font stacks have spaces in their names: /fonts/Noto%20Sans%20Regular/0-255.pbf
     let decoded = percent_encoding::percent_decode_str(uri.path()).decode_utf8_lossy();
     let path = decoded.trim_start_matches('/');
     if path.starts_with("api/") {
         return ApiError::not_found(format!("no API route {}", uri.path())).into_response();
+    }
+    if method != Method::GET && method != Method::HEAD {
+        // TRACE, PROPFIND, CONNECT, POST...: the page's files are only read.
+        let mut response = ApiError::client(
+            StatusCode::METHOD_NOT_ALLOWED,
+            format!("{method} is not allowed here: the page's files are read with GET"),
+            serde_json::json!({ "allow": "GET, HEAD" }),
+        )
+        .into_response();
+        response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return response;
     }
     let path = if path.is_empty() { "index.html" } else { path };
     if path.split('/').any(|part| part == ".." || part.starts_with('.')) {

@@ -4,9 +4,13 @@
 //! without Vietnamese accents: `Kinh độ`, `kinh_do`, `lon`), and keeps the other cells as
 //! string properties for the field mapping.
 
+use std::io::{BufRead, Read};
+
 use serde_json::{Map, Value, json};
 
-use super::{Format, ReadError, ReadOptions, Source, SourceFeature, SourceGeometry, text};
+use super::input::Fault;
+use super::{ReadError, Sink, SourceFeature, SourceGeometry, text, wkt_positions};
+use crate::model::limits::MAX_VERTICES;
 
 const LON_NAMES: &[&str] = &["lon", "lng", "long", "longitude", "x", "kinh_do", "kinhdo"];
 const LAT_NAMES: &[&str] = &["lat", "latitude", "y", "vi_do", "vido"];
@@ -17,15 +21,27 @@ enum GeometryColumns {
     Wkt(usize),
 }
 
-pub(crate) fn read(file_name: &str, bytes: &[u8], options: &ReadOptions) -> Result<Source, ReadError> {
-    let text = text::decode(bytes, options)?;
-    if text.trim().is_empty() {
+/// Reads a CSV table row by row (the `csv` crate streams); returns its warnings.
+pub(crate) fn read(
+    file_name: &str,
+    mut text: Box<dyn BufRead + '_>,
+    fault: &Fault,
+    sink: &mut Sink,
+) -> Result<Vec<String>, ReadError> {
+    // The header line decides the delimiter; it is then given back to the CSV reader.
+    let mut header_line = Vec::new();
+    text.read_until(b'\n', &mut header_line).map_err(|e| fault.or(text::io_error(e)))?;
+    if String::from_utf8_lossy(&header_line).trim().is_empty() {
         return Err(ReadError::Empty { what: format!("\"{file_name}\"") });
     }
-    let header_line = text.lines().next().unwrap_or("");
-    let delimiter = sniff_delimiter(header_line);
-    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(true).from_reader(text.as_bytes());
-    let headers: Vec<String> = reader.headers().map_err(csv_error)?.iter().map(|h| h.trim().to_string()).collect();
+    let delimiter = sniff_delimiter(&String::from_utf8_lossy(&header_line));
+    let rest = std::io::Cursor::new(header_line).chain(text);
+    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).has_headers(true).from_reader(rest);
+    let error = |e: csv::Error| match e.kind() {
+        csv::ErrorKind::Io(_) => fault.or(ReadError::Unreadable { message: e.to_string() }),
+        _ => csv_error(e),
+    };
+    let headers: Vec<String> = reader.headers().map_err(error)?.iter().map(|h| h.trim().to_string()).collect();
     check_unique(&headers)?;
     let folded: Vec<String> = headers.iter().map(|h| text::fold_name(h)).collect();
     let find = |names: &[&str]| names.iter().find_map(|n| folded.iter().position(|f| f == n));
@@ -42,9 +58,8 @@ pub(crate) fn read(file_name: &str, bytes: &[u8], options: &ReadOptions) -> Resu
     };
     let decimal_comma = delimiter == b';';
 
-    let mut features = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(csv_error)?;
+    let mut record = csv::StringRecord::new();
+    while reader.read_record(&mut record).map_err(error)? {
         let line = record.position().map(|p| p.line()).unwrap_or(0);
         let cell = |i: usize| record.get(i).unwrap_or("").trim();
         let number = |i: usize| -> Result<f64, ReadError> {
@@ -54,7 +69,7 @@ pub(crate) fn read(file_name: &str, bytes: &[u8], options: &ReadOptions) -> Resu
                 line,
                 column: i + 1,
                 name: headers[i].clone(),
-                value: raw.to_string(),
+                value: crate::model::limits::shown(raw, 40),
             })
         };
         let geometry = match columns {
@@ -66,9 +81,15 @@ pub(crate) fn read(file_name: &str, bytes: &[u8], options: &ReadOptions) -> Resu
                     Some(SourceGeometry::GeoJson(json!({"type": "Point", "coordinates": [x, y]})))
                 }
             }
-            GeometryColumns::Wkt(wkt) => {
-                Some(cell(wkt)).filter(|s| !s.is_empty()).map(|s| SourceGeometry::Wkt(s.to_string()))
-            }
+            GeometryColumns::Wkt(wkt) => Some(cell(wkt)).filter(|s| !s.is_empty()).map(|s| {
+                let vertices = wkt_positions(s);
+                if vertices > MAX_VERTICES {
+                    let geometry_type = s.split(|c: char| !c.is_ascii_alphabetic()).next().map(wkt_type);
+                    SourceGeometry::Oversized { geometry_type, vertices }
+                } else {
+                    SourceGeometry::Wkt(s.to_string())
+                }
+            }),
         };
         let mut properties = Map::new();
         for (i, name) in headers.iter().enumerate() {
@@ -77,9 +98,26 @@ pub(crate) fn read(file_name: &str, bytes: &[u8], options: &ReadOptions) -> Resu
                 properties.insert(name.clone(), Value::String(value.to_string()));
             }
         }
-        features.push(SourceFeature { index: features.len(), id: None, geometry, properties });
+        let index = sink.next_index();
+        sink.push(SourceFeature { index, id: None, geometry, properties })?;
     }
-    Ok(Source { format: Format::Csv, crs: None, features, warnings: Vec::new() })
+    Ok(Vec::new())
+}
+
+/// The GeoJSON type of a WKT keyword (`MULTILINESTRING` -> `MultiLineString`).
+fn wkt_type(keyword: &str) -> String {
+    let upper = keyword.to_ascii_uppercase();
+    let (multi, base) = match upper.strip_prefix("MULTI") {
+        Some(base) => ("Multi", base),
+        None => ("", upper.as_str()),
+    };
+    let base = match base {
+        "POINT" => "Point",
+        "LINESTRING" => "LineString",
+        "POLYGON" => "Polygon",
+        _ => return "GeometryCollection".into(),
+    };
+    format!("{multi}{base}")
 }
 
 /// `;` when the header has more semicolons than commas (and tabs), `\t` likewise, else `,`.

@@ -1,102 +1,249 @@
-//! KML and KMZ (Google Earth, My Maps, most phone apps). The `kml` crate parses; kheo walks
-//! Document/Folder to find the Placemarks, keeps their name, description and ExtendedData,
-//! records the folder path (planners sort works into folders such as "Tổ 5"), and turns the
-//! geometry into GeoJSON. Styles are presentation and are ignored.
+//! KML and KMZ (Google Earth, My Maps, most phone apps). The document is streamed with
+//! quick-xml ([`super::xml`]); each Placemark is cut out as it comes and parsed on its own
+//! by the `kml` crate, which would otherwise build the whole document in memory (some 20
+//! bytes for each byte of KML: 4 GB for a KMZ holding 190 MiB). kheo keeps the name,
+//! description and ExtendedData, records the folder path (planners sort works into
+//! folders such as "Tổ 5"), and turns the geometry into GeoJSON. Styles are presentation
+//! and are ignored.
 //!
 //! The KML-to-GeoJSON geometry mapping is written here (a few lines) rather than going
 //! through geo-types, which is not a direct dependency and would keep Z in a detour.
 
-use std::io::{BufRead, Read};
+use std::io::BufRead;
 
 use kml::types::{Coord, Element, Geometry, Placemark};
 use kml::{Kml, KmlReader};
+use quick_xml::events::Event;
 use serde_json::{Map, Value, json};
 
-use super::{
-    Format, ReadError, Source, SourceFeature, SourceGeometry, archive, line_column, refuse_xml_entities, text,
-};
+use super::archive::Archive;
+use super::input::{Fault, Input};
+use super::xml::{XmlStream, local};
+use super::{Format, Limits, ReadError, Sink, SourceFeature, SourceGeometry, text};
+use crate::model::limits::MAX_VERTICES;
 
 /// KML is always WGS 84 longitude/latitude (OGC KML 2.2, 6.2).
 const KML_CRS: u32 = 4326;
 
-pub(crate) fn read_kml(entry: &str, bytes: &[u8]) -> Result<Source, ReadError> {
-    let features = read_document(entry, bytes, Format::Kml)?;
-    Ok(Source { format: Format::Kml, crs: Some(KML_CRS), features, warnings: Vec::new() })
+/// The largest Placemark kept for parsing, in bytes of KML: a geometry of
+/// [`MAX_VERTICES`] vertices at full precision with altitudes and a long description fit.
+/// A larger one is counted as it streams by and reported as too large.
+const MAX_PLACEMARK_BYTES: usize = 8 * 1024 * 1024;
+
+/// The geometry elements that may stand alone, outside a Placemark.
+const GEOMETRIES: [&[u8]; 5] = [b"Point", b"LineString", b"LinearRing", b"Polygon", b"MultiGeometry"];
+
+/// Reads a KML document; returns the CRS it is in.
+pub(crate) fn read_kml(
+    entry: &str,
+    text: Box<dyn BufRead + '_>,
+    format: Format,
+    fault: &Fault,
+    sink: &mut Sink,
+) -> Result<Option<u32>, ReadError> {
+    read_document(entry, text, format, fault, sink)?;
+    Ok(Some(KML_CRS))
 }
 
 /// A KMZ is a zip whose main document is `doc.kml` (or else the first .kml).
-pub(crate) fn read_kmz(bytes: &[u8]) -> Result<Source, ReadError> {
-    let entries = archive::unzip(bytes)?;
+pub(crate) fn read_kmz(
+    input: &Input,
+    limits: &Limits,
+    fault: &Fault,
+    sink: &mut Sink,
+) -> Result<Option<u32>, ReadError> {
+    let mut archive = Archive::open(input, limits, fault)?;
     let is_kml = |name: &str| name.to_ascii_lowercase().ends_with(".kml");
-    let main = entries
+    let main = archive
+        .names()
         .iter()
-        .find(|e| e.name.eq_ignore_ascii_case("doc.kml"))
-        .or_else(|| entries.iter().find(|e| is_kml(&e.name)))
-        .ok_or_else(|| ReadError::MissingKml { entries: archive::list(&entries) })?;
-    let features = read_document(&main.name, &main.bytes, Format::Kmz)?;
-    Ok(Source { format: Format::Kmz, crs: Some(KML_CRS), features, warnings: Vec::new() })
+        .find(|n| n.eq_ignore_ascii_case("doc.kml"))
+        .or_else(|| archive.names().iter().find(|n| is_kml(n)))
+        .cloned()
+        .ok_or_else(|| ReadError::MissingKml { entries: archive.list() })?;
+    let entry = archive.entry(&main)?;
+    let text = text::open(entry, None, fault, limits.max_decoded_bytes)?;
+    read_document(&main, text, Format::Kmz, fault, sink)?;
+    Ok(Some(KML_CRS))
 }
 
-fn read_document(entry: &str, bytes: &[u8], format: Format) -> Result<Vec<SourceFeature>, ReadError> {
-    let text = text::decode_default(bytes)?;
-    refuse_xml_entities(entry, &text)?;
-    check_structure(entry, &text, format)?;
-    let mut input = Counting::new(text.as_bytes());
-    let root = KmlReader::<_, f64>::from_reader(&mut input)
-        .read()
-        .map_err(|e| xml_error(entry, format, &text, input.consumed, &e))?;
-    let mut features = Vec::new();
-    let mut folders = Vec::new();
-    walk(entry, format, &root, &mut folders, &mut features)?;
-    Ok(features)
+/// Walks the document: Folders give the path, each Placemark (or geometry standing alone)
+/// becomes a feature as soon as its end is read.
+fn read_document(
+    entry: &str,
+    text: Box<dyn BufRead + '_>,
+    format: Format,
+    fault: &Fault,
+    sink: &mut Sink,
+) -> Result<(), ReadError> {
+    let mut xml = XmlStream::new(entry, format, text, fault);
+    // (depth of the Folder element, its name)
+    let mut folders: Vec<(usize, String)> = Vec::new();
+    loop {
+        match xml.next()? {
+            Event::Start(start) => {
+                let name = local(&start);
+                if name == b"Placemark" || GEOMETRIES.contains(&name.as_slice()) {
+                    let index = sink.next_index();
+                    let placemark = cut_out(&mut xml, start)?;
+                    let path: Vec<&str> = folders.iter().map(|(_, n)| n.as_str()).filter(|n| !n.is_empty()).collect();
+                    sink.push(feature_of(entry, format, index, placemark, &path.join(" / "))?)?;
+                } else if name == b"Folder" {
+                    folders.push((xml.depth(), String::new()));
+                } else if name == b"name"
+                    && xml.parent() == Some(b"Folder".as_slice())
+                    && let Some((depth, folder)) = folders.last_mut()
+                    && *depth + 1 == xml.depth()
+                {
+                    *folder = xml.text()?.trim().to_string();
+                }
+            }
+            Event::End(_) => {
+                folders.retain(|(depth, _)| *depth <= xml.depth());
+            }
+            Event::Eof => return Ok(()),
+            _ => {}
+        }
+    }
 }
 
-fn walk(
+/// A Placemark (or a geometry standing alone) as read from the stream.
+enum CutOut {
+    /// Its KML, to parse.
+    Kml(Vec<u8>),
+    /// Larger than [`MAX_PLACEMARK_BYTES`]: only its coordinates were counted.
+    TooLarge { geometry_type: Option<String>, vertices: usize },
+}
+
+/// Copies the element just started, up to its end, into a buffer of at most
+/// [`MAX_PLACEMARK_BYTES`] (quick-xml writes the events back as they were read).
+fn cut_out(xml: &mut XmlStream, start: quick_xml::events::BytesStart<'static>) -> Result<CutOut, ReadError> {
+    let depth = xml.depth();
+    let standalone = local(&start) != b"Placemark";
+    let mut writer = Some(quick_xml::Writer::new(Vec::new()));
+    let written = |w: &mut quick_xml::Writer<Vec<u8>>, event: Event| w.write_event(event).map(|_| w.get_ref().len());
+    if standalone && let Some(w) = writer.as_mut() {
+        let _ = w.write_event(Event::Start(quick_xml::events::BytesStart::new("Placemark")));
+    }
+    let mut geometry_type = standalone.then(|| String::from_utf8_lossy(&local(&start)).into_owned());
+    // The kinds of the geometries inside, for a MultiGeometry's type.
+    let mut parts: Vec<Vec<u8>> = Vec::new();
+    if let Some(w) = writer.as_mut() {
+        let _ = w.write_event(Event::Start(start));
+    }
+    let mut in_coordinates = false;
+    let mut vertices = 0usize;
+    loop {
+        let event = xml.next()?;
+        match &event {
+            Event::Start(e) => {
+                let name = local(e);
+                in_coordinates = name == b"coordinates";
+                if GEOMETRIES.contains(&name.as_slice()) {
+                    if geometry_type.is_none() {
+                        geometry_type = Some(String::from_utf8_lossy(&name).into_owned());
+                    } else if !parts.contains(&name) {
+                        parts.push(name.clone());
+                    }
+                }
+            }
+            Event::End(_) => in_coordinates = false,
+            Event::Text(t) if in_coordinates => {
+                vertices += t.split(u8::is_ascii_whitespace).filter(|s| !s.is_empty()).count()
+            }
+            _ => {}
+        }
+        let done = matches!(event, Event::End(_)) && xml.depth() < depth;
+        let size = match &event {
+            Event::Text(t) => t.len(),
+            Event::CData(c) => c.len(),
+            _ => 0,
+        };
+        // Past the limit the cut-out is dropped before a large text is copied into it.
+        if writer.as_ref().is_some_and(|w| w.get_ref().len() + size > MAX_PLACEMARK_BYTES) {
+            writer = None;
+        }
+        if let Some(w) = writer.as_mut() {
+            written(w, event).map_err(|e| xml.error(e.to_string()))?;
+        }
+        if done {
+            break;
+        }
+    }
+    match writer {
+        Some(mut w) => {
+            if standalone {
+                let _ = w.write_event(Event::End(quick_xml::events::BytesEnd::new("Placemark")));
+            }
+            Ok(CutOut::Kml(w.into_inner()))
+        }
+        None => Ok(CutOut::TooLarge {
+            geometry_type: geometry_type.map(|t| geojson_type(&t, &parts).to_string()),
+            vertices,
+        }),
+    }
+}
+
+/// The GeoJSON type a KML geometry element becomes, as [`geometry_json`] makes it (a
+/// MultiGeometry by the kinds of its `parts`; a Polygon's rings are LinearRings).
+fn geojson_type<'a>(kml: &'a str, parts: &[Vec<u8>]) -> &'a str {
+    let has = |name: &[u8]| parts.iter().any(|p| p == name);
+    match kml {
+        "LinearRing" => "LineString",
+        "MultiGeometry" if has(b"Polygon") && !has(b"Point") && !has(b"LineString") => "MultiPolygon",
+        "MultiGeometry" if has(b"Point") && parts.len() == 1 => "MultiPoint",
+        "MultiGeometry" if !has(b"Polygon") && !has(b"Point") && !parts.is_empty() => "MultiLineString",
+        "MultiGeometry" => "GeometryCollection",
+        other => other,
+    }
+}
+
+/// The feature of a Placemark cut out of the document.
+fn feature_of(
     entry: &str,
     format: Format,
-    node: &Kml,
-    folders: &mut Vec<String>,
-    out: &mut Vec<SourceFeature>,
-) -> Result<(), ReadError> {
-    match node {
-        Kml::KmlDocument(doc) => {
-            for child in &doc.elements {
-                walk(entry, format, child, folders, out)?;
+    index: usize,
+    cut: CutOut,
+    folder: &str,
+) -> Result<SourceFeature, ReadError> {
+    let kml = match cut {
+        CutOut::Kml(kml) => kml,
+        CutOut::TooLarge { geometry_type, vertices } => {
+            let mut properties = Map::new();
+            if !folder.is_empty() {
+                properties.insert("folder".into(), Value::String(folder.to_string()));
             }
+            let geometry = Some(SourceGeometry::Oversized { geometry_type, vertices });
+            return Ok(SourceFeature { index, id: None, geometry, properties });
         }
-        Kml::Document { elements, .. } => {
-            for child in elements {
-                walk(entry, format, child, folders, out)?;
-            }
-        }
-        Kml::Folder(folder) => {
-            folders.push(folder.name.clone().unwrap_or_default().trim().to_string());
-            for child in &folder.elements {
-                walk(entry, format, child, folders, out)?;
-            }
-            folders.pop();
-        }
-        Kml::Placemark(placemark) => {
-            let index = out.len();
-            out.push(feature(entry, format, index, placemark, folders)?);
-        }
-        // A bare geometry at the top of a file (rare, but the crate accepts it).
-        Kml::Point(_) | Kml::LineString(_) | Kml::LinearRing(_) | Kml::Polygon(_) | Kml::MultiGeometry(_) => {
-            let geometry = match node.clone() {
-                Kml::Point(g) => Geometry::Point(g),
-                Kml::LineString(g) => Geometry::LineString(g),
-                Kml::LinearRing(g) => Geometry::LinearRing(g),
-                Kml::Polygon(g) => Geometry::Polygon(g),
-                Kml::MultiGeometry(g) => Geometry::MultiGeometry(g),
-                _ => unreachable!("matched above"),
-            };
-            let index = out.len();
-            let placemark = Placemark { geometry: Some(geometry), ..Default::default() };
-            out.push(feature(entry, format, index, &placemark, folders)?);
-        }
-        _ => {}
+    };
+    let parsed = KmlReader::<_, f64>::from_reader(kml.as_slice()).read().map_err(|e| ReadError::MalformedXml {
+        entry: entry.to_string(),
+        format,
+        position: format!("in Placemark {index}"),
+        message: error_chain(&e),
+    })?;
+    let Kml::Placemark(placemark) = parsed else {
+        return Err(ReadError::MalformedXml {
+            entry: entry.to_string(),
+            format,
+            position: format!("in Placemark {index}"),
+            message: "the Placemark could not be read".into(),
+        });
+    };
+    feature(entry, format, index, &placemark, folder)
+}
+
+/// An error and its causes, on one line.
+fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(inner) = source {
+        message.push_str(": ");
+        message.push_str(&inner.to_string());
+        source = inner.source();
     }
-    Ok(())
+    message
 }
 
 fn feature(
@@ -104,7 +251,7 @@ fn feature(
     format: Format,
     index: usize,
     placemark: &Placemark,
-    folders: &[String],
+    folder: &str,
 ) -> Result<SourceFeature, ReadError> {
     let mut properties = Map::new();
     if let Some(name) = &placemark.name {
@@ -116,12 +263,14 @@ fn feature(
     for extended in placemark.children.iter().filter(|c| c.name == "ExtendedData") {
         extended_data(extended, &mut properties);
     }
-    let path: Vec<&str> = folders.iter().map(String::as_str).filter(|f| !f.is_empty()).collect();
-    if !path.is_empty() {
-        properties.insert("folder".into(), Value::String(path.join(" / ")));
+    if !folder.is_empty() {
+        properties.insert("folder".into(), Value::String(folder.to_string()));
     }
     let geometry = match &placemark.geometry {
         None => None,
+        Some(g) if vertex_count(g) > MAX_VERTICES => {
+            Some(SourceGeometry::Oversized { geometry_type: Some(kml_type(g).to_string()), vertices: vertex_count(g) })
+        }
         Some(g) => geometry_json(g)
             .map_err(|message| ReadError::MalformedXml {
                 entry: entry.to_string(),
@@ -230,151 +379,35 @@ fn geometry_json(geometry: &Geometry) -> Result<Option<Value>, String> {
     }))
 }
 
-/// The deepest XML nesting accepted. The `kml` crate parses recursively, so a file of
-/// thousands of nested Folders would overflow the stack; real KML nests a dozen levels.
-const MAX_DEPTH: usize = 100;
+/// The vertices of a KML geometry.
+fn vertex_count(geometry: &Geometry) -> usize {
+    match geometry {
+        Geometry::Point(_) => 1,
+        Geometry::LineString(l) => l.coords.len(),
+        Geometry::LinearRing(r) => r.coords.len(),
+        Geometry::Polygon(p) => p.outer.coords.len() + p.inner.iter().map(|r| r.coords.len()).sum::<usize>(),
+        Geometry::MultiGeometry(m) => m.geometries.iter().map(vertex_count).sum(),
+        _ => 0,
+    }
+}
 
-/// Checks that every element is closed, in order, and that nesting stays below
-/// [`MAX_DEPTH`], before a parser sees the document. Needed because the `kml` crate's
-/// element loops never stop at the end of the input: a KML cut off inside a Placemark
-/// would hang the server. A small tag scanner (comments, CDATA, processing instructions
-/// and quoted attribute values skipped); the parsers judge everything else.
-/// Markup that is not an element: its start and its end.
-const SKIPPED: [(&[u8], &[u8]); 4] = [(b"<!--", b"-->"), (b"<![CDATA[", b"]]>"), (b"<?", b"?>"), (b"<!", b">")];
-
-pub(crate) fn check_structure(entry: &str, text: &str, format: Format) -> Result<(), ReadError> {
-    let bytes = text.as_bytes();
-    let error = |at: usize, message: String| {
-        let (line, column) = line_column(text, at);
-        ReadError::MalformedXml {
-            entry: entry.to_string(),
-            format,
-            position: format!("at line {line}, column {column}"),
-            message,
-        }
-    };
-    let find = |from: usize, needle: &[u8]| {
-        bytes[from..].windows(needle.len()).position(|w| w == needle).map(|p| from + p + needle.len())
-    };
-    let mut stack: Vec<(&[u8], usize)> = Vec::new();
-    let mut i = 0;
-    while let Some(found) = bytes[i..].iter().position(|&b| b == b'<') {
-        let at = i + found;
-        let rest = &bytes[at..];
-        let skip = SKIPPED.iter().find(|(start, _)| rest.starts_with(start));
-        if let Some((_, end)) = skip {
-            i = find(at + 2, end)
-                .ok_or_else(|| error(at, "a comment, CDATA section or declaration is not closed".into()))?;
-            continue;
-        }
-        // The end of the tag, skipping quoted attribute values (they may hold '>').
-        let mut quote = None;
-        let mut end = None;
-        for (j, &b) in rest.iter().enumerate().skip(1) {
-            match (quote, b) {
-                (Some(q), b) if b == q => quote = None,
-                (Some(_), _) => {}
-                (None, b'"' | b'\'') => quote = Some(b),
-                (None, b'>') => {
-                    end = Some(at + j);
-                    break;
-                }
-                _ => {}
+/// The GeoJSON type a KML geometry becomes (as [`geometry_json`] makes it).
+fn kml_type(geometry: &Geometry) -> &'static str {
+    match geometry {
+        Geometry::Point(_) => "Point",
+        Geometry::LineString(_) | Geometry::LinearRing(_) => "LineString",
+        Geometry::Polygon(_) => "Polygon",
+        Geometry::MultiGeometry(m) => {
+            let parts: Vec<&str> = m.geometries.iter().map(kml_type).collect();
+            match parts.first() {
+                Some(&first) if parts.iter().all(|p| *p == first) && first != "GeometryCollection" => match first {
+                    "Point" => "MultiPoint",
+                    "LineString" => "MultiLineString",
+                    _ => "MultiPolygon",
+                },
+                _ => "GeometryCollection",
             }
         }
-        let end = end.ok_or_else(|| error(at, "a tag is not closed with '>'".into()))?;
-        let tag = &bytes[at + 1..end];
-        if let Some(closing) = tag.strip_prefix(b"/") {
-            let name = name_of(closing);
-            match stack.pop() {
-                Some((open, _)) if open == name => {}
-                Some((open, _)) => {
-                    return Err(error(
-                        at,
-                        format!(
-                            "expected </{}>, found </{}>",
-                            String::from_utf8_lossy(open),
-                            String::from_utf8_lossy(name)
-                        ),
-                    ));
-                }
-                None => return Err(error(at, format!("</{}> closes nothing", String::from_utf8_lossy(name)))),
-            }
-        } else if !tag.ends_with(b"/") {
-            stack.push((name_of(tag), at));
-            if stack.len() > MAX_DEPTH {
-                return Err(error(at, format!("elements are nested more than {MAX_DEPTH} deep")));
-            }
-        }
-        i = end + 1;
-    }
-    match stack.last() {
-        Some((open, at)) => {
-            Err(error(*at, format!("<{}> is never closed (the file ends first)", String::from_utf8_lossy(open))))
-        }
-        None => Ok(()),
-    }
-}
-
-/// The element name of a tag's inside (`Placemark id="1"` -> `Placemark`).
-fn name_of(tag: &[u8]) -> &[u8] {
-    let stop = tag.iter().position(|b| b.is_ascii_whitespace() || *b == b'/').unwrap_or(tag.len());
-    &tag[..stop]
-}
-
-/// A parser error with the position the parser had reached: the `kml` and `gpx` crates do
-/// not report positions, so the input is read through [`Counting`].
-pub(crate) fn xml_error(
-    entry: &str,
-    format: Format,
-    text: &str,
-    consumed: usize,
-    error: &(dyn std::error::Error + 'static),
-) -> ReadError {
-    let (line, column) = line_column(text, consumed);
-    let mut message = error.to_string();
-    let mut source = error.source();
-    while let Some(inner) = source {
-        message.push_str(": ");
-        message.push_str(&inner.to_string());
-        source = inner.source();
-    }
-    ReadError::MalformedXml {
-        entry: entry.to_string(),
-        format,
-        position: format!("near line {line}, column {column}"),
-        message,
-    }
-}
-
-/// A `BufRead` over a byte slice that remembers how far the parser has read.
-pub(crate) struct Counting<'a> {
-    data: &'a [u8],
-    pub consumed: usize,
-}
-
-impl<'a> Counting<'a> {
-    pub(crate) fn new(data: &'a [u8]) -> Self {
-        Counting { data, consumed: 0 }
-    }
-}
-
-impl Read for Counting<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let rest = &self.data[self.consumed..];
-        let n = rest.len().min(buf.len());
-        buf[..n].copy_from_slice(&rest[..n]);
-        self.consumed += n;
-        Ok(n)
-    }
-}
-
-impl BufRead for Counting<'_> {
-    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
-        Ok(&self.data[self.consumed..])
-    }
-
-    fn consume(&mut self, amount: usize) {
-        self.consumed = (self.consumed + amount).min(self.data.len());
+        _ => "GeometryCollection",
     }
 }

@@ -200,7 +200,7 @@ fn gpx_walk() {
     assert_eq!(prop(&s, 0, "name"), "Nhà văn hóa khối Tân Xuân");
     assert_eq!(prop(&s, 0, "description"), "Điểm xuất phát");
     assert_eq!(prop(&s, 0, "type"), "điểm");
-    assert_eq!(prop(&s, 0, "time"), "2024-03-02T01:15:00.000000000Z");
+    assert_eq!(prop(&s, 0, "time"), "2024-03-02T01:15:00Z", "as the file writes it");
     assert_eq!(prop(&s, 1, "name"), "Cổng chào Quỳnh Xuân");
     assert!(!s.features[1].properties.contains_key("time"));
     assert_eq!(
@@ -247,6 +247,43 @@ fn shapefile_without_prj() {
     assert_eq!(prop(&s, 1, "name"), "Ngõ 5 Tổ dân phố Tân Xuân");
 }
 
+/// Entry names with Vietnamese letters: a name as long in bytes as the .shp's, with a
+/// letter across the stem's end, once panicked the reader (it sliced names at byte positions).
+#[test]
+fn shapefile_next_to_non_ascii_names() {
+    let s = read_fixture("non_ascii_names.zip");
+    assert_eq!((s.format, s.crs, s.features.len()), (Format::Shapefile, Some(9208), 2));
+    assert_eq!(prop(&s, 0, "name"), "Đường Quỳnh Xuân 1");
+    assert_eq!(geojson(&s, 1)["coordinates"][1][1], json!([600100.0, 2129000.0]));
+    // A Shapefile named in Vietnamese finds its parts too.
+    let parts = unzip(&fixture("roads_vn2000.zip"));
+    let part = |ext: &str| parts.iter().find(|(name, _)| name.ends_with(ext)).unwrap().1.as_slice();
+    let named = rezip(&[
+        ("Đường ngõ.shp", part(".shp")),
+        ("Đường ngõ.SHX", part(".shx")),
+        ("Đường ngõ.dbf", part(".dbf")),
+        ("Đường ngõ.prj", part(".prj")),
+        ("Đường ngõ.cpg", part(".cpg")),
+    ]);
+    let s = read("ngõ.zip", &named, &ReadOptions::default()).unwrap();
+    assert_eq!((s.crs, s.features.len()), (Some(9208), 2));
+    assert_eq!(prop(&s, 1, "name"), "Ngõ 5 Tổ dân phố Tân Xuân");
+}
+
+/// The entries of a zip, names and bytes.
+fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    (0..zip.len())
+        .map(|i| {
+            let mut entry = zip.by_index(i).unwrap();
+            let mut data = Vec::new();
+            entry.read_to_end(&mut data).unwrap();
+            (entry.name().unwrap().to_string(), data)
+        })
+        .collect()
+}
+
 /// A zip built in memory from the parts of roads_vn2000.zip.
 fn rezip(files: &[(&str, &[u8])]) -> Vec<u8> {
     use std::io::Write;
@@ -262,8 +299,8 @@ fn rezip(files: &[(&str, &[u8])]) -> Vec<u8> {
 
 #[test]
 fn shapefile_archive_errors() {
-    let parts = super::archive::unzip(&fixture("roads_vn2000.zip")).unwrap();
-    let part = |ext: &str| parts.iter().find(|p| p.name.ends_with(ext)).unwrap().bytes.as_slice();
+    let parts = unzip(&fixture("roads_vn2000.zip"));
+    let part = |ext: &str| parts.iter().find(|(name, _)| name.ends_with(ext)).unwrap().1.as_slice();
     let o = ReadOptions::default();
     let e = read("a.zip", &rezip(&[("roads.shp", part(".shp")), ("roads.prj", part(".prj"))]), &o).unwrap_err();
     assert_eq!(e.code(), "missing_shapefile_part");
@@ -457,4 +494,130 @@ fn mutated_fixtures_never_panic() {
         }
     }
     assert_eq!(runs, FIXTURES.len() * PER_FIXTURE);
+}
+
+/// Reads with `limits` instead of the default ones.
+fn read_limited(name: &str, bytes: &[u8], options: &ReadOptions, limits: &super::Limits) -> Result<Source, ReadError> {
+    let mut features = Vec::new();
+    let input = super::Input::from_bytes(bytes.to_vec());
+    let header = super::read_each(name, &input, options, limits, &mut |f| {
+        features.push(f);
+        std::ops::ControlFlow::Continue(())
+    })?;
+    Ok(Source { format: header.format, crs: header.crs, features, warnings: header.warnings })
+}
+
+fn oversized(source: &Source, index: usize) -> (Option<&str>, usize) {
+    match &source.features[index].geometry {
+        Some(SourceGeometry::Oversized { geometry_type, vertices }) => (geometry_type.as_deref(), *vertices),
+        other => panic!("feature {index}: {other:?}"),
+    }
+}
+
+/// Positions `105.7 + i·1e-6, 19.25` as text, `separator` between them.
+fn positions(n: usize, format: impl Fn(f64, f64) -> String, separator: &str) -> String {
+    (0..n).map(|i| format(105.7 + i as f64 * 1e-6, 19.25)).collect::<Vec<_>>().join(separator)
+}
+
+/// Past 50,000 vertices a geometry is counted, not built, in every format; the next
+/// feature is read as usual.
+#[test]
+fn a_geometry_past_the_vertex_limit_is_counted_not_kept() {
+    let o = ReadOptions::default();
+    let over = crate::model::limits::MAX_VERTICES + 1;
+    let line = positions(over, |x, y| format!("[{x},{y}]"), ",");
+    let collection = format!(
+        r#"{{"type":"FeatureCollection","features":[{{"type":"Feature","properties":{{"name":"dài"}},"geometry":{{"type":"LineString","coordinates":[{line}]}}}},{{"type":"Feature","properties":{{}},"geometry":{{"type":"Point","coordinates":[105.7,19.25]}}}}]}}"#
+    );
+    let s = read("long.geojson", collection.as_bytes(), &o).unwrap();
+    assert_eq!(oversized(&s, 0), (Some("LineString"), over));
+    assert_eq!(prop(&s, 0, "name"), "dài");
+    assert_eq!(geojson(&s, 1)["type"], "Point");
+
+    let coordinates = positions(over, |x, y| format!("{x},{y},0"), " ");
+    let kml = format!(
+        "<kml><Document><Placemark><name>dài</name><LineString><coordinates>{coordinates}</coordinates></LineString></Placemark><Placemark><Point><coordinates>105.7,19.25</coordinates></Point></Placemark></Document></kml>"
+    );
+    let s = read("long.kml", kml.as_bytes(), &o).unwrap();
+    assert_eq!(oversized(&s, 0), (Some("LineString"), over));
+    assert_eq!(prop(&s, 0, "name"), "dài");
+    assert_eq!(geojson(&s, 1)["type"], "Point");
+
+    let points = positions(over, |x, y| format!("<trkpt lat=\"{y}\" lon=\"{x}\"/>"), "\n");
+    let gpx = format!(
+        "<gpx version=\"1.1\"><trk><name>dài</name><trkseg>{points}</trkseg></trk><wpt lat=\"19.25\" lon=\"105.7\"/></gpx>"
+    );
+    let s = read("long.gpx", gpx.as_bytes(), &o).unwrap();
+    assert_eq!(oversized(&s, 0), (Some("LineString"), over));
+    assert_eq!(geojson(&s, 1)["type"], "Point");
+
+    let wkt = positions(over, |x, y| format!("{x} {y}"), ", ");
+    let csv = format!("ten;wkt\ndài;MULTILINESTRING(({wkt}))\nngắn;POINT(105.7 19.25)\n");
+    let s = read("long.csv", csv.as_bytes(), &o).unwrap();
+    assert_eq!(oversized(&s, 0), (Some("MultiLineString"), over));
+    assert_eq!(s.features[1].geometry, Some(SourceGeometry::Wkt("POINT(105.7 19.25)".into())));
+}
+
+/// A KML Placemark of more than 8 MiB (three lines of some 3 MiB each, every text run
+/// under the limit) is counted as it streams by.
+#[test]
+fn a_placemark_past_its_size_is_counted_as_it_streams_by() {
+    let part = positions(120_000, |x, y| format!("{x:.9},{y:.9},0"), " ");
+    assert!(part.len() > 3 * 1024 * 1024);
+    let line = format!("<LineString><coordinates>{part}</coordinates></LineString>");
+    let kml = format!(
+        "<kml><Document><Folder><name>Tổ 5</name><Placemark><name>lớn</name><MultiGeometry>{line}{line}{line}</MultiGeometry></Placemark></Folder></Document></kml>"
+    );
+    let s = read("big.kml", kml.as_bytes(), &ReadOptions::default()).unwrap();
+    assert_eq!(oversized(&s, 0), (Some("MultiLineString"), 360_000));
+    assert_eq!(prop(&s, 0, "folder"), "Tổ 5");
+}
+
+/// The limits on a whole file stop the read where they are passed.
+#[test]
+fn the_limits_of_a_file_stop_the_read() {
+    let o = ReadOptions::default();
+    let limits = super::Limits { max_features: 2, ..Default::default() };
+    let e = read_limited("roads.geojson", &fixture("roads.geojson"), &o, &limits).unwrap_err();
+    assert!(matches!(e, ReadError::TooManyFeatures { max: 2 }), "{e:?}");
+    assert!(e.is_too_large());
+    let limits = super::Limits { max_total_vertices: 5, ..Default::default() };
+    let e = read_limited("roads.geojson", &fixture("roads.geojson"), &o, &limits).unwrap_err();
+    assert!(matches!(e, ReadError::TooManyVertices { max: 5 }), "{e:?}");
+    // roads.kmz unpacks to some 4 KB, sites_1258.csv decodes to some 300 bytes.
+    let limits = super::Limits { max_decoded_bytes: 100, ..Default::default() };
+    let e = read_limited("roads.kmz", &fixture("roads.kmz"), &o, &limits).unwrap_err();
+    assert_eq!(e.code(), "too_large", "{e:?}");
+    let windows = ReadOptions { encoding: Some("windows-1258".into()) };
+    let e = read_limited("sites_1258.csv", &fixture("sites_1258.csv"), &windows, &limits).unwrap_err();
+    assert!(matches!(e, ReadError::TextTooLarge { max: 100 }), "{e:?}");
+    // One value larger than any field takes: a text of more than 8 MiB without markup in
+    // an XML file, a JSON string of more than 1 MiB, a CSV cell of more than 8 MiB.
+    let kml = format!("<kml><Document><name>{}</name></Document></kml>", "x".repeat(9 * 1024 * 1024));
+    let e = read("a.kml", kml.as_bytes(), &o).unwrap_err();
+    assert!(matches!(e, ReadError::TextTooLong { line: 1, .. }), "{e:?}");
+    let name = "x".repeat(1024 * 1024 + 1);
+    let geojson = format!("{{\"type\":\"Feature\",\n\"properties\":{{\"name\":\"{name}\"}},\"geometry\":null}}");
+    let e = read("a.geojson", geojson.as_bytes(), &o).unwrap_err();
+    assert!(matches!(e, ReadError::TextTooLong { line: 2, .. }), "{e:?}");
+    assert!(e.is_too_large());
+    let csv = format!("ten,wkt\n\"{}\",POINT(1 2)\n", "x".repeat(9 * 1024 * 1024));
+    let e = read("a.csv", csv.as_bytes(), &o).unwrap_err();
+    assert!(matches!(e, ReadError::TextTooLong { line: 2, .. }), "{e:?}");
+}
+
+/// Property values that are JSON objects or arrays are left out and counted in a warning;
+/// more than 1,000 attribute names is an error.
+#[test]
+fn nested_property_values_are_left_out_with_a_warning() {
+    let o = ReadOptions::default();
+    let text = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"Ngõ 1","style":{"color":"red"},"tags":[1,2]},"geometry":null}]}"#;
+    let s = read("a.geojson", text.as_bytes(), &o).unwrap();
+    assert_eq!(s.features[0].properties.len(), 1);
+    assert_eq!(prop(&s, 0, "name"), "Ngõ 1");
+    assert_eq!(s.warnings.len(), 1, "{:?}", s.warnings);
+    assert!(s.warnings[0].starts_with("2 property values were JSON objects or arrays"), "{:?}", s.warnings);
+    let names: Vec<String> = (0..1001).map(|i| format!("\"c{i}\":1")).collect();
+    let wide = format!(r#"{{"type":"Feature","properties":{{{}}},"geometry":null}}"#, names.join(","));
+    assert_eq!(read("a.geojson", wide.as_bytes(), &o).unwrap_err().code(), "too_many_attributes");
 }

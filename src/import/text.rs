@@ -8,60 +8,141 @@
 //! Vietnamese letters are composed here by a small table (no normalisation crate is a
 //! dependency, and only these 120 letters matter).
 
-use std::borrow::Cow;
+use std::io::{self, BufRead, BufReader, Read};
 
-use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1258};
+use encoding_rs::{Decoder, Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1258};
 
-use super::{NotUtf8, ReadError, ReadOptions, line_of};
+use super::ReadError;
+use super::input::{Fault, Utf8Checked};
 
-/// Decodes a whole text file according to `options.encoding` (UTF-8 when `None`).
-pub(crate) fn decode<'a>(bytes: &'a [u8], options: &ReadOptions) -> Result<Cow<'a, str>, ReadError> {
-    if let Some(label) = options.encoding.as_deref() {
-        let encoding = Encoding::for_label(label.trim().as_bytes())
-            .ok_or_else(|| ReadError::UnknownEncoding { label: label.to_string() })?;
-        if encoding != UTF_8 {
-            // `decode` honours a BOM over the label, which is what a BOM means.
-            let (text, _, _) = encoding.decode(bytes);
-            return Ok(match text {
-                Cow::Borrowed(s) => Cow::Borrowed(s),
-                Cow::Owned(s) => Cow::Owned(compose_vietnamese(&s)),
-            });
-        }
+/// Buffer of the text readers: big enough for speed, small next to any file.
+pub(crate) const BUFFER_BYTES: usize = 64 * 1024;
+
+/// The text of a file as a stream of UTF-8, whatever it is written in: UTF-8 (a BOM
+/// skipped; checked as it flows, see [`Utf8Checked`]), UTF-16 with a BOM, or the encoding
+/// the caller names (`encoding_rs` decodes; a BOM wins over the name, as it means to).
+/// Decoded text from another encoding stops past `max_decoded` bytes.
+pub(crate) fn open<'a>(
+    reader: impl Read + 'a,
+    encoding: Option<&str>,
+    fault: &Fault,
+    max_decoded: u64,
+) -> Result<Box<dyn BufRead + 'a>, ReadError> {
+    let named = match encoding {
+        Some(label) => Some(
+            Encoding::for_label(label.trim().as_bytes())
+                .ok_or_else(|| ReadError::UnknownEncoding { label: label.to_string() })?,
+        ),
+        None => None,
+    };
+    let mut reader = BufReader::with_capacity(BUFFER_BYTES, reader);
+    if let Some(encoding) = named.filter(|e| *e != UTF_8) {
+        let decoded = Decoded::new(reader, encoding.new_decoder(), true, fault.clone(), max_decoded);
+        return Ok(Box::new(BufReader::with_capacity(BUFFER_BYTES, decoded)));
     }
-    decode_default(bytes)
+    let head = reader.fill_buf().map_err(|e| fault.or(io_error(e)))?;
+    if head.starts_with(b"\xEF\xBB\xBF") {
+        reader.consume(3);
+        return Ok(Box::new(BufReader::with_capacity(BUFFER_BYTES, Utf8Checked::new(reader, 3, fault.clone()))));
+    }
+    let utf16 = if head.starts_with(b"\xFF\xFE") {
+        Some(UTF_16LE)
+    } else if head.starts_with(b"\xFE\xFF") {
+        Some(UTF_16BE)
+    } else {
+        None
+    };
+    if let Some(encoding) = utf16 {
+        let decoded = Decoded::new(reader, encoding.new_decoder_with_bom_removal(), false, fault.clone(), max_decoded);
+        return Ok(Box::new(BufReader::with_capacity(BUFFER_BYTES, decoded)));
+    }
+    Ok(Box::new(BufReader::with_capacity(BUFFER_BYTES, Utf8Checked::new(reader, 0, fault.clone()))))
 }
 
-/// UTF-8 (BOM stripped) or UTF-16 with a BOM; anything else is a `not_utf8` error.
-pub(crate) fn decode_default(bytes: &[u8]) -> Result<Cow<'_, str>, ReadError> {
-    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        return utf8(rest, 3);
-    }
-    if bytes.starts_with(b"\xFF\xFE") {
-        return Ok(Cow::Owned(UTF_16LE.decode_with_bom_removal(bytes).0.into_owned()));
-    }
-    if bytes.starts_with(b"\xFE\xFF") {
-        return Ok(Cow::Owned(UTF_16BE.decode_with_bom_removal(bytes).0.into_owned()));
-    }
-    utf8(bytes, 0)
+/// An I/O error that no guard explains (a disk error), as a read error.
+pub(crate) fn io_error(error: io::Error) -> ReadError {
+    ReadError::Unreadable { message: error.to_string() }
 }
 
-fn utf8(bytes: &[u8], skipped: usize) -> Result<Cow<'_, str>, ReadError> {
-    match std::str::from_utf8(bytes) {
-        Ok(s) => Ok(Cow::Borrowed(s)),
-        Err(e) => {
-            let offset = e.valid_up_to();
-            Err(ReadError::NotUtf8(NotUtf8 {
-                offset: offset + skipped,
-                line: line_of(bytes, offset),
-                looks_like_windows_1258: looks_like_windows_1258(bytes),
-            }))
+/// Text in another encoding, decoded to UTF-8 as it is read (`encoding_rs`'s streaming
+/// decoder), with Vietnamese letters composed (see [`compose_vietnamese`]).
+struct Decoded<R> {
+    inner: R,
+    decoder: Decoder,
+    compose: bool,
+    raw: Vec<u8>,
+    out: Vec<u8>,
+    at: usize,
+    /// The last character decoded, kept back: its tone mark may come with the next read.
+    held: String,
+    done: bool,
+    produced: u64,
+    max: u64,
+    fault: Fault,
+}
+
+impl<R: Read> Decoded<R> {
+    fn new(inner: R, decoder: Decoder, compose: bool, fault: Fault, max: u64) -> Self {
+        Decoded {
+            inner,
+            decoder,
+            compose,
+            raw: vec![0; BUFFER_BYTES],
+            out: Vec::new(),
+            at: 0,
+            held: String::new(),
+            done: false,
+            produced: 0,
+            max,
+            fault,
         }
+    }
+
+    /// Decodes the next piece of the file into `out`.
+    fn refill(&mut self) -> io::Result<()> {
+        let n = self.inner.read(&mut self.raw)?;
+        let last = n == 0;
+        let mut text = std::mem::take(&mut self.held);
+        let room = self.decoder.max_utf8_buffer_length(n).unwrap_or(n.saturating_mul(3).saturating_add(16));
+        text.reserve(room);
+        let _ = self.decoder.decode_to_string(&self.raw[..n], &mut text, last);
+        if self.compose
+            && !last
+            && let Some((cut, _)) = text.char_indices().last()
+        {
+            self.held = text.split_off(cut);
+        }
+        let text = if self.compose { compose_vietnamese(&text) } else { text };
+        self.produced += text.len() as u64;
+        if self.produced > self.max {
+            return Err(self.fault.stop(ReadError::TextTooLarge { max: self.max }));
+        }
+        self.out = text.into_bytes();
+        self.at = 0;
+        self.done = last;
+        Ok(())
+    }
+}
+
+impl<R: Read> Read for Decoded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.at == self.out.len() {
+            if self.done {
+                return Ok(0);
+            }
+            self.refill()?;
+        }
+        let rest = &self.out[self.at..];
+        let n = rest.len().min(buf.len());
+        buf[..n].copy_from_slice(&rest[..n]);
+        self.at += n;
+        Ok(n)
     }
 }
 
 /// True when the bytes read as Windows-1258 give Vietnamese letters (ă â đ ê ô ơ ư or a
 /// combining tone mark), which a Western or a random binary file rarely does.
-fn looks_like_windows_1258(bytes: &[u8]) -> bool {
+pub(crate) fn looks_like_windows_1258(bytes: &[u8]) -> bool {
     let (text, _, _) = WINDOWS_1258.decode(bytes);
     text.chars()
         .any(|c| "ăâđêôơưĂÂĐÊÔƠƯ".contains(c) || matches!(c, '\u{300}' | '\u{301}' | '\u{303}' | '\u{309}' | '\u{323}'))

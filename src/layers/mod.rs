@@ -8,59 +8,11 @@
 //! part of the coverage SQL); see docs/ARCHITECTURE.md. Table and column names used in SQL
 //! come only from this file, never from a request, and match `^[a-z_][a-z0-9_]*$` (tested).
 
-use crate::model::vocab::{self, Term};
+use crate::model::vocab;
 use serde::Serialize;
 use serde_json::json;
 
-/// The type of an attribute, as the API and the forms see it.
-#[derive(Debug, Clone, Copy)]
-pub enum FieldType {
-    Text,
-    /// A whole number (counts, VND amounts, years).
-    Integer,
-    /// A decimal number (metres, workdays).
-    Number,
-    /// A calendar date, `YYYY-MM-DD`.
-    Date,
-    /// One value of a controlled vocabulary.
-    Enum(&'static [Term]),
-}
-
-impl FieldType {
-    /// The name the API uses for this type.
-    pub fn name(&self) -> &'static str {
-        match self {
-            FieldType::Text => "text",
-            FieldType::Integer => "integer",
-            FieldType::Number => "number",
-            FieldType::Date => "date",
-            FieldType::Enum(_) => "enum",
-        }
-    }
-}
-
-/// A field whose value depends on the as-of date: before the date in column `since`, it
-/// was the value of column `before`, or `fallback` when that is unknown.
-/// Example: a road concreted on `paved_on` counts at `surface_before` (else earth) for
-/// earlier dates.
-#[derive(Debug, Clone, Copy)]
-pub struct AsOf {
-    pub since: &'static str,
-    pub before: &'static str,
-    pub fallback: &'static str,
-}
-
-/// One attribute of a layer; `name` is both the column and the GeoJSON property.
-#[derive(Debug, Clone, Copy)]
-pub struct Field {
-    pub name: &'static str,
-    pub ty: FieldType,
-    pub vi: &'static str,
-    pub en: &'static str,
-    pub as_of: Option<AsOf>,
-    /// The column is NOT NULL without a default: a new feature must give it.
-    pub required: bool,
-}
+pub use crate::model::field::{AsOf, Field, FieldType};
 
 /// A field every new feature must give.
 const fn required(field: Field) -> Field {
@@ -405,7 +357,8 @@ pub static LAYERS: &[Layer] = &[
         commune_column: "code",
         role: Role::Boundary,
         editors: Editors::Admins,
-        importable: false,
+        // Boundary files, by admins: `kheo commune import`, `POST /api/communes/import`.
+        importable: true,
         feed: Some(Feed::Geometry),
         lifecycle: None,
         field_groups: &[COMMUNE_FIELDS],

@@ -6,7 +6,9 @@
 //! `concrete`), a date as `YYYY-MM-DD`, `dd/mm/yyyy` or an ISO date-time, a number as text
 //! with a decimal comma, and a VND amount with thousands dots (`2.500.000`).
 
-use crate::layers::{Field, FieldType};
+use super::Term;
+use super::field::{Field, FieldType};
+use super::limits::{self, shown};
 use chrono::NaiveDate;
 use serde_json::Value;
 
@@ -33,19 +35,33 @@ pub fn normalise(field: &Field, value: &Value, today: NaiveDate) -> Result<Value
         return Ok(Value::Null);
     }
     match field.ty {
-        FieldType::Text => match value {
-            Value::String(s) => Ok(Value::String(s.trim().to_string())),
-            Value::Number(n) => Ok(Value::String(n.to_string())),
-            Value::Bool(b) => Ok(Value::String(b.to_string())),
-            _ => Err("must be text".into()),
-        },
+        FieldType::Text => {
+            let text = match value {
+                Value::String(s) => s.trim().to_string(),
+                Value::Number(n) => n.to_string(),
+                Value::Bool(b) => b.to_string(),
+                _ => return Err("must be text".into()),
+            };
+            let max = limits::max_chars(field).unwrap_or(usize::MAX);
+            // Counting stops just past the limit: a megabyte of text is not walked twice.
+            let chars = text.chars().take(max + 1).count();
+            if chars > max {
+                return Err(format!(
+                    "is {} characters long; at most {max} are accepted (`{}`)",
+                    text.chars().count(),
+                    shown(&text, 40)
+                ));
+            }
+            Ok(Value::String(text))
+        }
         FieldType::Integer => integer(value).map(Value::from).ok_or_else(|| "must be a whole number".into()),
         FieldType::Number => number(value)
             .and_then(|n| serde_json::Number::from_f64(n).map(Value::Number))
             .ok_or_else(|| "must be a number such as 3.5".into()),
         FieldType::Date => {
             let text = value.as_str().ok_or("must be a date written YYYY-MM-DD")?;
-            let date = date(text).ok_or_else(|| format!("`{text}` is not a date; write YYYY-MM-DD or dd/mm/yyyy"))?;
+            let date = date(text)
+                .ok_or_else(|| format!("`{}` is not a date; write YYYY-MM-DD or dd/mm/yyyy", shown(text, 40)))?;
             if date > today {
                 return Err(format!("{date} is in the future (today is {today})"));
             }
@@ -54,16 +70,35 @@ pub fn normalise(field: &Field, value: &Value, today: NaiveDate) -> Result<Value
         FieldType::Enum(terms) => {
             let text = value.as_str().ok_or("must be text")?.trim();
             let key = fold(text);
-            terms
+            if let Some(term) = terms.iter().find(|t| t.value == text || fold(t.value) == key) {
+                return Ok(Value::String(term.value.to_string()));
+            }
+            // A label, or one of its parts as planners shorten it: "Đường trục thôn" for
+            // "Đường trục thôn, tổ dân phố", "Nhựa" for "Nhựa (asphalt)". A part that fits
+            // two values is refused rather than guessed.
+            let fits: Vec<&Term> = terms
                 .iter()
-                .find(|t| t.value == text || fold(t.vi) == key || fold(t.en) == key || fold(t.value) == key)
-                .map(|t| Value::String(t.value.to_string()))
-                .ok_or_else(|| {
+                .filter(|t| [t.vi, t.en].iter().any(|label| label_parts(label).any(|part| fold(part) == key)))
+                .collect();
+            match fits[..] {
+                [term] => Ok(Value::String(term.value.to_string())),
+                [] => {
                     let allowed: Vec<String> = terms.iter().map(|t| format!("{} ({})", t.value, t.vi)).collect();
-                    format!("`{text}` is not one of {}", allowed.join(", "))
-                })
+                    Err(format!("`{}` is not one of {}", shown(text, 80), allowed.join(", ")))
+                }
+                _ => {
+                    let which: Vec<String> = fits.iter().map(|t| format!("{} ({})", t.value, t.vi)).collect();
+                    Err(format!("`{}` could be {}: write which", shown(text, 80), which.join(" or ")))
+                }
+            }
         }
     }
+}
+
+/// A label whole, then its parts between commas, slashes and brackets: "Đường trục thôn,
+/// tổ dân phố" gives itself, "Đường trục thôn" and "tổ dân phố".
+fn label_parts(label: &str) -> impl Iterator<Item = &str> {
+    std::iter::once(label).chain(label.split([',', '/', '(', ')']).map(str::trim).filter(|p| !p.is_empty()))
 }
 
 /// Lower case, for comparing labels; diacritics are kept (`Đất` is not `Dat`... but case is).
@@ -123,52 +158,91 @@ fn date(text: &str) -> Option<NaiveDate> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::layers;
+    use crate::model::field::AsOf;
+    use crate::model::vocab::{ROAD_CLASSES, ROAD_SURFACES};
     use serde_json::json;
 
     fn today() -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, 24).unwrap()
     }
 
-    fn check(layer: &str, field: &str, value: Value) -> Result<Value, String> {
-        normalise(layers::find(layer).unwrap().field(field).unwrap(), &value, today())
+    /// Fields like the roads' of the catalogue (the model knows no layer).
+    fn road_field(name: &'static str) -> Field {
+        let ty = match name {
+            "surface" => FieldType::Enum(ROAD_SURFACES),
+            "class" => FieldType::Enum(ROAD_CLASSES),
+            "paved_on" => FieldType::Date,
+            "width_m" => FieldType::Number,
+            "people_vnd" => FieldType::Integer,
+            _ => FieldType::Text,
+        };
+        let as_of =
+            (name == "surface").then_some(AsOf { since: "paved_on", before: "surface_before", fallback: "earth" });
+        Field { name, ty, vi: name, en: name, as_of, required: false }
+    }
+
+    fn check(field: &'static str, value: Value) -> Result<Value, String> {
+        normalise(&road_field(field), &value, today())
     }
 
     #[test]
     fn enums_take_values_and_labels_in_both_languages() {
-        assert_eq!(check("roads", "surface", json!("concrete")), Ok(json!("concrete")));
-        assert_eq!(check("roads", "surface", json!("bê tông")), Ok(json!("concrete")));
-        assert_eq!(check("roads", "surface", json!("Concrete")), Ok(json!("concrete")));
-        let error = check("roads", "surface", json!("gold")).unwrap_err();
+        assert_eq!(check("surface", json!("concrete")), Ok(json!("concrete")));
+        assert_eq!(check("surface", json!("bê tông")), Ok(json!("concrete")));
+        assert_eq!(check("surface", json!("Concrete")), Ok(json!("concrete")));
+        let error = check("surface", json!("gold")).unwrap_err();
         assert!(error.contains("concrete (Bê tông)"), "{error}");
     }
 
     #[test]
     fn dates_in_three_spellings_and_never_after_today() {
-        assert_eq!(check("roads", "paved_on", json!("2024-03-05")), Ok(json!("2024-03-05")));
-        assert_eq!(check("roads", "paved_on", json!("5/3/2024")), Ok(json!("2024-03-05")));
-        assert_eq!(check("roads", "paved_on", json!("2024-03-05T08:00:00Z")), Ok(json!("2024-03-05")));
-        assert_eq!(check("roads", "paved_on", json!("2026-11-24")), Ok(json!("2026-11-24")));
-        assert!(check("roads", "paved_on", json!("2026-11-25")).unwrap_err().contains("future"));
-        assert!(check("roads", "paved_on", json!("2024-02-30")).is_err());
-        assert!(check("roads", "paved_on", json!(20240305)).is_err());
+        assert_eq!(check("paved_on", json!("2024-03-05")), Ok(json!("2024-03-05")));
+        assert_eq!(check("paved_on", json!("5/3/2024")), Ok(json!("2024-03-05")));
+        assert_eq!(check("paved_on", json!("2024-03-05T08:00:00Z")), Ok(json!("2024-03-05")));
+        assert_eq!(check("paved_on", json!("2026-11-24")), Ok(json!("2026-11-24")));
+        assert!(check("paved_on", json!("2026-11-25")).unwrap_err().contains("future"));
+        assert!(check("paved_on", json!("2024-02-30")).is_err());
+        assert!(check("paved_on", json!(20240305)).is_err());
     }
 
     #[test]
     fn numbers_with_decimal_commas_and_grouped_thousands() {
-        assert_eq!(check("roads", "width_m", json!("3,5")), Ok(json!(3.5)));
-        assert_eq!(check("roads", "width_m", json!(4)), Ok(json!(4.0)));
-        assert_eq!(check("roads", "people_vnd", json!("2.500.000")), Ok(json!(2_500_000)));
-        assert_eq!(check("roads", "people_vnd", json!(1200.0)), Ok(json!(1200)));
-        assert!(check("roads", "people_vnd", json!("2.5")).is_err());
-        assert!(check("roads", "width_m", json!("NaN")).is_err());
-        assert!(check("roads", "width_m", json!(true)).is_err());
+        assert_eq!(check("width_m", json!("3,5")), Ok(json!(3.5)));
+        assert_eq!(check("width_m", json!(4)), Ok(json!(4.0)));
+        assert_eq!(check("people_vnd", json!("2.500.000")), Ok(json!(2_500_000)));
+        assert_eq!(check("people_vnd", json!(1200.0)), Ok(json!(1200)));
+        assert!(check("people_vnd", json!("2.5")).is_err());
+        assert!(check("width_m", json!("NaN")).is_err());
+        assert!(check("width_m", json!(true)).is_err());
+    }
+
+    #[test]
+    fn texts_are_limited_in_characters_not_bytes() {
+        let name = "Đ".repeat(500);
+        assert_eq!(check("name", json!(name)), Ok(json!(name)), "500 two-byte letters are 500 characters");
+        let error = check("name", json!("x".repeat(1024 * 1024))).unwrap_err();
+        assert!(error.contains("1048576 characters long; at most 500"), "{error}");
+        assert!(error.len() < 200, "the message does not echo the text: {error}");
+        assert!(check("note", json!("x".repeat(5_000))).is_ok());
+        assert!(check("note", json!("x".repeat(5_001))).unwrap_err().contains("at most 5000"));
+        let error = check("surface", json!("y".repeat(10_000))).unwrap_err();
+        assert!(error.len() < 400, "{error}");
     }
 
     #[test]
     fn empty_values_are_null_except_for_text() {
-        assert_eq!(check("roads", "paved_on", json!("")), Ok(Value::Null));
-        assert_eq!(check("roads", "name", json!(" Ngõ 3 ")), Ok(json!("Ngõ 3")));
-        assert_eq!(check("roads", "name", Value::Null), Ok(Value::Null));
+        assert_eq!(check("paved_on", json!("")), Ok(Value::Null));
+        assert_eq!(check("name", json!(" Ngõ 3 ")), Ok(json!("Ngõ 3")));
+        assert_eq!(check("name", Value::Null), Ok(Value::Null));
+    }
+
+    #[test]
+    fn enums_take_a_part_of_a_label_as_planners_shorten_it_and_refuse_an_ambiguous_one() {
+        assert_eq!(check("class", json!("Đường trục thôn")), Ok(json!("hamlet_axis")));
+        assert_eq!(check("class", json!("đường ngõ xóm")), Ok(json!("alley")));
+        assert_eq!(check("surface", json!("Nhựa")), Ok(json!("asphalt")));
+        assert_eq!(check("surface", json!("đá lát")), Ok(json!("paving")));
+        assert_eq!(check("class", json!("lane")), Ok(json!("alley")));
+        assert!(check("class", json!("Đường")).is_err(), "a part of no label");
     }
 }

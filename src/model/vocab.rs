@@ -19,6 +19,20 @@ const fn term(value: &'static str, vi: &'static str, en: &'static str) -> Term {
 pub const COMMUNE_KINDS: &[Term] =
     &[term("xa", "Xã", "Commune"), term("phuong", "Phường", "Ward"), term("dac_khu", "Đặc khu", "Special zone")];
 
+/// The kind of a commune from its name's first word, as official lists write them:
+/// "Xã Quỳnh Lưu", "Phường Quỳnh Mai", "Đặc khu Côn Đảo" (any case).
+///
+/// ```
+/// use kheo::model::vocab::commune_kind_of_name;
+/// assert_eq!(commune_kind_of_name("Phường Quỳnh Mai"), Some("phuong"));
+/// assert_eq!(commune_kind_of_name("XÃ QUỲNH LƯU"), Some("xa"));
+/// assert_eq!(commune_kind_of_name("Quỳnh Xuân"), None);
+/// ```
+pub fn commune_kind_of_name(name: &str) -> Option<&'static str> {
+    let lower = name.trim().to_lowercase();
+    COMMUNE_KINDS.iter().find(|t| lower.starts_with(&format!("{} ", t.vi.to_lowercase()))).map(|t| t.value)
+}
+
 /// Kinds of residential groups below the commune.
 pub const GROUP_KINDS: &[Term] = &[
     term("to_dan_pho", "Tổ dân phố", "Residential group"),

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 use serde_json::Value;
+use serde_json::value::RawValue;
 use sqlx::{PgPool, Postgres, Transaction};
 
 /// One change, as `GET .../history` lists it.
@@ -54,8 +55,8 @@ pub struct Change<'a> {
     pub commune: &'a str,
     pub action: Action,
     pub version: Option<i32>,
-    pub before: Option<&'a Value>,
-    pub after: Option<&'a Value>,
+    pub before: Option<&'a RawValue>,
+    pub after: Option<&'a RawValue>,
 }
 
 pub async fn record(tx: &mut Transaction<'_, Postgres>, change: Change<'_>) -> sqlx::Result<i64> {
@@ -69,8 +70,8 @@ pub async fn record(tx: &mut Transaction<'_, Postgres>, change: Change<'_>) -> s
     .bind(change.commune)
     .bind(change.action.as_str())
     .bind(change.version)
-    .bind(change.before)
-    .bind(change.after)
+    .bind(change.before.map(sqlx::types::Json))
+    .bind(change.after.map(sqlx::types::Json))
     .fetch_one(&mut **tx)
     .await
 }

@@ -288,14 +288,20 @@ where
     let key =
         |row: &PgRow| -> Result<(NaiveDate, K), sqlx::Error> { Ok((row.try_get("as_of")?, row.try_get("area")?)) };
 
+    // The three kinds of sums are independent: asked at once, on connections of their own,
+    // a region's answer waits for the longest, not for their total.
     let hardened: Vec<&str> = HARDENED_SURFACES.to_vec();
-    let roads = sqlx::query(&road_sums_query(scope))
-        .bind(selector)
-        .bind(&dates)
-        .bind(CONCRETE)
-        .bind(&hardened)
-        .fetch_all(pool)
-        .await?;
+    let (road_sql, site_sql) = (road_sums_query(scope), site_sums_query(scope));
+    let line_layers: Vec<&Layer> =
+        LAYERS.iter().filter(|l| matches!(l.feed, Some(Feed::Length | Feed::Zone { .. }))).collect();
+    let line_sql: Vec<String> = line_layers.iter().map(|layer| line_sums_query(layer, scope)).collect();
+    let roads = sqlx::query(&road_sql).bind(selector).bind(&dates).bind(CONCRETE).bind(&hardened).fetch_all(pool);
+    let lines = futures_util::future::try_join_all(
+        line_sql.iter().map(|sql| sqlx::query(sql).bind(selector).bind(&dates).fetch_all(pool)),
+    );
+    let sites = sqlx::query(&site_sql).bind(selector).bind(&dates).fetch_all(pool);
+    let (roads, lines, sites) = futures_util::future::try_join3(roads, lines, sites).await?;
+
     for row in roads {
         let tally = out.entry(key(&row)?).or_default();
         let lengths = tally.roads.entry(row.try_get("class")?).or_default();
@@ -308,8 +314,7 @@ where
     }
 
     // Line works other than roads: their money by area, and for flower routes their length.
-    for layer in LAYERS.iter().filter(|l| matches!(l.feed, Some(Feed::Length | Feed::Zone { .. }))) {
-        let rows = sqlx::query(&line_sums_query(layer, scope)).bind(selector).bind(&dates).fetch_all(pool).await?;
+    for (layer, rows) in line_layers.iter().zip(lines) {
         for row in rows {
             let tally = out.entry(key(&row)?).or_default();
             if layer.feed == Some(Feed::Length) {
@@ -319,7 +324,6 @@ where
         }
     }
 
-    let sites = sqlx::query(&site_sums_query(scope)).bind(selector).bind(&dates).fetch_all(pool).await?;
     for row in sites {
         let tally = out.entry(key(&row)?).or_default();
         let count: i64 = row.try_get("sites")?;

@@ -6,8 +6,9 @@
 use super::features::feature_expr;
 use super::load::cast;
 use crate::layers::{GeometryKind, KeyType, Layer};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
-use sqlx::{PgConnection, Postgres, Transaction};
+use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 
 /// A feature as stored.
 #[derive(Debug, Clone)]
@@ -15,8 +16,10 @@ pub struct Stored {
     pub key: String,
     pub version: i32,
     pub commune: String,
-    /// The Feature as `GET /api/layers/{layer}/features/{id}` answers it.
-    pub feature: Value,
+    /// The Feature as `GET /api/layers/{layer}/features/{id}` answers it, as JSON text: it
+    /// only passes through (to the answer and the audit log), and as a tree a feature of
+    /// 50,000 vertices would take some 5 MB.
+    pub feature: Box<RawValue>,
 }
 
 fn key_cast(layer: &Layer) -> &'static str {
@@ -40,7 +43,7 @@ struct Row {
     key: String,
     version: i32,
     commune: String,
-    feature: Value,
+    feature: sqlx::types::Json<Box<RawValue>>,
 }
 
 /// The feature `key` of `layer`, locked for the rest of the transaction when `lock`.
@@ -59,7 +62,7 @@ pub async fn fetch(conn: &mut PgConnection, layer: &Layer, key: &str, lock: bool
         lock = if lock { "FOR UPDATE" } else { "" },
     );
     let row: Option<Row> = sqlx::query_as(&sql).bind(key).fetch_optional(conn).await?;
-    Ok(row.map(|r| Stored { key: r.key, version: r.version, commune: r.commune, feature: r.feature }))
+    Ok(row.map(|r| Stored { key: r.key, version: r.version, commune: r.commune, feature: r.feature.0 }))
 }
 
 /// Inserts a feature of commune `commune` with the fields in `properties` (already checked
@@ -204,4 +207,37 @@ pub async fn delete(tx: &mut Transaction<'_, Postgres>, layer: &Layer, key: &str
     let sql = format!("DELETE FROM {} t WHERE t.{} = $1{}", layer.table, layer.key, key_cast(layer));
     sqlx::query(&sql).bind(key).execute(&mut **tx).await?;
     Ok(())
+}
+
+/// The first of `properties` that its column cannot hold (a number too large for the
+/// column's type, a date PostgreSQL cannot read), or `None`: for a write that the database
+/// refused without naming the column. Each value is cast as the write casts it, then to the
+/// column's own type, in a query of its own.
+pub async fn unstorable_field(
+    pool: &PgPool,
+    layer: &Layer,
+    properties: &Map<String, Value>,
+) -> sqlx::Result<Option<&'static str>> {
+    let columns: Vec<(String, String)> = sqlx::query_as(
+        "SELECT attname::text, format_type(atttypid, atttypmod)
+           FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped",
+    )
+    .bind(layer.table)
+    .fetch_all(pool)
+    .await?;
+    for field in layer.fields() {
+        let Some(value) = properties.get(field.name) else { continue };
+        let Some((_, column_type)) = columns.iter().find(|(name, _)| name == field.name) else { continue };
+        // The type's name comes from PostgreSQL's catalogue, the field's from ours; the value
+        // goes alone, so that another field's value cannot fail the probe.
+        let probe = format!("SELECT (($1::jsonb->>'{}'){})::{column_type} IS NULL", field.name, cast(field.ty));
+        let alone = serde_json::json!({ field.name: value });
+        if let Err(error) = sqlx::query(&probe).bind(&alone).execute(pool).await {
+            if error.as_database_error().is_some_and(|db| db.code().is_some_and(|c| c.starts_with("22"))) {
+                return Ok(Some(field.name));
+            }
+            return Err(error);
+        }
+    }
+    Ok(None)
 }

@@ -5,14 +5,13 @@
 //! cells of a CSV line) and the server streams them in chunks of
 //! [`features::CHUNK_BYTES`], so a layer of any size never sits whole in memory.
 
-use crate::layers::{Field, FieldType, Layer};
-use crate::store::features::{self, CHUNK_BYTES, COORDINATE_DIGITS, Filter};
+use crate::layers::{Field, FieldType, KeyType, Layer};
+use crate::store::features::{self, COORDINATE_DIGITS, Filter};
 use crate::store::sql::Sql;
+use crate::store::stream::{Chunks, Turn, stream_rows};
 use bytes::{Bytes, BytesMut};
-use futures_util::StreamExt;
-use sqlx::{PgPool, Postgres};
-use tokio::sync::mpsc;
-use tokio_stream::wrappers::ReceiverStream;
+use sqlx::PgPool;
+use std::borrow::Cow;
 
 /// A field's value (as of the filter's date) as text: dates ISO, numbers as PostgreSQL
 /// writes them, NULL stays NULL.
@@ -82,6 +81,17 @@ pub fn csv_header(layer: &Layer) -> Vec<&'static str> {
     header
 }
 
+/// Which cells of a CSV line are numbers (in the order of [`csv_header`]): those are
+/// written as PostgreSQL gives them; every other cell is text a user typed, guarded
+/// against formulas by [`crate::spreadsheet::csv_text`].
+pub fn csv_numeric_columns(layer: &Layer) -> Vec<bool> {
+    let key_is_number = layer.key_type == KeyType::Integer;
+    let mut numeric = vec![key_is_number, false];
+    numeric.extend(layer.fields().map(|f| matches!(f.ty, FieldType::Integer | FieldType::Number)));
+    numeric.push(false);
+    numeric
+}
+
 /// The query that yields the cells of one CSV line per feature (a `text[]`, in the order
 /// of [`csv_header`]), the geometry as WKT.
 pub fn csv_query(layer: &Layer, filter: &Filter) -> Sql {
@@ -102,55 +112,12 @@ fn csv_record<'a>(out: &mut BytesMut, cells: impl IntoIterator<Item = Option<&'a
     writer.flush().expect("flushing a CSV record to memory");
 }
 
-/// Runs `query` and streams `head`, the rows (each written by `write`) and `tail` as byte
-/// chunks of about [`CHUNK_BYTES`].
-///
-/// Like [`features::stream_collection`]: the query runs in its own task and hands chunks
-/// through a channel of a few slots, so a slow client slows the query down; the first item
-/// comes only once a chunk is full or the query has ended, so that a failing query can
-/// still be answered with an error status.
-pub fn stream_rows<R, W>(
-    pool: PgPool,
-    query: Sql,
-    head: Bytes,
-    tail: Bytes,
-    mut write: W,
-) -> ReceiverStream<Result<Bytes, sqlx::Error>>
-where
-    R: for<'r> sqlx::Decode<'r, Postgres> + sqlx::Type<Postgres> + Send + Unpin + 'static,
-    W: FnMut(R, &mut BytesMut) + Send + 'static,
-{
-    let (tx, rx) = mpsc::channel(4);
-    tokio::spawn(async move {
-        let args = query.arguments();
-        let mut rows = sqlx::query_scalar_with::<_, R, _>(&query.text, args).fetch(&pool);
-        let mut buf = BytesMut::with_capacity(CHUNK_BYTES + 8 * 1024);
-        buf.extend_from_slice(&head);
-        while let Some(row) = rows.next().await {
-            match row {
-                Ok(row) => {
-                    write(row, &mut buf);
-                    if buf.len() >= CHUNK_BYTES && tx.send(Ok(buf.split().freeze())).await.is_err() {
-                        return; // the client went away
-                    }
-                }
-                Err(error) => {
-                    let _ = tx.send(Err(error)).await;
-                    return;
-                }
-            }
-        }
-        buf.extend_from_slice(&tail);
-        let _ = tx.send(Ok(buf.freeze())).await;
-    });
-    ReceiverStream::new(rx)
-}
-
 /// A KML document of the rows of [`kml_query`], streamed.
-pub fn stream_kml(pool: PgPool, layer: &Layer, filter: &Filter) -> ReceiverStream<Result<Bytes, sqlx::Error>> {
+pub fn stream_kml(pool: PgPool, turn: Turn, layer: &Layer, filter: &Filter) -> Chunks {
     let head = Bytes::from(kml_head(layer.title_vi));
     stream_rows(
         pool,
+        turn,
         kml_query(layer, filter),
         head,
         Bytes::from_static(KML_TAIL.as_bytes()),
@@ -163,12 +130,24 @@ pub fn stream_kml(pool: PgPool, layer: &Layer, filter: &Filter) -> ReceiverStrea
 
 /// A CSV file of the rows of [`csv_query`], streamed: UTF-8 with a BOM (Excel then reads
 /// the Vietnamese names right), the header line first.
-pub fn stream_csv(pool: PgPool, layer: &Layer, filter: &Filter) -> ReceiverStream<Result<Bytes, sqlx::Error>> {
+pub fn stream_csv(pool: PgPool, turn: Turn, layer: &Layer, filter: &Filter) -> Chunks {
     let mut head = BytesMut::from("\u{feff}".as_bytes());
     csv_record(&mut head, csv_header(layer).into_iter().map(Some));
-    stream_rows(pool, csv_query(layer, filter), head.freeze(), Bytes::new(), |cells: Vec<Option<String>>, buf| {
-        csv_record(buf, cells.iter().map(|c| c.as_deref()));
-    })
+    let numeric = csv_numeric_columns(layer);
+    stream_rows(
+        pool,
+        turn,
+        csv_query(layer, filter),
+        head.freeze(),
+        Bytes::new(),
+        move |cells: Vec<Option<String>>, buf| {
+            let safe = cells.iter().zip(&numeric).map(|(cell, &number)| {
+                cell.as_deref().map(|c| if number { Cow::Borrowed(c) } else { crate::spreadsheet::csv_text(c) })
+            });
+            let safe: Vec<Option<Cow<str>>> = safe.collect();
+            csv_record(buf, safe.iter().map(|c| c.as_deref()));
+        },
+    )
 }
 
 /// Digits after the decimal point in a dump's coordinates: as many as a double holds

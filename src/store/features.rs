@@ -6,16 +6,15 @@
 
 use crate::layers::{FieldType, GeometryKind, KeyType, Layer};
 use crate::model::vocab::EXISTING;
+use crate::spill;
 use crate::store::sql::{Arg, Sql};
+use crate::store::stream::{Chunks, Turn};
 use bytes::{Bytes, BytesMut};
 use chrono::NaiveDate;
 use futures_util::StreamExt;
 use sqlx::PgPool;
-use tokio::sync::mpsc;
-use tokio_stream::wrappers::ReceiverStream;
 
-/// Bytes gathered before a chunk goes to the client.
-pub const CHUNK_BYTES: usize = 64 * 1024;
+pub use crate::store::stream::CHUNK_BYTES;
 /// Digits after the decimal point in coordinates: 1e-7 degree is about 1 cm.
 pub const COORDINATE_DIGITS: u32 = 7;
 
@@ -243,19 +242,22 @@ pub async fn version(pool: &PgPool, layer: &Layer, key: &str) -> Result<Option<(
     sqlx::query_as(&sql).bind(key).fetch_optional(pool).await
 }
 
-/// Number of features in a layer.
-pub async fn count(pool: &PgPool, layer: &Layer) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(&format!("SELECT count(*) FROM {}", layer.table)).fetch_one(pool).await
+/// Number of features in a layer; with `published_only`, of published communes only (what
+/// visitors who are not signed in see).
+pub async fn count(pool: &PgPool, layer: &Layer, published_only: bool) -> Result<i64, sqlx::Error> {
+    let filter = if published_only {
+        format!(" WHERE t.{} IN (SELECT code FROM commune WHERE published)", layer.commune_column)
+    } else {
+        String::new()
+    };
+    sqlx::query_scalar(&format!("SELECT count(*) FROM {} t{filter}", layer.table)).fetch_one(pool).await
 }
 
-/// Runs `query` and streams a FeatureCollection of its rows as byte chunks.
-///
-/// The query runs in its own task and hands chunks through a channel of a few slots, so a
-/// slow client slows the query down instead of filling the server's memory. The first item
-/// arrives only once [`CHUNK_BYTES`] are ready or the query has ended, so that a failing
-/// query can still be answered with an error status by the caller.
-pub fn stream_collection(pool: PgPool, query: Sql) -> ReceiverStream<Result<Bytes, sqlx::Error>> {
-    stream_collection_with(pool, query, Envelope::plain())
+/// Runs `query` and streams a FeatureCollection of its rows, at the database's pace (see
+/// [`stream::stream_rows`]: the query gives its connection back at its last row however
+/// slowly the client reads).
+pub fn stream_collection(pool: PgPool, turn: Turn, query: Sql) -> Chunks {
+    stream_collection_with(pool, turn, query, Envelope::plain())
 }
 
 /// What surrounds the streamed features, and where a page stops.
@@ -296,12 +298,9 @@ pub struct Page {
 /// The rows of `query` hold the Feature as text, optionally its key as text (for the
 /// page's links), and optionally whether more features lie beyond the page (for a page
 /// read backwards, where the query knows it; otherwise one row past `limit` says so).
-pub fn stream_collection_with(
-    pool: PgPool,
-    query: Sql,
-    envelope: Envelope,
-) -> ReceiverStream<Result<Bytes, sqlx::Error>> {
-    let (tx, rx) = mpsc::channel(4);
+/// Like [`stream::stream_rows`], the rows go through a spill at the database's pace.
+pub fn stream_collection_with(pool: PgPool, turn: Turn, query: Sql, envelope: Envelope) -> Chunks {
+    let (mut out, chunks) = spill::spill(spill::MEMORY_LIMIT);
     tokio::spawn(async move {
         let args = query.arguments();
         let mut rows = sqlx::query_with(&query.text, args).fetch(&pool);
@@ -311,28 +310,28 @@ pub fn stream_collection_with(
         while let Some(row) = rows.next().await {
             let row = match row {
                 Ok(row) => row,
-                Err(error) => {
-                    let _ = tx.send(Err(error)).await;
-                    return;
-                }
+                Err(error) => return out.finish(Err(error)),
             };
             if envelope.limit.is_some_and(|limit| page.returned >= limit) {
                 page.more = true;
                 break;
             }
             if let Err(error) = add_row(&row, &mut buf, &mut page) {
-                let _ = tx.send(Err(error)).await;
-                return;
+                return out.finish(Err(error));
             }
-            if buf.len() >= CHUNK_BYTES && tx.send(Ok(buf.split().freeze())).await.is_err() {
-                return; // the client went away
+            if buf.len() >= CHUNK_BYTES && out.send(buf.split().freeze()).await.is_err() {
+                return; // the client went away, or the spill file failed
             }
         }
-        drop(rows);
+        drop(rows); // the connection goes back to the pool now
+        drop(turn);
         buf.extend_from_slice(&(envelope.tail)(&page));
-        let _ = tx.send(Ok(buf.freeze())).await;
+        match out.send(buf.freeze()).await {
+            Ok(()) => out.finish(Ok(())),
+            Err(error) => out.finish(Err(error.into())),
+        }
     });
-    ReceiverStream::new(rx)
+    chunks
 }
 
 /// Appends one row's Feature to `buf` and notes its key.

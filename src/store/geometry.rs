@@ -19,7 +19,7 @@ pub enum Input<'a> {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Problem {
     /// A short stable code: `malformed`, `unclosed_ring`, `wrong_type`, `empty`, `invalid`,
-    /// `outside_extent`, `swapped_axes`.
+    /// `outside_extent`, `swapped_axes`, `has_z`.
     pub code: &'static str,
     pub message: String,
     /// The place the problem is at (longitude, latitude), when PostGIS says.
@@ -76,6 +76,43 @@ struct Facts {
 /// fault of the database.
 pub async fn check(pool: &PgPool, input: Input<'_>, srid: i32, rules: Rules) -> sqlx::Result<Result<Checked, Problem>> {
     Ok(check_many(pool, &[input], srid, rules).await?.pop().expect("one answer per input"))
+}
+
+/// Checks a geometry an editor sends (GeoJSON in WGS 84) as [`check`] does, and refuses
+/// positions with a height or a measure: kheo keeps 2-D positions only, and an edit must
+/// not lose what was sent without a word. (Imports drop heights with a warning instead.)
+pub async fn check_edit(pool: &PgPool, geojson: &str, rules: Rules) -> sqlx::Result<Result<Checked, Problem>> {
+    if let Some(problem) = height(geojson) {
+        return Ok(Err(problem));
+    }
+    check(pool, Input::GeoJson(geojson), 4326, rules).await
+}
+
+/// The first position of a GeoJSON geometry with more than two numbers, as a problem.
+fn height(text: &str) -> Option<Problem> {
+    fn find(value: &Value) -> Option<&Vec<Value>> {
+        let items = value.as_array()?;
+        if items.first().is_some_and(Value::is_number) {
+            return (items.len() > 2).then_some(items);
+        }
+        items.iter().find_map(find)
+    }
+    let geometry: Value = serde_json::from_str(text).ok()?;
+    let parts = match geometry["geometries"].as_array() {
+        Some(members) => members.iter().map(|g| &g["coordinates"]).collect(),
+        None => vec![&geometry["coordinates"]],
+    };
+    let position = parts.into_iter().find_map(find)?;
+    let mut problem = Problem::new(
+        "has_z",
+        format!(
+            "the position {} has {} numbers: send 2-D positions [longitude, latitude]; kheo keeps no heights (Z) nor measures (M)",
+            Value::Array(position.clone()),
+            position.len()
+        ),
+    );
+    problem.location = Some([position[0].as_f64()?, position[1].as_f64()?]);
+    Some(problem)
 }
 
 /// Checks many geometries in one query (`kheo_geometry_facts`, one row each), in order.
@@ -210,4 +247,23 @@ fn unclosed_ring(text: &str) -> Option<Problem> {
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_height_or_a_measure_in_any_position_is_found() {
+        assert_eq!(height(r#"{"type":"Point","coordinates":[105.7,19.2]}"#), None);
+        assert_eq!(height(r#"{"type":"LineString","coordinates":[[105.7,19.2],[105.8,19.3]]}"#), None);
+        let line = height(r#"{"type":"LineString","coordinates":[[105.7,19.2],[105.8,19.3,12.5]]}"#).unwrap();
+        assert_eq!(line.code, "has_z");
+        assert_eq!(line.location, Some([105.8, 19.3]));
+        let point = height(r#"{"type":"Point","coordinates":[105.7,19.2,3,4]}"#).unwrap();
+        assert!(point.message.contains("4 numbers"), "{}", point.message);
+        let collection = r#"{"type":"GeometryCollection","geometries":[{"type":"Point","coordinates":[1,2]},
+                            {"type":"MultiPolygon","coordinates":[[[[1,2,0],[3,4,0],[5,6,0],[1,2,0]]]]}]}"#;
+        assert_eq!(height(collection).unwrap().location, Some([1.0, 2.0]));
+    }
 }

@@ -2,6 +2,7 @@
 //! the layer catalogue (`crate::layers`), never from a request.
 
 pub mod audit;
+pub mod boundaries;
 pub mod communes;
 pub mod coverage;
 pub mod edit;
@@ -16,5 +17,6 @@ pub mod revision;
 pub mod search;
 pub mod sessions;
 pub mod sql;
+pub mod stream;
 pub mod users;
 pub mod worklist;

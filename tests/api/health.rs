@@ -17,6 +17,7 @@ async fn health_is_503_when_the_database_is_gone() {
     let response = app.get("/healthz").await;
 
     assert_eq!(response.status(), 503);
+    assert_eq!(response.headers()["retry-after"], "2");
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["status"], "unavailable");
 }

@@ -250,11 +250,16 @@ impl ServerProcess {
     /// Starts `kheo serve --listen 127.0.0.1:0` on `app`'s database with `env` added, and
     /// waits for the address it prints.
     pub fn start(app: &TestApp, env: &[(&str, &str)]) -> ServerProcess {
+        ServerProcess::start_on(&app.database_url(), env)
+    }
+
+    /// Starts `kheo serve` on the database at `database_url` (as [`ServerProcess::start`]).
+    pub fn start_on(database_url: &str, env: &[(&str, &str)]) -> ServerProcess {
         use std::io::BufRead;
         let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_kheo"));
         command
             .args(["serve", "--listen", "127.0.0.1:0"])
-            .env("DATABASE_URL", app.database_url())
+            .env("DATABASE_URL", database_url)
             .env("KHEO_LOG", std::env::var("TEST_LOG").map(|_| "info").unwrap_or("warn"))
             .stdout(std::process::Stdio::piped());
         for (name, value) in env {

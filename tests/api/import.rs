@@ -386,3 +386,34 @@ async fn the_cli_imports_with_a_dry_run_first() {
     assert_eq!(count(&app, "SELECT count(*) FROM road").await, 7);
     assert_eq!(count(&app, "SELECT count(*) FROM audit_log WHERE actor = 'cli'").await, 2);
 }
+
+/// The limits of one write hold for each imported feature, in the report: a geometry of
+/// more than 50,000 vertices and a name of more than 500 characters are the errors of
+/// their features, and nothing is written.
+#[tokio::test]
+async fn imported_features_get_the_limits_of_one_write() {
+    let (app, session) = app_with_editor().await;
+    let long: Vec<[f64; 2]> = (0..50_001).map(|i| [105.712 + i as f64 * 1e-7, 19.205]).collect();
+    let file = json!({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"ten": "Ngõ dài"}, "geometry": {"type": "LineString", "coordinates": long}},
+        {"type": "Feature", "properties": {"ten": "x".repeat(501)},
+         "geometry": {"type": "LineString", "coordinates": [[105.712, 19.206], [105.718, 19.206]]}},
+        {"type": "Feature", "properties": {"ten": "Ngõ ngắn"},
+         "geometry": {"type": "LineString", "coordinates": [[105.712, 19.207], [105.718, 19.207]]}}]});
+    let fields = [("layer", "roads"), ("commune", "99001"), ("defaults", r#"{"class": "alley", "surface": "earth"}"#)];
+    let (status, report) =
+        upload_bytes(&app, &session, "limits.geojson", serde_json::to_vec(&file).unwrap(), &fields).await;
+    assert_eq!(status, 422, "{report}");
+    assert_eq!(report["counts"], json!({"read": 3, "valid": 1, "invalid": 2, "skipped": 0, "inserted": 0}));
+    let features = report["features"].as_array().unwrap();
+    assert_eq!(features[0]["index"], 0);
+    assert_eq!(features[0]["errors"][0]["field"], "geometry");
+    assert!(
+        features[0]["errors"][0]["message"].as_str().unwrap().contains("50001 vertices; at most 50000"),
+        "{report}"
+    );
+    assert_eq!(features[1]["index"], 1);
+    assert_eq!(features[1]["errors"][0]["field"], "name");
+    assert!(features[1]["errors"][0]["message"].as_str().unwrap().contains("501 characters long; at most 500"));
+    assert_eq!(count(&app, "SELECT count(*) FROM road").await, 5, "nothing was written");
+}

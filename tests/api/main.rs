@@ -2,8 +2,11 @@
 
 mod accounts;
 mod as_of;
+mod bad_requests;
 mod catalogue;
 mod cli;
+mod communes_import;
+mod connections;
 mod coverage;
 mod demo;
 mod edits;
@@ -13,10 +16,16 @@ mod features;
 mod geodesy;
 mod health;
 mod helpers;
+mod hostile;
 mod import;
+mod memory;
 mod ogc;
 mod ogc_clients;
+mod outage;
 mod regions;
 mod search;
+mod security_headers;
+mod sign_in_limits;
+mod streams;
 mod web;
 mod worklist;

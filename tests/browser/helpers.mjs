@@ -148,8 +148,22 @@ export async function launchBrowser() {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
 }
 
-/** Records console errors, uncaught exceptions, failed requests and HTTP errors of `p` in `problems`. */
+/**
+ * Records console errors, uncaught exceptions, failed requests, HTTP errors, Content Security
+ * Policy violations and pages served without a CSP of `p` in `problems`.
+ */
 export function watch(p, name, problems) {
+  // Chromium also logs most violations to the console; the event catches every one.
+  p.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || "an inline resource"} in ${e.documentURI} (${e.sourceFile}:${e.lineNumber})`);
+    });
+  }).catch((error) => problems.push(`[${name}] could not watch CSP violations: ${error.message}`));
+  p.on('response', (response) => {
+    if (response.request().resourceType() === 'document' && !response.headers()['content-security-policy']) {
+      problems.push(`[${name}] no Content-Security-Policy on ${response.url()}`);
+    }
+  });
   p.on('console', (message) => {
     if (message.type() === 'error') problems.push(`[${name}] console error: ${message.text()}`);
   });

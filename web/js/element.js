@@ -22,6 +22,8 @@ export const el = (tag, attrs = {}, ...children) => {
     if (key === 'class') node.className = String(value);
     else if (key === 'dataset') Object.assign(node.dataset, value);
     else if (key.startsWith('on')) node.addEventListener(key.slice(2), /** @type {EventListener} */ (value));
+    // Through the CSSOM: the Content Security Policy refuses style attributes.
+    else if (key === 'style') node.style.cssText = String(value);
     else node.setAttribute(key, value === true ? '' : String(value));
   }
   node.append(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));

@@ -316,20 +316,18 @@ export async function downloadPng(options) {
 /** The paper sizes, as CSS @page names them. @type {Record<string, string>} */
 const PAPERS = { a4: 'A4 landscape', a3: 'A3 landscape' };
 
+/** The @page rule of the chosen paper, a constructed style sheet (the CSP refuses <style>). */
+const pageSheet = new CSSStyleSheet();
+
 /**
- * Switches the printed paper size: a class on <html> and a small injected @page rule.
+ * Switches the printed paper size: a class on <html> and a small @page rule.
  * Returns the size set (A4 for an unknown one).
  * @param {string} paper
  */
 export function setPaper(paper) {
   const key = PAPERS[paper] ? paper : 'a4';
-  let style = document.getElementById('kheo-page-size');
-  if (!style) {
-    style = document.createElement('style');
-    style.id = 'kheo-page-size';
-    document.head.append(style);
-  }
-  style.textContent = `@page { size: ${PAPERS[key]}; margin: ${key === 'a3' ? 12 : 9}mm; }`;
+  if (!document.adoptedStyleSheets.includes(pageSheet)) document.adoptedStyleSheets = [...document.adoptedStyleSheets, pageSheet];
+  pageSheet.replaceSync(`@page { size: ${PAPERS[key]}; margin: ${key === 'a3' ? 12 : 9}mm; }`);
   for (const k of Object.keys(PAPERS)) document.documentElement.classList.toggle(`paper-${k}`, k === key);
   return key;
 }

@@ -113,7 +113,10 @@ fn extent_text(c: &Collection) -> String {
     }
     if let Some(temporal) = &c.extent.temporal {
         let [first, last] = &temporal.interval[0];
-        let day = |d: &Option<String>| d.as_deref().map(|d| d[..10].to_string()).unwrap_or_else(|| "..".into());
+        // The date part of an RFC 3339 instant.
+        let day = |d: &Option<String>| {
+            d.as_deref().map(|d| d.split('T').next().unwrap_or(d).to_string()).unwrap_or_else(|| "..".into())
+        };
         parts.push(format!("{} / {}", day(first), day(last)));
     }
     parts.join(" · ")

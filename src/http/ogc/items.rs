@@ -5,6 +5,7 @@ use super::html;
 use super::links::{self, Link};
 use super::params::{self, ItemsRequest};
 use crate::http::AppContext;
+use crate::http::client::ClientAddress;
 use crate::http::error::{ApiError, ApiResult};
 use crate::http::layers::layer_or_404;
 use crate::http::session::Viewer;
@@ -17,7 +18,6 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
-use futures_util::StreamExt;
 use serde_json::json;
 
 /// A page of a collection's features: filtered by bbox, date, attributes and CQL2, in any
@@ -40,6 +40,7 @@ pub async fn items(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
     viewer: Viewer,
+    ClientAddress(address): ClientAddress,
 ) -> ApiResult<Response> {
     let layer = layer_or_404(&layer_id)?;
     let request = params::items(layer, query.as_deref(), &headers, viewer.is_anonymous())?;
@@ -60,10 +61,13 @@ pub async fn items(
             let tail = json!({ "numberReturned": page.returned, "links": links });
             // `],` then the members of `tail` without its opening brace.
             let text = tail.to_string();
-            Bytes::from(format!("],{}\n", &text[1..]))
+            Bytes::from(format!("],{}\n", text.strip_prefix('{').unwrap_or(&text)))
         }),
     };
-    let mut chunks = features::stream_collection_with(ctx.pool.clone(), sql, envelope);
+    // A page streams like a layer: within the client's streams, at the database's pace.
+    let slot = ctx.streams.acquire(&address)?;
+    let turn = ctx.streams.query_turn().await?;
+    let mut chunks = features::stream_collection_with(ctx.pool.clone(), turn, sql, envelope);
     if request.format == Format::Html {
         // A page for a person (at most 10,000 features): read whole, then drawn as a table.
         let mut whole = Vec::new();
@@ -73,14 +77,7 @@ pub async fn items(
         let collection: serde_json::Value = serde_json::from_slice(&whole).map_err(anyhow::Error::from)?;
         return Ok(html::html_response(html::items(layer, &collection)));
     }
-    // Wait for the first chunk so that a failing query still gets an error status.
-    let first = match chunks.next().await {
-        Some(Ok(bytes)) => bytes,
-        Some(Err(error)) => return Err(error.into()),
-        None => return Err(ApiError::Internal(anyhow::anyhow!("the feature stream ended before it began"))),
-    };
-    let body = Body::from_stream(futures_util::stream::once(async move { Ok::<_, sqlx::Error>(first) }).chain(chunks));
-    Ok(geojson(body, &request.query.crs))
+    Ok(geojson(crate::http::streams::body(chunks, slot).await?, &request.query.crs))
 }
 
 /// One feature.

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Benchmark of a region's coverage (GET /api/coverage?region=) over the synthetic province:
+# computed (the answer cache off) and cached, one request at a time and at 50 concurrent
+# clients, with each server's peak memory. Run from the repo root: bash bench/region.sh
+#
+# The province of the synthetic communes is the region `tinh-tong-hop` (derived from their
+# `province`). The numbers come from one run; the load average is recorded with them.
+# Everything lands in bench/out/ (git-ignored); the table is bench/out/region.md.
+#
+# Environment: COMMUNES (500), RUNS (20 single requests), WRK_DURATION (20s),
+# SKIP_LOAD=1 reuses a province already loaded in bench/out/home.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+COMMUNES=${COMMUNES:-500}
+RUNS=${RUNS:-20}
+WRK_DURATION=${WRK_DURATION:-20s}
+SKIP_LOAD=${SKIP_LOAD:-0}
+REGION=tinh-tong-hop
+AS_OF=2024-01-01
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
+mkdir -p "$OUT"
+
+for tool in wrk hyperfine; do
+    command -v "$tool" >/dev/null || { echo "$tool is missing: apt-get install -y $tool" >&2; exit 1; }
+done
+log() { printf '\n== %s (load average %s)\n' "$*" "$(cut -d' ' -f1-3 /proc/loadavg)" >&2; }
+peak_kib() { sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$SERVER_PID/status"; }
+
+log "building release"
+cargo build --release
+"$KHEO" db up > /dev/null
+if [[ "$SKIP_LOAD" != 1 ]]; then
+    log "loading the synthetic province: $COMMUNES communes"
+    "$KHEO" demo --synthetic province --communes "$COMMUNES" | tee "$OUT/region-load.out" >&2
+fi
+
+API="/api/coverage?region=$REGION&as_of=$AS_OF"
+results=()
+for mode in computed cached; do
+    entries=0
+    [[ "$mode" == cached ]] && entries=512
+    start_server "region-$mode" KHEO_CACHE_ENTRIES="$entries"
+    curl -sf -o "$OUT/region-$mode.json" "$BASE$API"
+    log "$mode: $RUNS single requests (hyperfine)"
+    hyperfine -N --style basic --warmup 2 --runs "$RUNS" --export-json "$OUT/region-$mode-single.json" \
+        "curl -sf -o /dev/null '$BASE$API'" >&2
+    log "$mode: wrk -t2 -c50 -d$WRK_DURATION"
+    wrk -t2 -c50 -d"$WRK_DURATION" --latency "$BASE$API" | tee "$OUT/region-$mode-wrk.txt" >&2
+    results+=("$mode $(peak_kib) $(cut -d' ' -f1 /proc/loadavg)")
+    stop_server
+done
+
+python3 - "$OUT" "$COMMUNES" "${results[@]}" > "$OUT/region.md" <<'PY'
+import json, re, sys
+out, communes, rows = sys.argv[1], sys.argv[2], sys.argv[3:]
+def wrk(path):
+    text = open(path).read()
+    rps = float(re.search(r"Requests/sec:\s+([0-9.]+)", text).group(1))
+    def pct(p):
+        m = re.search(rf"\s{p}%\s+([0-9.]+)(us|ms|s)\b", text)
+        value, unit = float(m.group(1)), m.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    return rps, pct(50), pct(99), int(errors.group(1)) if errors else 0
+answer = json.load(open(f"{out}/region-computed.json"))
+print(f"Region `tinh-tong-hop`: {answer['region']['communes']} communes, "
+      f"{answer['region']['road_m'] / 1000:.1f} km of counted roads.\n")
+print("| answer | single: median ms (min-max) | 50 clients: req/s | p50 ms | p99 ms | non-2xx | server peak RSS | load |")
+print("|---|---|---|---|---|---|---|---|")
+for row in rows:
+    mode, peak, load = row.split()
+    single = json.load(open(f"{out}/region-{mode}-single.json"))["results"][0]
+    rps, p50, p99, errors = wrk(f"{out}/region-{mode}-wrk.txt")
+    print(f"| {mode} | {single['median'] * 1000:.0f} ({single['min'] * 1000:.0f}-{single['max'] * 1000:.0f}) "
+          f"| {rps:.1f} | {p50:.1f} | {p99:.1f} | {errors} | {int(peak) / 1024:.0f} MiB | {load} |")
+PY
+cat "$OUT/region.md"

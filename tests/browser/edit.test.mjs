@@ -15,6 +15,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { addUser, interiorPoint, launchBrowser, spawnServer, SCREENSHOTS, SETUP_TIMEOUT_MS, startDemoServer, waitReady, watch } from './helpers.mjs';
+import { roundText, vietnamese } from './numbers.mjs';
 
 const COMMUNE = '17131';
 const EDITOR = { username: 'bientap', password: 'mat-khau-thu-nghiem', displayName: 'Nguyễn Thị Lan' };
@@ -29,8 +30,10 @@ const problems = [];
 // ---- the test's own numbers ------------------------------------------------------------------
 const one = new Intl.NumberFormat('vi-VN', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 const nbsp = '\u00a0';
-const km = (m) => `${one.format(m / 1000)}${nbsp}km`;
-const pct = (v) => (v === null ? '–' : `${one.format(v)}${nbsp}%`);
+// Lengths as the indicator catalogue shows them (km with two decimals, numbers.mjs's rounding).
+const km = (m) => `${vietnamese(roundText(m, 1000, 2))}${nbsp}km`;
+// Shares as every output shows them: half away from zero to one decimal (numbers.mjs).
+const pct = (v) => (v === null ? '–' : `${vietnamese(roundText(v, 1, 1))}${nbsp}%`);
 const norm = (s) => s.replace(/[\u00a0\u202f]/g, ' ').trim();
 const todayVn = () => new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 10);
 
@@ -61,7 +64,7 @@ const communeTotals = async () => (await api(`/api/coverage?commune=${COMMUNE}`)
 
 /** The headline's "concrete / roads" text and percentage as shown. */
 const headlineText = () => page.evaluate(() => ({
-  km: document.querySelector('.overview .headline [data-key="concrete_km"]')?.textContent ?? '',
+  km: document.querySelector('.overview .headline [data-key="lengths"]')?.textContent ?? '',
   pct: document.querySelector('.overview .headline [data-key="concrete_pct"]')?.textContent ?? '',
 }));
 const expectedHeadline = (c) => ({ km: `${km(c.concrete_m)} / ${km(c.road_m)}`, pct: pct(c.concrete_pct) });

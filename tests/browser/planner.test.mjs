@@ -14,6 +14,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { interiorPoint, launchBrowser, SCREENSHOTS, SETUP_TIMEOUT_MS, startDemoServer, waitReady, watch } from './helpers.mjs';
+import { figure, roundText, vietnamese } from './numbers.mjs';
 
 const COMMUNE = '17131';
 let server;
@@ -30,7 +31,8 @@ const two = new Intl.NumberFormat('vi-VN', { minimumFractionDigits: 2, maximumFr
 const int = new Intl.NumberFormat('vi-VN', { maximumFractionDigits: 0 });
 const vnd = new Intl.NumberFormat('vi-VN', { style: 'currency', currency: 'VND', maximumFractionDigits: 0 });
 const nbsp = '\u00a0';
-const pct = (v) => (v === null ? '–' : `${one.format(v)}${nbsp}%`);
+// Shares as every output shows them: half away from zero to one decimal (numbers.mjs).
+const pct = (v) => (v === null ? '–' : `${vietnamese(roundText(v, 1, 1))}${nbsp}%`);
 const km = (m) => `${one.format(m / 1000)}${nbsp}km`;
 const norm = (s) => s.replace(/[\u00a0\u202f]/g, ' ').trim();
 
@@ -43,6 +45,8 @@ const PCT_CLASSES = [
   [Infinity, '#2c7bb6'],
 ];
 const classColor = (v) => PCT_CLASSES.find(([upper]) => v < upper)[1];
+/** The works layers' legend checkboxes (the catalogue's titles), drainage included. */
+const WORKS = ['Đường giao thông', 'Rãnh thoát nước', 'Đường hoa, cây xanh', 'Tuyến chiếu sáng', 'Mô hình "Dân vận khéo"'];
 const hex = (c) => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16));
 
 async function api(pathAndQuery) {
@@ -95,40 +99,47 @@ test('the planner map loads without errors and the choropleth is measured', asyn
 });
 
 test('the headline numbers and the table equal the API, formatted the Vietnamese way', async () => {
+  // Which figures, with which decimals and units: the indicator catalogue's (the same figure in
+  // every output is figures.test.mjs's).
   const asOf = await page.evaluate(() => document.documentElement.dataset.asOf);
   const coverage = await api(`/api/coverage?commune=${COMMUNE}&as_of=${asOf}`);
+  const indicators = await api('/api/indicators');
+  const spec = (id) => indicators.find((i) => i.id === id);
   const c = coverage.commune;
 
   const concrete = norm(await page.locator('.overview .headline-line').textContent());
-  assert.ok(concrete.startsWith(norm(`${km(c.concrete_m)} / ${km(c.road_m)}`)), `headline "${concrete}"`);
+  assert.ok(concrete.startsWith(norm(`${figure(spec('concrete_m'), c)} / ${figure(spec('road_m'), c)}`)), `headline "${concrete}"`);
   assert.ok(concrete.includes(norm(pct(c.concrete_pct))), `headline "${concrete}" lacks ${pct(c.concrete_pct)}`);
   const cardValue = (key) => page.locator(`.overview .card[data-key="${key}"] .card-value .v`).textContent().then(norm);
+  const cards = indicators.filter((i) => i.outputs.dashboard && i.levels.includes('commune') && !['concrete_pct', 'road_m'].includes(i.id));
+  assert.ok(cards.some((i) => i.id === 'hardened_pct') && cards.some((i) => i.id === 'people_vnd'));
+  for (const i of cards) assert.equal(await cardValue(i.id), norm(figure(i, c)), `card ${i.id}`);
   assert.equal(await cardValue('hardened_pct'), norm(pct(c.hardened_pct)));
-  assert.equal(await cardValue('lit_pct'), norm(pct(c.lit_pct)));
-  assert.equal(await cardValue('flower_m'), norm(km(c.flower_m)));
   assert.equal(await cardValue('model_sites'), int.format(c.model_sites.total));
-  assert.equal(await cardValue('people_vnd'), norm(vnd.format(c.people_vnd)));
-  assert.equal(norm(vnd.format(28018600000)), '28.018.600.000 ₫'); // the format the planners expect
+  assert.equal(await cardValue('people_vnd'), `${norm(int.format(c.people_vnd))} đồng`);
+  assert.equal(norm(int.format(28018600000)), '28.018.600.000'); // the format the planners expect
 
-  const rows = await page.locator('.groups-table tbody tr').evaluateAll((trs) => trs.map((tr) => ({
-    code: tr.dataset.code,
-    cells: Object.fromEntries([...tr.children].map((td) => [td.dataset.key, td.querySelector('.v').textContent])),
-    marks: Object.fromEntries([...tr.children].filter((td) => td.querySelector('.met')).map((td) => [td.dataset.key, td.querySelector('.met').classList.contains('yes')])),
-  })));
+  // The table comes in parts (the roads' figures, then the rest), a row per group in each.
+  const rows = await page.locator('.groups-table tbody tr').evaluateAll((trs) => {
+    const byCode = new Map();
+    for (const tr of trs) {
+      const row = byCode.get(tr.dataset.code) ?? { code: tr.dataset.code, cells: {}, marks: {} };
+      for (const td of tr.children) {
+        row.cells[td.dataset.key] = td.querySelector('.v').textContent;
+        if (td.querySelector('.met')) row.marks[td.dataset.key] = td.querySelector('.met').classList.contains('yes');
+      }
+      byCode.set(tr.dataset.code, row);
+    }
+    return [...byCode.values()];
+  });
   assert.equal(rows.length, coverage.groups.length);
+  assert.equal(await page.locator('.groups-table').count(), 2, 'the roads\' figures, then the rest');
+  const columns = indicators.filter((i) => i.outputs.dashboard && i.levels.includes('group'));
   for (const g of coverage.groups) {
     const row = rows.find((r) => r.code === g.code);
     assert.ok(row, `no row for ${g.code}`);
-    const expected = {
-      road_m: one.format(g.road_m / 1000),
-      concrete_pct: pct(g.concrete_pct),
-      hardened_pct: pct(g.hardened_pct),
-      lit_pct: pct(g.lit_pct),
-      model_sites: int.format(g.model_sites.total),
-      people_vnd: two.format(g.people_vnd / 1e9),
-    };
-    for (const [key, value] of Object.entries(expected)) {
-      assert.equal(norm(row.cells[key]), norm(value), `${g.code} ${key}`);
+    for (const i of columns) {
+      assert.equal(norm(row.cells[i.id]), norm(figure(i, g, { unit: false })), `${g.code} ${i.id}`);
     }
     for (const key of ['concrete_pct', 'hardened_pct', 'lit_pct']) {
       assert.equal(row.marks[key], g.targets[key].met, `${g.code} ${key} met mark`);
@@ -148,14 +159,14 @@ test('the table sorts by a column from its header button, by keyboard too', asyn
   await page.locator('.groups-table th[data-key="concrete_pct"] button').press('Enter');
   const asc = await read();
   assert.deepEqual(asc, [...asc].sort((a, b) => a - b));
-  await page.locator('.groups-table th[data-key="name"] button').click();
+  await page.locator('.groups-table th[data-key="name"] button').first().click();
 });
 
 test('each group is drawn in the colour of its concrete class', async () => {
   const asOf = await page.evaluate(() => document.documentElement.dataset.asOf);
   const geojson = await api(`/api/coverage.geojson?commune=${COMMUNE}&as_of=${asOf}`);
   // Only the groups: hide the works layers (legend checkboxes), keep the commune under them.
-  for (const name of ['Đường giao thông', 'Đường hoa, cây xanh', 'Tuyến chiếu sáng', 'Mô hình "Dân vận khéo"']) {
+  for (const name of WORKS) {
     await page.getByRole('checkbox', { name }).uncheck();
   }
   await page.mouse.move(5, 795); // no hover outline
@@ -197,7 +208,7 @@ test('each group is drawn in the colour of its concrete class', async () => {
     const diff = Math.max(...expected.map((v, i) => Math.abs(v - s.rgb[i])));
     assert.ok(diff <= 6, `${s.code} (${s.value} %): pixel rgb(${s.rgb}) but class ${classColor(s.value)} blends to rgb(${expected})`);
   }
-  for (const name of ['Đường giao thông', 'Đường hoa, cây xanh', 'Tuyến chiếu sáng', 'Mô hình "Dân vận khéo"']) {
+  for (const name of WORKS) {
     await page.getByRole('checkbox', { name }).check();
   }
   if (labels) await page.evaluate(() => window.kheo.map.setLayoutProperty('groups-label', 'visibility', 'visible'));
@@ -229,7 +240,7 @@ test('the groups are labelled with their name and value in Noto Sans served offl
 
 test('hovering a row highlights its group on the map, hovering the map highlights the row', async () => {
   const group = await api(`/api/coverage?commune=${COMMUNE}`).then((c) => c.groups.find((g) => g.code === 'TDP12'));
-  await page.locator('.groups-table tbody tr[data-code="TDP12"]').hover();
+  await page.locator('.groups-table[data-part="roads"] tbody tr[data-code="TDP12"]').hover();
   const hovered = await page.evaluate((id) => window.kheo.map.getFeatureState({ source: 'groups', id }).hover, group.id);
   assert.equal(hovered, true);
 
@@ -245,7 +256,7 @@ test('hovering a row highlights its group on the map, hovering the map highlight
   }, at);
   await page.mouse.move(xy.x, xy.y);
   await page.mouse.move(xy.x + 1, xy.y + 1);
-  await page.locator('.groups-table tbody tr[data-code="TDP14"].active').waitFor({ timeout: 5_000 });
+  await page.locator('.groups-table[data-part="roads"] tbody tr[data-code="TDP14"].active').waitFor({ timeout: 5_000 });
   await page.locator('.bar-chart .bar-row.active').waitFor({ timeout: 5_000 });
 });
 
@@ -255,10 +266,7 @@ test('clicking a group on the map opens its page with its numbers and its works,
   const geojson = await api(`/api/coverage.geojson?commune=${COMMUNE}`);
   const feature = geojson.features.find((f) => f.properties.code === 'TDP04');
   // Click on the group where no work is under the pointer (hide the works, then show them again).
-  await page.getByRole('checkbox', { name: 'Mô hình "Dân vận khéo"' }).uncheck();
-  await page.getByRole('checkbox', { name: 'Đường giao thông' }).uncheck();
-  await page.getByRole('checkbox', { name: 'Tuyến chiếu sáng' }).uncheck();
-  await page.getByRole('checkbox', { name: 'Đường hoa, cây xanh' }).uncheck();
+  for (const name of WORKS) await page.getByRole('checkbox', { name }).uncheck();
   const xy = await page.evaluate((lnglat) => {
     const { map } = window.kheo;
     const p = map.project(lnglat);
@@ -271,9 +279,7 @@ test('clicking a group on the map opens its page with its numbers and its works,
   assert.equal((await heading.textContent()).trim(), group.name);
   const pctText = norm(await page.locator('.group-page .headline-pct').textContent());
   assert.equal(pctText, norm(pct(group.concrete_pct)));
-  for (const name of ['Mô hình "Dân vận khéo"', 'Đường giao thông', 'Tuyến chiếu sáng', 'Đường hoa, cây xanh']) {
-    await page.getByRole('checkbox', { name }).check();
-  }
+  for (const name of WORKS) await page.getByRole('checkbox', { name }).check();
 
   // Its works, as many as the API lists for the group.
   await page.waitForFunction(() => !document.querySelector('.group-page .works[aria-busy]'), null, { timeout: 10_000 });
@@ -312,15 +318,17 @@ test('moving the slider to 2016 shows the timeline\'s 2016 numbers and the works
   await page.waitForFunction(() => document.documentElement.dataset.asOf === '2016-12-31' && document.documentElement.dataset.busy === '0', null, { timeout: 30_000 });
   await roadsRequest;
 
+  const indicators = await api('/api/indicators');
+  const spec = (id) => indicators.find((i) => i.id === id);
   const headline = norm(await page.locator('.overview .headline-line').textContent());
-  assert.ok(headline.startsWith(norm(`${km(y2016.concrete_m)} / ${km(y2016.road_m)}`)), `headline "${headline}" for 2016`);
+  assert.ok(headline.startsWith(norm(`${figure(spec('concrete_m'), y2016)} / ${figure(spec('road_m'), y2016)}`)), `headline "${headline}" for 2016`);
   assert.equal(norm(await page.locator('.overview .headline-pct').textContent()), norm(pct(y2016.concrete_pct)));
   assert.notEqual(norm(pct(y2016.concrete_pct)), before2016);
   const card = (key) => page.locator(`.overview .card[data-key="${key}"] .card-value .v`).textContent().then(norm);
   assert.equal(await card('hardened_pct'), norm(pct(y2016.hardened_pct)));
   assert.equal(await card('lit_pct'), norm(pct(y2016.lit_pct)));
-  assert.equal(await card('flower_m'), norm(km(y2016.flower_m)));
-  assert.equal(await card('people_vnd'), norm(vnd.format(y2016.people_vnd)));
+  assert.equal(await card('left_m'), norm(figure(spec('left_m'), y2016)));
+  assert.equal(await card('people_vnd'), norm(figure(spec('people_vnd'), y2016)));
   assert.equal(norm(await page.locator('.overview .as-of').textContent()).startsWith('Số liệu đến 31/12/2016'), true);
   assert.equal(await page.locator('.year-out').textContent(), '2016');
   assert.ok((await page.evaluate(() => location.search)).includes('as_of=2016-12-31'));
@@ -408,9 +416,12 @@ test('?lang=en shows the panel in English', async () => {
   watch(p, 'en', problems);
   await p.goto(`${baseUrl}/?lang=en`);
   await waitReady(p);
-  assert.equal(norm(await p.locator('.overview .headline-main .card-label').textContent()), 'Concreted roads');
-  assert.equal(norm(await p.locator('.groups-table th[data-key="road_m"]').textContent()).startsWith('Roads (km)'), true);
-  assert.equal(await p.locator('#indicator option:checked').textContent(), 'Concreted (%)');
+  // The titles and units are the indicator catalogue's English ones.
+  assert.equal(norm(await p.locator('.overview .headline-main .card-label').textContent()), 'Concrete');
+  assert.equal(norm(await p.locator('.groups-table th[data-key="road_m"] .h-name').textContent()), 'Roads');
+  assert.equal(norm(await p.locator('.groups-table th[data-key="road_m"] .h-unit').textContent()), 'km');
+  assert.equal(await p.locator('.groups-table th[data-key="road_m"]').getAttribute('title'), 'Counted roads (km)');
+  assert.equal(await p.locator('#indicator option:checked').textContent(), 'Concrete (%)');
   await p.close();
   assert.deepEqual(problems, []);
 });

@@ -14,6 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { launchBrowser, SCREENSHOTS, SETUP_TIMEOUT_MS, startDemoServer, waitReady, watch } from './helpers.mjs';
+import { roundText, vietnamese } from './numbers.mjs';
 
 const COMMUNE = '17131';
 let server;
@@ -25,7 +26,8 @@ let coverage;
 const problems = [];
 
 const one = new Intl.NumberFormat('vi-VN', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
-const pct = (v) => `${one.format(v)}\u00a0%`;
+// Shares as every output shows them: half away from zero to one decimal (numbers.mjs).
+const pct = (v) => `${vietnamese(roundText(v, 1, 1))}\u00a0%`;
 const norm = (s) => s.replace(/[\u00a0\u202f]/g, ' ').replace(/\s+/g, ' ').trim();
 const ddmmyyyy = (iso) => iso.split('-').reverse().join('/');
 
@@ -41,6 +43,9 @@ async function slideDrawn(p, n) {
 }
 
 const text = (locator) => locator.textContent().then(norm);
+
+/** The slides of the demo: title, overview, a slide per group, the km left, the ranking. */
+const TOTAL = () => 2 + coverage.groups.length + 2;
 
 before(async () => {
   browser = await launchBrowser();
@@ -62,7 +67,7 @@ test('the "Trình chiếu" button opens the title slide: commune, "Kết quả t
   await waitReady(page);
   const asOf = await page.evaluate(() => document.documentElement.dataset.asOf);
   coverage = await api(`/api/coverage?commune=${COMMUNE}&as_of=${asOf}`);
-  const total = 2 + coverage.groups.length;
+  const total = TOTAL();
 
   assert.equal(await text(page.locator('.present-btn')), 'Trình chiếu');
   await page.locator('.present-btn').click();
@@ -91,8 +96,11 @@ test('→ shows the overview: its big concrete number is the API\'s, the map fit
   assert.equal(await text(page.locator('.slide-overview .slide-card[data-key="hardened_pct"] .v')), norm(pct(c.hardened_pct)));
   assert.equal(await text(page.locator('.slide-overview .slide-card[data-key="lit_pct"] .v')), norm(pct(c.lit_pct)));
   assert.equal(await page.locator('.slide-overview .slide-main .met.yes').count(), c.targets.concrete_pct.met ? 1 : 0);
+  // The catalogue's slide figures of a commune: the leading share, then at most six cards.
+  const indicators = await api('/api/indicators');
+  const figures = indicators.filter((i) => i.outputs.slides && i.levels.includes('commune') && !['concrete_pct', 'concrete_m', 'road_m'].includes(i.id));
   const cards = await page.locator('.slide-overview .slide-main, .slide-overview .slide-card').count();
-  assert.ok(cards >= 4 && cards <= 6, `${cards} headline numbers`);
+  assert.equal(cards, 1 + Math.min(6, figures.length), `${cards} headline numbers`);
   const fitted = await page.evaluate(() => {
     const { map, commune } = window.kheo;
     const [w, s, e, n] = commune.bbox;
@@ -100,7 +108,7 @@ test('→ shows the overview: its big concrete number is the API\'s, the map fit
     return b.getWest() <= w && b.getEast() >= e && b.getSouth() <= s && b.getNorth() >= n;
   });
   assert.ok(fitted, 'the overview map shows the whole commune');
-  assert.equal(await text(page.locator('.present-counter')), `2 / ${2 + coverage.groups.length}`);
+  assert.equal(await text(page.locator('.present-counter')), `2 / ${TOTAL()}`);
   assert.equal(new URL(page.url()).searchParams.get('slide'), '2');
   await page.screenshot({ path: path.join(SCREENSHOTS, 'present-overview.png') });
 });
@@ -141,23 +149,29 @@ test('→ and PageDown reach the group slides: name and value equal the API, map
   await slideDrawn(page, 4);
 });
 
-test('End goes to the last group, Home to the title, Esc leaves and the controls come back', async () => {
-  const total = 2 + coverage.groups.length;
+test('End goes to the closing ranking, after the last group, Home to the title, Esc leaves and the controls come back', async () => {
+  const total = TOTAL();
   await page.keyboard.press('End');
   await slideDrawn(page, total);
-  const last = coverage.groups[coverage.groups.length - 1];
-  assert.equal(await text(page.locator('.slide-group .slide-name')), last.name);
-  assert.equal(await text(page.locator('.slide-group .slide-main[data-key="concrete_pct"] .v')), norm(pct(last.concrete_pct)));
+  assert.equal(await page.locator('.slide-ranking').count(), 1, 'the last slide ranks the groups');
   assert.equal(await text(page.locator('.present-counter')), `${total} / ${total}`);
   assert.ok(await page.locator('.present-next').isDisabled());
   await page.screenshot({ path: path.join(SCREENSHOTS, 'present-last.png') });
+  // The last group's slide comes before the km left and the ranking.
+  await page.keyboard.press('ArrowLeft');
+  await slideDrawn(page, total - 1);
+  await page.keyboard.press('ArrowLeft');
+  await slideDrawn(page, total - 2);
+  const last = coverage.groups[coverage.groups.length - 1];
+  assert.equal(await text(page.locator('.slide-group .slide-name')), last.name);
+  assert.equal(await text(page.locator('.slide-group .slide-main[data-key="concrete_pct"] .v')), norm(pct(last.concrete_pct)));
   await page.keyboard.press('Home');
   await slideDrawn(page, 1);
 
   await page.keyboard.press('Escape');
   await page.waitForFunction(() => !document.documentElement.classList.contains('presenting'));
   assert.equal(await page.locator('.present').isVisible(), false);
-  for (const selector of ['#search', '#year', '.panel', '.legend', '.groups-table']) {
+  for (const selector of ['#search', '#year', '.panel', '.legend', '.groups-table[data-part="roads"]']) {
     assert.ok(await page.locator(selector).isVisible(), `${selector} visible again`);
   }
   assert.equal(await page.evaluate(() => document.fullscreenElement), null);
@@ -180,7 +194,7 @@ test('the URL ?present=1&slide=3 opens the third slide (the first group)', async
   await second.goto(`${baseUrl}/?commune=${COMMUNE}&present=1&slide=3`, { waitUntil: 'load' });
   await waitReady(second);
   await slideDrawn(second, 3);
-  assert.equal(await text(second.locator('.present-counter')), `3 / ${2 + coverage.groups.length}`);
+  assert.equal(await text(second.locator('.present-counter')), `3 / ${TOTAL()}`);
   assert.equal(await text(second.locator('.slide-group .slide-name')), coverage.groups[0].name);
   assert.equal(await text(second.locator('.slide-group .slide-main[data-key="concrete_pct"] .v')), norm(pct(coverage.groups[0].concrete_pct)));
   assert.equal(await second.locator('#search').isVisible(), false);
@@ -261,11 +275,11 @@ test('print: no controls, the table shown; A4/A3 switch; page.pdf gives a one-pa
   for (const selector of ['#search', '#year', '#date', '.present-btn', '.png-btn', '.legend', '.maplibregl-ctrl-zoom-in']) {
     assert.equal(await page.locator(selector).isVisible(), false, `${selector} hidden in print`);
   }
-  for (const selector of ['.groups-table', '.print-head', '.print-map']) {
+  for (const selector of ['.groups-table[data-part="roads"]', '.print-head', '.print-map']) {
     assert.ok(await page.locator(selector).isVisible(), `${selector} visible in print`);
   }
-  assert.equal(await text(page.locator('.print-title')), `${coverage.commune.name}: Bê tông hóa (%)`);
-  assert.equal(await page.locator('.groups-table tbody tr').count(), coverage.groups.length);
+  assert.equal(await text(page.locator('.print-title')), `${coverage.commune.name}: Tỷ lệ bê tông`); // the catalogue's title
+  assert.equal(await page.locator('.groups-table[data-part="roads"] tbody tr').count(), coverage.groups.length);
 
   const pdfPath = path.join(SCREENSHOTS, 'print.pdf');
   const pdf = await page.pdf({ format: 'A4', landscape: true, printBackground: true });

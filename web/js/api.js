@@ -3,7 +3,7 @@
 // shapes are typed in types.js.
 
 /**
- * @import { CatalogueLayer, Commune, Config, CoverageReport, GroupCollection, LayerFeatures, SearchHit, Timeline } from './types.js'
+ * @import { CatalogueLayer, Commune, Config, CoverageReport, GroupCollection, IndicatorSpec, LayerFeatures, Region, RegionReport, RegionTimeline, SearchHit, Timeline, WorkList } from './types.js'
  */
 
 const origin = () => location.origin;
@@ -65,16 +65,34 @@ export const getCommunes = () => getJson('/api/communes');
 export const getLayers = () => getJson('/api/layers');
 
 /**
- * The absolute URL of a layer's GeoJSON features, used directly as a MapLibre geojson
- * source's `data` (MapLibre fetches it in its worker).
+ * The absolute URL of a layer's GeoJSON features in a commune or a region, used directly as a
+ * MapLibre geojson source's `data` (MapLibre fetches it in its worker).
  * @param {string} layer
- * @param {string | null} commune
+ * @param {{ commune: string } | { region: string } | string | null} scope a commune's code, or
+ *   `{commune}` / `{region}`
  * @param {{ asOf?: string | null, group?: string | null }} [filter]
  */
-export function featuresUrl(layer, commune, { asOf = null, group = null } = {}) {
+export function featuresUrl(layer, scope, { asOf = null, group = null } = {}) {
   const url = new URL(`/api/layers/${encodeURIComponent(layer)}/features`, origin());
-  if (commune) url.searchParams.set('commune', commune);
+  const where = typeof scope === 'string' ? { commune: scope } : scope;
+  if (where && 'commune' in where) url.searchParams.set('commune', where.commune);
+  if (where && 'region' in where) url.searchParams.set('region', where.region);
   if (group) url.searchParams.set('group', group);
+  if (asOf) url.searchParams.set('as_of', asOf);
+  return url.href;
+}
+
+/**
+ * The absolute URL of a layer's TileJSON over a region at a date (`/tiles/{layer}.json`): a
+ * MapLibre vector source's `url`; its tile URLs carry the same filters, and the tiles'
+ * source layer is named by the catalogue id.
+ * @param {string} layer
+ * @param {string} region
+ * @param {string | null} asOf
+ */
+export function tilesUrl(layer, region, asOf) {
+  const url = new URL(`/tiles/${encodeURIComponent(layer)}.json`, origin());
+  url.searchParams.set('region', region);
   if (asOf) url.searchParams.set('as_of', asOf);
   return url.href;
 }
@@ -152,3 +170,64 @@ export const coverageXlsxUrl = (commune, asOf, lang) =>
  * @returns {Promise<SearchHit[]>}
  */
 export const search = (q, commune, limit = 12) => getJson(query('/api/search', { q, commune, limit }));
+
+// ---- the indicator catalogue, regions and the work list ------------------------------------
+
+/** The indicator catalogue. @returns {Promise<IndicatorSpec[]>} */
+export const getIndicators = () => getJson('/api/indicators');
+
+/** The regions (provinces, districts, clusters), with their communes' count and box. @returns {Promise<Region[]>} */
+export const getRegions = () => getJson('/api/regions');
+
+/**
+ * A region's coverage at a date: its totals and one line per commune.
+ * @param {string} region
+ * @param {string | null} asOf
+ * @returns {Promise<RegionReport>}
+ */
+export const getRegionCoverage = (region, asOf) => getJson(query('/api/coverage', { region, as_of: asOf }));
+
+/**
+ * A region's communes as polygons with their indicators as flat properties.
+ * @param {string} region
+ * @param {string | null} asOf
+ * @returns {Promise<GroupCollection>}
+ */
+export const getRegionGeojson = (region, asOf) => getJson(query('/api/coverage.geojson', { region, as_of: asOf }));
+
+/**
+ * A region's figures at the end of each year.
+ * @param {string} region
+ * @returns {Promise<RegionTimeline>}
+ */
+export const getRegionTimeline = (region) => getJson(query('/api/coverage/timeline', { region }));
+
+/**
+ * The URL of a coverage table (CSV or Excel) of a commune or a region, for a download link.
+ * @param {'csv' | 'xlsx'} format
+ * @param {{ commune: string } | { region: string }} scope
+ * @param {string} asOf
+ * @param {string} lang
+ */
+export const coverageTableUrl = (format, scope, asOf, lang) => query(`/api/coverage.${format}`, {
+  ...scope, as_of: asOf, decimal: format === 'csv' && lang === 'vi' ? 'comma' : null, lang: lang === 'en' ? 'en' : null,
+});
+
+/**
+ * The roads left to concrete, per group, with their cost.
+ * @param {string} commune
+ * @param {string | null} asOf
+ * @returns {Promise<WorkList>}
+ */
+export const getWorklist = (commune, asOf) => getJson(query('/api/worklist', { commune, as_of: asOf }));
+
+/**
+ * The work list's URL as a table (CSV or Excel), for a download link.
+ * @param {'csv' | 'xlsx'} format
+ * @param {string} commune
+ * @param {string} asOf
+ * @param {string} lang
+ */
+export const worklistTableUrl = (format, commune, asOf, lang) => query(`/api/worklist.${format}`, {
+  commune, as_of: asOf, decimal: format === 'csv' && lang === 'vi' ? 'comma' : null, lang: lang === 'en' ? 'en' : null,
+});

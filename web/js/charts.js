@@ -1,18 +1,24 @@
 // @ts-check
-// Two small hand-written SVG charts: the groups' bars for one indicator (with the target line)
-// and the commune's progress year by year. No chart library; sizes are in viewBox units and
-// the SVG scales to the panel's width.
+// Two small hand-written SVG charts: the units' bars for one indicator (with the target line,
+// or each unit's own target) and the progress year by year (with the target of each year: the
+// roadmap). No chart library; sizes are in viewBox units and the SVG scales to the panel's
+// width.
 
 const NS = 'http://www.w3.org/2000/svg';
 
 /**
- * A bar of the groups' chart: the group, its value (null: no bar, a dash), colour and label.
- * @typedef {{ id: number, name: string, value: number | null, color: string, label: string }} BarRow
+ * A bar of the units' chart: the unit, its value (null: no bar, a dash), colour and label, and
+ * its own target (a tick on its bar) when the units' targets differ.
+ * @typedef {{ id: number | string, name: string, value: number | null, color: string, label: string, target?: number | null }} BarRow
  */
 
 /** A line of the progress chart. @typedef {{ id: string, label: string, color: string, strong: boolean }} LineSeries */
 
-/** A year of the progress chart: each series' value. @typedef {{ year: number, values: Record<string, number | null> }} YearValues */
+/**
+ * A year of the progress chart: each series' value, and the target in force that year (the
+ * roadmap; null: none). Years after the last one measured carry targets only.
+ * @typedef {{ year: number, values: Record<string, number | null>, target?: number | null }} YearValues
+ */
 
 /**
  * An SVG element with attributes (null and undefined left out) and text.
@@ -42,17 +48,20 @@ export function niceMax(value) {
 
 /**
  * Horizontal bars, one per group: `rows = [{id, name, value, color, label}]` (value null: no
- * bar, a dash), `max` the axis maximum, `target` a vertical line (or null). `onHover(id|null)`,
- * `onClick(id)` link the bars to the map; returns `{highlight(id)}`.
+ * bar, a dash), `max` the axis maximum, `target` a vertical line (or null; rows may carry
+ * their own `target`, a tick on their bar). `onHover(id|null)`, `onClick(id)` link the bars to
+ * the map; returns `{highlight(id)}`.
+ * @template {number | string} K
  * @param {Element} container
- * @param {{ rows: BarRow[], max: number, target?: number | null, targetLabel?: string, ariaLabel?: string, onHover?: (id: number | null) => void, onClick?: (id: number) => void }} chart
- * @returns {{ highlight: (id: number | null) => void }}
+ * @param {{ rows: (BarRow & { id: K })[], max: number, target?: number | null, targetLabel?: string, ariaLabel?: string, onHover?: (id: K | null) => void, onClick?: (id: K) => void }} chart
+ * @returns {{ highlight: (id: K | null) => void }}
  */
 export function renderBarChart(container, { rows, max, target = null, targetLabel = '', ariaLabel = '', onHover, onClick }) {
   const width = 400;
   const rowH = 21;
   const top = target !== null ? 18 : 6;
-  const left = 96;
+  // Room for the longest name (about 6 units a letter at the names' size), within reason.
+  const left = Math.max(64, Math.min(170, 12 + 6.2 * Math.max(0, ...rows.map((r) => r.name.length))));
   const right = 64;
   const height = top + rows.length * rowH + 6;
   /** @param {number} v */
@@ -69,6 +78,10 @@ export function renderBarChart(container, { rows, max, target = null, targetLabe
       g.append(node('text', { x: scale(row.value) + 5, y: y + rowH / 2 + 4, class: 'bar-value' }, row.label));
     } else {
       g.append(node('text', { x: left + 4, y: y + rowH / 2 + 4, class: 'bar-value muted' }, row.label));
+    }
+    if (typeof row.target === 'number') {
+      const tx = scale(row.target);
+      g.append(node('line', { x1: tx, x2: tx, y1: y + 1, y2: y + rowH - 1, class: 'target-tick' }));
     }
     g.addEventListener('mouseenter', () => onHover?.(row.id));
     g.addEventListener('mouseleave', () => onHover?.(null));
@@ -91,13 +104,15 @@ export function renderBarChart(container, { rows, max, target = null, targetLabe
 }
 
 /**
- * Lines year by year: `years = [{year, values: {seriesId: number|null}}]`, `series =
- * [{id, label, color, strong}]`, `max` the axis maximum, `target` a dashed horizontal line,
- * `current` the year marked, `format(v)` the axis labels, `onPick(year)` when a year is clicked.
+ * Lines year by year: `years = [{year, values: {seriesId: number|null}, target}]`, `series =
+ * [{id, label, color, strong}]`, `max` the axis maximum, `current` the year marked,
+ * `format(v)` the axis labels, `onPick(year)` when a year is clicked. The years' targets are
+ * drawn as a dashed line: straight when one target holds every year, a step from year to
+ * year when the roadmap changes it (each year's target marked), labelled `targetLabel`.
  * @param {Element} container
- * @param {{ years: YearValues[], series: LineSeries[], max: number, target?: number | null, targetLabel?: string, current?: number | null, format: (value: number, full?: boolean) => string, ariaLabel?: string, onPick?: (year: number) => void }} chart
+ * @param {{ years: YearValues[], series: LineSeries[], max: number, targetLabel?: string, current?: number | null, format: (value: number, full?: boolean) => string, ariaLabel?: string, onPick?: (year: number) => void }} chart
  */
-export function renderLineChart(container, { years, series, max, target = null, targetLabel = '', current = null, format, ariaLabel = '', onPick }) {
+export function renderLineChart(container, { years, series, max, targetLabel = '', current = null, format, ariaLabel = '', onPick }) {
   const width = 400;
   const height = 190;
   const m = { top: 14, right: 14, bottom: 24, left: 44 };
@@ -117,9 +132,29 @@ export function renderLineChart(container, { years, series, max, target = null, 
   years.forEach((d, i) => {
     if ((n - 1 - i) % step === 0) svg.append(node('text', { x: x(i), y: height - 7, 'text-anchor': 'middle', class: 'tick' }, String(d.year)));
   });
-  if (target !== null) {
+  const targets = years.map((d, i) => ({ i, target: d.target })).filter((d) => typeof d.target === 'number');
+  const distinct = new Set(targets.map((d) => d.target));
+  if (targets.length > 0 && distinct.size === 1 && targets.length === n) {
+    const target = /** @type {number} */ (targets[0].target);
     svg.append(node('line', { x1: m.left, x2: width - m.right, y1: y(target), y2: y(target), class: 'target-line dashed' }));
     svg.append(node('text', { x: m.left + 4, y: y(target) - 4, class: 'target-text' }, targetLabel));
+  } else if (targets.length > 0) {
+    // The roadmap: each year's target held until the next year, as a step.
+    const half = n <= 1 ? 0 : (width - m.left - m.right) / (n - 1) / 2;
+    const path = targets.map((d, k) => {
+      const ty = y(/** @type {number} */ (d.target)).toFixed(1);
+      const x0 = Math.max(m.left, x(d.i) - half).toFixed(1);
+      const x1 = Math.min(width - m.right, x(d.i) + half).toFixed(1);
+      return `${k ? 'L' : 'M'}${x0},${ty}L${x1},${ty}`;
+    }).join('');
+    svg.append(node('path', { d: path, fill: 'none', class: 'target-line dashed roadmap' }));
+    for (const d of targets) {
+      const dot = node('rect', { x: x(d.i) - 3, y: y(/** @type {number} */ (d.target)) - 3, width: 6, height: 6, class: 'roadmap-mark', transform: `rotate(45 ${x(d.i)} ${y(/** @type {number} */ (d.target))})`, 'data-year': years[d.i].year });
+      dot.append(node('title', {}, `${years[d.i].year}: ${format(/** @type {number} */ (d.target), true)}`));
+      svg.append(dot);
+    }
+    const last = targets[targets.length - 1];
+    svg.append(node('text', { x: Math.min(x(last.i), width - m.right) , y: y(/** @type {number} */ (last.target)) - 6, 'text-anchor': 'end', class: 'target-text' }, targetLabel));
   }
   const ci = years.findIndex((d) => d.year === current);
   if (ci >= 0) svg.append(node('line', { x1: x(ci), x2: x(ci), y1: m.top - 6, y2: height - m.bottom, class: 'current-line' }));
@@ -145,7 +180,8 @@ export function renderLineChart(container, { years, series, max, target = null, 
     const hit = node('rect', { x: x(i) - half, y: m.top, width: 2 * half, height: height - m.top - m.bottom, class: 'year-hit' });
     /** @param {number | null} v */
     const text = (v) => (typeof v === 'number' ? format(v, true) : '–');
-    const title = node('title', {}, `${d.year}: ${series.map((s) => `${s.label} ${text(d.values[s.id])}`).join(' · ')}`);
+    const targetNote = typeof d.target === 'number' ? ` · ${targetLabel} ${format(d.target, true)}` : '';
+    const title = node('title', {}, `${d.year}: ${series.map((s) => `${s.label} ${text(d.values[s.id])}`).join(' · ')}${targetNote}`);
     hit.append(title);
     hit.addEventListener('click', () => onPick?.(d.year));
     svg.append(hit);

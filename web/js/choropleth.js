@@ -1,25 +1,24 @@
 // @ts-check
-// The choropleth of residential groups: which indicator colours them, its classes and
-// colours, the MapLibre paint expression, and the class legend.
+// The choropleth: which indicator colours the units (a commune's groups, a region's
+// communes), its classes and colours, the MapLibre paint expression, and the class legend.
+// The choices, titles and units are the indicator catalogue's (indicators.js).
 //
 // Percentages use fixed classes (<40, 40-60, 60-80, 80-95, >=95) on ColorBrewer's RdYlBu
 // (colour-blind safe): warm = behind, cool = done. Amounts (flower km, model sites, money)
 // use five classes on ColorBrewer's YlGnBu (sequential, colour-blind safe), with breaks
 // rounded from the data's quantiles. Groups with no counted roads are grey and hatched.
 
-import { formatInteger, formatKmValue, formatPct, formatBillions, formatKm, formatVnd } from './format.js';
+import { formatFixed, formatPct, roundHalfAway } from './format.js';
 import { t } from './i18n.js';
+import { findIndicator, formatScale, indicatorsFor, indicatorTitle, indicatorUnit, scaleUnit } from './indicators.js';
 
 /**
  * @import { DataDrivenPropertyValueSpecification, ExpressionSpecification, FilterSpecification } from 'maplibre-gl'
- * @import { CoverageSettings } from './types.js'
+ * @import { CoverageSettings, IndicatorSpec } from './types.js'
+ * @import { Level } from './indicators.js'
  */
 
-/**
- * An indicator the map can be coloured by, and how its values read: a percentage, a length
- * in metres, a count, or an amount of đồng.
- * @typedef {{ id: string, kind: 'pct' | 'length' | 'count' | 'money' }} Indicator
- */
+/** An indicator the map can be coloured by: a row of the indicator catalogue. @typedef {IndicatorSpec} Indicator */
 
 /**
  * The classes of an indicator's values: value v is in class i where breaks[i-1] <= v < breaks[i].
@@ -30,58 +29,39 @@ export const PCT_BREAKS = [40, 60, 80, 95];
 export const PCT_COLORS = ['#d7191c', '#fdae61', '#ffffbf', '#abd9e9', '#2c7bb6'];
 export const SEQ_COLORS = ['#ffffcc', '#a1dab4', '#41b6c4', '#2c7fb8', '#253494'];
 export const NO_DATA_COLOR = '#c9cbd1';
-export const FILL_OPACITY = 0.78;
-
-/** The indicators the map can be coloured by, in the selector's order. @type {Indicator[]} */
-export const INDICATORS = [
-  { id: 'concrete_pct', kind: 'pct' },
-  { id: 'hardened_pct', kind: 'pct' },
-  { id: 'lit_pct', kind: 'pct' },
-  { id: 'flower_m', kind: 'length' },
-  { id: 'model_sites', kind: 'count' },
-  { id: 'people_vnd', kind: 'money' },
-];
-export const DEFAULT_INDICATOR = 'concrete_pct';
 
 /**
- * The indicator `id`, else the first one.
- * @param {string} id
+ * The indicators the map can colour its units by (the catalogue's `choropleth` output at the
+ * units' level), in the selector's order.
+ * @param {Level} level `group` on a commune's page, `commune` on a region's
+ */
+export const choroplethChoices = (level) => indicatorsFor('choropleth', level);
+
+/**
+ * The choice `id` if the map can be coloured by it at `level`, else the first choice.
+ * @param {string | null | undefined} id
+ * @param {Level} level
  * @returns {Indicator}
  */
-export const indicatorById = (id) => INDICATORS.find((i) => i.id === id) ?? INDICATORS[0];
-
-/**
- * The indicator's value in an /api/coverage record (group or commune) or a flat GeoJSON
- * properties object; null when it has none (no counted road for a percentage).
- * @param {Indicator} indicator
- * @param {object | null | undefined} record
- * @returns {number | null}
- */
-export function indicatorValue(indicator, record) {
-  const value = /** @type {Record<string, unknown> | null | undefined} */ (record)?.[indicator.id];
-  if (indicator.id === 'model_sites' && value && typeof value === 'object') return /** @type {{ total?: number }} */ (value).total ?? 0;
-  return typeof value === 'number' ? value : null;
+export function choroplethIndicator(id, level) {
+  const choices = choroplethChoices(level);
+  const found = choices.find((i) => i.id === id) ?? choices[0] ?? findIndicator(id);
+  if (!found) throw new Error('the indicator catalogue offers no choropleth');
+  return found;
 }
 
+export { indicatorValue } from './indicators.js';
+
 /**
- * The value as the panel shows it: `54,5 %`, `1,2 km`, `3`, `2.300.612.009 ₫`.
+ * The value as a label or a bar shows it: `54,5 %`, `1,20 km`, `3`, `2,30 tỷ` (money in
+ * billions, so that it fits).
  * @param {Indicator} indicator
  * @param {number | null | undefined} value
- * @param {{ short?: boolean }} [options] `short`: money in billions
  */
-export function formatIndicator(indicator, value, { short = false } = {}) {
-  if (value === null || value === undefined) return '–';
-  switch (indicator.kind) {
-    case 'pct': return formatPct(value);
-    case 'length': return formatKm(value);
-    case 'count': return formatInteger(value);
-    case 'money': return short ? formatBillions(value, t('unit.billion')) : formatVnd(value);
-    default: return String(value);
-  }
-}
+export const formatIndicator = (indicator, value) => formatScale(indicator, value);
 
 /**
- * The target of a percentage indicator from the coverage settings, or null.
+ * The target of an indicator from the coverage settings, or null.
  * @param {Indicator} indicator
  * @param {CoverageSettings | null | undefined} settings
  */
@@ -114,7 +94,7 @@ export function classesFor(indicator, values) {
   if (sorted.length > 0) {
     for (const q of [0.2, 0.4, 0.6, 0.8]) {
       let b = nice(sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]);
-      if (indicator.kind === 'count') b = Math.round(b);
+      if (indicator.display.decimals === 0 && indicator.display.divisor === 1 && indicator.kind !== 'money') b = Math.round(b);
       if (b > 0 && (breaks.length === 0 || b > breaks[breaks.length - 1])) breaks.push(b);
     }
   }
@@ -194,26 +174,25 @@ export function hatchImage(size = 12) {
 }
 
 /**
- * The text of a class bound in the legend (no unit: the legend title carries it).
+ * The text of a class bound in the legend (no unit: the legend says it once): a share as a
+ * whole number, money in billions, other figures in display units with no more decimals
+ * than they need.
  * @param {Indicator} indicator
  * @param {number} value
  */
 function boundText(indicator, value) {
-  switch (indicator.kind) {
-    case 'pct': return formatInteger(value);
-    case 'length': return formatKmValue(value);
-    case 'money': return formatBillions(value, '').trim();
-    default: return formatInteger(value);
-  }
+  if (indicator.kind === 'pct') return formatFixed(roundHalfAway(value, 0), 0);
+  if (indicator.kind === 'money') return formatScale(indicator, value, { unit: false });
+  const shown = value / indicator.display.divisor;
+  const decimals = Math.min(indicator.display.decimals, shown >= 10 || Number.isInteger(shown) ? 0 : shown >= 1 ? 1 : 2);
+  return formatFixed(roundHalfAway(shown, decimals), decimals);
 }
 
 /**
- * The unit shown after the legend's title.
+ * The unit of the legend's bounds: `%`, `km`, `tỷ đồng`, or none for counts.
  * @param {Indicator} indicator
  */
-export function unitOf(indicator) {
-  return { pct: '%', length: 'km', count: t('unit.sites'), money: t('unit.billion_vnd') }[indicator.kind];
-}
+export const unitOf = (indicator) => scaleUnit(indicator);
 
 /**
  * The text of each class: `< 40`, `40–60`, …, `≥ 95` (no unit).
@@ -252,7 +231,8 @@ export function renderClassLegend(container, { indicator, classes, target, hasNo
   svg.setAttribute('class', 'class-bar');
   svg.setAttribute('role', 'img');
   const labels = classLabels(indicator, classes);
-  svg.setAttribute('aria-label', `${t(`indicator.${indicator.id}`)}: ${labels.join(', ')}`);
+  const unit = unitOf(indicator);
+  svg.setAttribute('aria-label', `${indicatorTitle(indicator)}${unit ? ` (${unit})` : ''}: ${labels.join(', ')}`);
   /**
    * @param {string} name
    * @param {Record<string, string | number>} attrs
@@ -285,6 +265,14 @@ export function renderClassLegend(container, { indicator, classes, target, hasNo
       t('legend.target', { value: formatPct(target) }));
   }
   container.append(svg);
+  if (unit && unit !== indicatorUnit(indicator)) {
+    // The unit of the bounds under the bar when it is not the indicator's own (which its
+    // title says): money is in billions there, the amounts being long.
+    const caption = document.createElement('div');
+    caption.className = 'class-unit';
+    caption.textContent = t('legend.unit', { unit });
+    container.append(caption);
+  }
   if (hasNoData) {
     const row = document.createElement('div');
     row.className = 'class-nodata';

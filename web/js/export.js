@@ -8,10 +8,11 @@
 // Canvas text is drawn with the page's own font stack (system sans-serif faces carry the
 // Vietnamese diacritics), not with MapLibre's glyphs.
 
-import { classLabels, NO_DATA_COLOR, targetOf } from './choropleth.js';
+import { classLabels, NO_DATA_COLOR, targetOf, unitOf } from './choropleth.js';
 import { required } from './dom.js';
 import { formatDate, formatLength, formatPct } from './format.js';
 import { t } from './i18n.js';
+import { indicatorTitle } from './indicators.js';
 
 /**
  * @import { Map as MapLibreMap } from 'maplibre-gl'
@@ -103,7 +104,7 @@ export function composeMap({ map, commune, indicator, classes, settings, asOf, h
   ctx.fillRect(0, 0, canvas.width, canvas.height);
   ctx.textBaseline = 'alphabetic';
 
-  const indicatorName = t(`indicator.${indicator.id}`);
+  const indicatorName = indicatorTitle(indicator);
   const date = formatDate(asOf);
   if (header) {
     ctx.fillStyle = '#b7791f';
@@ -124,9 +125,7 @@ export function composeMap({ map, commune, indicator, classes, settings, asOf, h
 
   // ---- legend, bottom left ----
   const labels = classLabels(indicator, classes);
-  /** @type {Record<Indicator['kind'], string>} */
-  const units = { pct: '%', length: 'km', count: '', money: t('unit.billion_vnd') };
-  const unit = units[indicator.kind];
+  const unit = unitOf(indicator);
   const target = indicator.kind === 'pct' ? targetOf(indicator, settings) : null;
   const rowH = 23 * s;
   const pad = 12 * s;
@@ -342,7 +341,7 @@ export function setPaper(paper) {
  */
 export function preparePrint(options, { head, image }) {
   const { commune, indicator, asOf } = options;
-  required('.print-title', HTMLElement, head).textContent = `${commune.name}: ${t(`indicator.${indicator.id}`)}`;
+  required('.print-title', HTMLElement, head).textContent = `${commune.name}: ${indicatorTitle(indicator)}`;
   required('.print-sub', HTMLElement, head).textContent = [commune.province, t('panel.as_of', { date: formatDate(asOf) })].filter(Boolean).join(' · ');
   // Already laid out for print (print media emulated, the live map hidden): keep the copy made
   // from the screen's map.

@@ -1,6 +1,14 @@
 // @ts-check
 // Number, money, length and date formatting. Vietnamese by default (80,7 % · 2.500.000.000 ₫ ·
-// 41,0 km · 05/09/2022); English pages use English separators (80.7% · ₫2,500,000,000).
+// 41,0 km · 05/09/2022), whatever the browser's locale; English pages use English separators
+// (80.7% · ₫2,500,000,000).
+//
+// ONE rounding for every figure the page reports (`roundHalfAway`): half away from zero, on
+// the value the API stores, to the indicator catalogue's display decimals; the result is then
+// written with exactly that many decimals. It is the server's `round_half_away`
+// (src/coverage/indicators.rs) step for step, so that the page, the CSV, the XLSX, the slides
+// and the report show the same digits (49.25 -> "49,3", where a half-to-even rounding or a
+// formatter's own rounding of an unrounded ratio could give "49,2").
 
 /** @import { Field, Term } from './types.js' */
 
@@ -13,10 +21,7 @@ function makeFormatters(locale) {
     number: new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }),
     plainInteger: new Intl.NumberFormat(locale, { maximumFractionDigits: 0, useGrouping: false }),
     integer: new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }),
-    one: new Intl.NumberFormat(locale, { minimumFractionDigits: 1, maximumFractionDigits: 1 }),
-    two: new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 }),
     vnd: new Intl.NumberFormat(locale, { style: 'currency', currency: 'VND', maximumFractionDigits: 0 }),
-    metres: new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }),
   };
 }
 
@@ -27,6 +32,7 @@ function makeFormatters(locale) {
 export function setFormatLang(lang) {
   LOCALE = lang === 'en' ? 'en-GB' : 'vi-VN';
   fmt = makeFormatters(LOCALE);
+  fixedFormats = new Map();
 }
 
 /**
@@ -37,6 +43,49 @@ const isNum = (v) => typeof v === 'number' && Number.isFinite(v);
 
 /** @param {number} value */
 export const formatNumber = (value) => fmt.number.format(value);
+
+/**
+ * Rounds half away from zero to `decimals`: the sign, then `Math.round` of the magnitude
+ * times 10^decimals, divided back; exactly what Rust's `(value * factor).round() / factor`
+ * does (`f64::round` rounds halves away from zero). -0 comes back as 0.
+ * @param {number} value
+ * @param {number} decimals
+ */
+export function roundHalfAway(value, decimals) {
+  const factor = 10 ** decimals;
+  const rounded = (Math.sign(value) * Math.round(Math.abs(value) * factor)) / factor;
+  return rounded === 0 ? 0 : rounded;
+}
+
+/** Formatters with a fixed number of decimals, by decimals, for the current locale. @type {Map<number, Intl.NumberFormat>} */
+let fixedFormats = new Map();
+
+/**
+ * A number already rounded, written with exactly `decimals` decimals and the locale's
+ * separators: `49,3`, `3,96`, `2.300.612.009`.
+ * @param {number} value
+ * @param {number} decimals
+ */
+export function formatFixed(value, decimals) {
+  let format = fixedFormats.get(decimals);
+  if (!format) {
+    format = new Intl.NumberFormat(LOCALE, { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+    fixedFormats.set(decimals, format);
+  }
+  return format.format(value);
+}
+
+/**
+ * A figure followed by its unit, the way the page's language writes it: `49,3 %`, `3,96 km`,
+ * `2.300.612.009 đồng` (a no-break space between); English `49.3%`.
+ * @param {string} figure
+ * @param {string} unit
+ */
+export function withUnit(figure, unit) {
+  if (!unit) return figure;
+  if (unit === '%' && LOCALE !== 'vi-VN') return `${figure}%`;
+  return `${figure}\u00a0${unit}`;
+}
 /** @param {number} value */
 export const formatInteger = (value) => fmt.integer.format(value);
 /** @param {number} value */
@@ -48,7 +97,7 @@ export const formatVnd = (value) => fmt.vnd.format(value);
  */
 export function formatPct(value) {
   if (!isNum(value)) return '–';
-  return LOCALE === 'vi-VN' ? `${fmt.one.format(value)}\u00a0%` : `${fmt.one.format(value)}%`;
+  return withUnit(formatFixed(roundHalfAway(value, 1), 1), '%');
 }
 
 /**
@@ -57,14 +106,14 @@ export function formatPct(value) {
  */
 export function formatKm(m) {
   if (!isNum(m)) return '–';
-  return `${fmt.one.format(m / 1000)}\u00a0km`;
+  return withUnit(formatFixed(roundHalfAway(m / 1000, 1), 1), 'km');
 }
 
 /**
  * Metres as kilometres with one decimal, without the unit: `41,0`.
  * @param {number | null | undefined} m
  */
-export const formatKmValue = (m) => (isNum(m) ? fmt.one.format(m / 1000) : '–');
+export const formatKmValue = (m) => (isNum(m) ? formatFixed(roundHalfAway(m / 1000, 1), 1) : '–');
 
 /**
  * An amount of đồng in billions with two decimals, for tight table cells: `2,30 tỷ`.
@@ -73,7 +122,7 @@ export const formatKmValue = (m) => (isNum(m) ? fmt.one.format(m / 1000) : '–'
  */
 export function formatBillions(vnd, unit) {
   if (!isNum(vnd)) return '–';
-  return `${fmt.two.format(vnd / 1e9)}\u00a0${unit}`;
+  return withUnit(formatFixed(roundHalfAway(vnd / 1e9, 2), 2), unit);
 }
 
 /**
@@ -90,7 +139,7 @@ export function formatDate(value) {
  * @param {number} m
  */
 export function formatLength(m) {
-  return m < 1000 ? `${fmt.metres.format(m)}\u00a0m` : `${fmt.one.format(m / 1000)}\u00a0km`;
+  return m < 1000 ? withUnit(formatFixed(roundHalfAway(m, 0), 0), 'm') : withUnit(formatFixed(roundHalfAway(m / 1000, 1), 1), 'km');
 }
 
 /**

@@ -90,7 +90,7 @@ export function enablePopups(map, catalogue, { onGroup = null } = {}) {
    * @returns {MapGeoJSONFeature | null}
    */
   const pick = (point) => {
-    const layers = clickableStyleLayerIds(map).filter(
+    const layers = clickableStyleLayerIds(map, catalogue).filter(
       (id) => map.getLayoutProperty(id, 'visibility') !== 'none',
     );
     if (layers.length === 0) return null;

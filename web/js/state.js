@@ -20,7 +20,7 @@
 /**
  * @import { Geometry } from 'geojson'
  * @import { Classes } from './choropleth.js'
- * @import { CoverageReport, FeatureId, GroupCollection, LayerFeature, Properties, Timeline } from './types.js'
+ * @import { CoverageReport, FeatureId, GroupCollection, LayerFeature, Properties, RegionReport, RegionTimeline, Timeline, WorkList } from './types.js'
  */
 
 /**
@@ -29,6 +29,9 @@
  * @property {string | null} asOf YYYY-MM-DD, null for today
  * @property {string | null} group the selected group's code, null for the commune's overview
  * @property {SortOrder} sort the groups table's order
+ * @property {string | null} compare YYYY-MM-DD: the date the table and the slides compare
+ *   with, null for none
+ * @property {'overview' | 'worklist'} tab what the panel shows: the numbers, or the work list
  */
 
 /** The table's order: a column, up or down (`none`: the API's order, by code). @typedef {{ key: string, dir: 'asc' | 'desc' | 'none' }} SortOrder */
@@ -39,6 +42,12 @@
  * @property {GroupCollection | null} geojson the groups with their indicators (the choropleth)
  * @property {Timeline | null} timeline
  * @property {Classes | null} classes the choropleth's classes for the indicator and the data
+ * @property {CoverageReport | null} compared the coverage at `view.compare`
+ * @property {WorkList | null} worklist the roads left to concrete at the date shown (loaded
+ *   when the panel first shows it)
+ * @property {RegionReport | null} region a region's coverage (a region's page)
+ * @property {RegionReport | null} regionCompared a region's coverage at `view.compare`
+ * @property {RegionTimeline | null} regionTimeline
  */
 
 /** @typedef {{ active: boolean }} Presentation */
@@ -101,9 +110,12 @@
  */
 
 /** @type {View} */
-const initialView = { indicator: '', asOf: null, group: null, sort: { key: 'name', dir: 'asc' } };
+const initialView = { indicator: '', asOf: null, group: null, sort: { key: 'name', dir: 'asc' }, compare: null, tab: 'overview' };
 /** @type {Data} */
-const initialData = { coverage: null, geojson: null, timeline: null, classes: null };
+const initialData = {
+  coverage: null, geojson: null, timeline: null, classes: null, compared: null, worklist: null,
+  region: null, regionCompared: null, regionTimeline: null,
+};
 /** @type {EditState} */
 const initialEdit = { allowed: false, tool: null, current: null, parts: null, undo: [] };
 
@@ -159,6 +171,16 @@ export function loaded() {
   const { coverage, geojson, classes, timeline } = state.data;
   if (!coverage || !geojson || !classes) throw new Error('the coverage is not loaded yet');
   return { coverage, geojson, classes, timeline };
+}
+
+/**
+ * A region's data once its page has loaded it (page/region.js loads it before any module reads it).
+ * @returns {{ region: RegionReport, geojson: GroupCollection, classes: Classes, timeline: RegionTimeline | null }}
+ */
+export function loadedRegion() {
+  const { region, geojson, classes, regionTimeline } = state.data;
+  if (!region || !geojson || !classes) throw new Error('the region is not loaded yet');
+  return { region, geojson, classes, timeline: regionTimeline };
 }
 
 /** Whether map clicks belong to the editor: a tool is active or a feature is in the form. */

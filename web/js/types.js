@@ -6,6 +6,7 @@
 /**
  * @import { Map as MapLibreMap } from 'maplibre-gl'
  * @import { Feature, FeatureCollection, Geometry, MultiPolygon, Polygon } from 'geojson'
+ * @import { Units } from './layers.js'
  */
 
 // ---- the layer catalogue (GET /api/layers) --------------------------------------------------
@@ -28,8 +29,8 @@
 
 /**
  * A row of the layer catalogue. `role`, `editors`, `importable`, `feeds_coverage`,
- * `draw_order`, `style` and `legend` are what the page may branch on instead of layer ids
- * (layers.js and legend.js still use their own tables: see docs/ARCHITECTURE.md).
+ * `draw_order`, `style` and `legend` are what the page branches on instead of layer ids
+ * (layers.js draws, legend.js explains: see docs/ARCHITECTURE.md).
  * @typedef {object} CatalogueLayer
  * @property {string} id
  * @property {Titles} title
@@ -160,46 +161,37 @@
 /** @typedef {{ total: number, by_field: Record<string, number>, by_recognition: Record<string, number> }} SiteCounts */
 
 /**
- * Road lengths in metres and shares in percent (null: no counted road).
- * @typedef {object} RoadShares
- * @property {number} road_m
- * @property {number} concrete_m
- * @property {number | null} concrete_pct
- * @property {number} hardened_m
- * @property {number | null} hardened_pct
- * @property {number} lit_m
- * @property {number | null} lit_pct
+ * The indicators' stored values by id (`road_m`, `concrete_pct`, `drained_pct`...: every
+ * indicator of the catalogue at the record's level; null for a share without roads).
+ * @typedef {Record<string, number | null>} IndicatorValues
  */
 
-/** The road shares of one road class. @typedef {RoadShares & { class: string, counted: boolean }} ClassIndicators */
+/** The road indicators of one road class. @typedef {IndicatorValues & { class: string, counted: boolean }} ClassIndicators */
 
 /**
  * The indicators of a coverage record: the commune, a group, the works outside every group,
- * a year of the timeline.
- * @typedef {RoadShares & {
- *   flower_m: number,
+ * a year of the timeline. `model_sites` is the count with its breakdown.
+ * @typedef {{
  *   model_sites: SiteCounts,
- *   people_vnd: number,
- *   state_vnd: number,
- *   workdays: number,
  *   by_class: ClassIndicators[],
  *   targets?: Record<string, TargetStatus>,
- * }} Indicators
+ * } & Record<string, unknown>} Indicators
  */
 
 /**
  * A residential group with its indicators.
- * @typedef {Indicators & { id: number, code: string, name: string, kind: string, households: number, population: number }} GroupReport
+ * @typedef {Indicators & { id: number, code: string, name: string, kind: string, households: number | null, population: number | null }} GroupReport
  */
 
 /**
  * The commune with its indicators.
- * @typedef {Indicators & { code: string, name: string, kind: string, province: string, households: number, population: number }} CommuneReport
+ * @typedef {Indicators & { code: string, name: string, kind: string, province: string, households: number | null, population: number | null }} CommuneReport
  */
 
 /**
- * What the coverage counts and aims at.
- * @typedef {{ counted_classes: string[], lit_buffer_m: number, targets: Record<string, number> }} CoverageSettings
+ * What the coverage counts and aims at: the targets in force at the report's date, and the
+ * roadmap (a target per indicator and year).
+ * @typedef {{ counted_classes: string[], lit_buffer_m: number, targets: Record<string, number>, targets_by_year?: Record<string, Record<string, number>> }} CoverageSettings
  */
 
 /** The coverage report's checks of the groups' polygons. @typedef {{ overlapping: unknown, gap_m2: number, outside_m2: number }} Quality */
@@ -226,11 +218,56 @@
 
 /** The choropleth's data. @typedef {FeatureCollection<Polygon | MultiPolygon, GroupProperties> & { as_of?: string, commune?: string }} GroupCollection */
 
-/** @typedef {{ code: string, road_m: number, concrete_pct: number | null, hardened_pct: number | null, lit_pct: number | null }} YearGroup */
+/** A group's timeline values. @typedef {{ code: string } & IndicatorValues} YearGroup */
 
-/** The commune at the end of one year. @typedef {Indicators & { year: number, as_of: string, groups: YearGroup[] }} YearReport */
+/** The commune at the end of one year, with that year's targets. @typedef {Indicators & { year: number, as_of: string, groups: YearGroup[] }} YearReport */
 
 /** GET /api/coverage/timeline. @typedef {{ commune: string, settings: CoverageSettings, years: YearReport[] }} Timeline */
+
+// ---- regions (GET /api/regions, /api/coverage?region=) ----------------------------------------
+
+/**
+ * A region of GET /api/regions.
+ * @typedef {object} Region
+ * @property {string} code
+ * @property {string} name
+ * @property {'province' | 'district' | 'cluster'} kind
+ * @property {number} communes
+ * @property {Bbox | null} bbox
+ */
+
+/** How many communes meet a target, of those with a value. @typedef {{ met: number, of: number }} TargetsMet */
+
+/**
+ * A commune's line of a region's coverage.
+ * @typedef {Indicators & { code: string, name: string, kind: string, province: string, households: number | null, population: number | null }} CommuneLine
+ */
+
+/**
+ * A region's totals: every region-level indicator (sums, and shares of the sums), the models
+ * by field and recognition, and per target how many communes meet it.
+ * @typedef {{ code: string, name: string, kind: string, communes: number, households: number | null, population: number | null, model_sites: SiteCounts, targets_met: Record<string, TargetsMet> } & Record<string, unknown>} RegionTotals
+ */
+
+/** GET /api/coverage?region=. @typedef {{ as_of: string, region: RegionTotals, communes: CommuneLine[] }} RegionReport */
+
+/** A year of a region's timeline. @typedef {{ year: number, as_of: string, communes: ({ code: string } & IndicatorValues)[] } & IndicatorValues} RegionYear */
+
+/** GET /api/coverage/timeline?region=. @typedef {{ region: string, as_of: string, years: RegionYear[] }} RegionTimeline */
+
+// ---- the work list (GET /api/worklist) ----------------------------------------------------------
+
+/**
+ * A road (or its part in a group) still to concrete.
+ * @typedef {{ road_id: number, name: string, class: string, surface: string, status: string, length_m: number, width_m: number, width_assumed: boolean, area_m2: number, cost_vnd: number, people_vnd: number }} WorkItem
+ */
+
+/** The work left in a group (`code` null: outside every group). @typedef {{ id: number | null, code: string | null, name: string | null, left_m: number, cost_vnd: number, people_vnd: number, roads: WorkItem[] }} GroupWork */
+
+/**
+ * GET /api/worklist.
+ * @typedef {{ commune: string, as_of: string, basis: { target_surface: string, unit_cost_vnd_m2: number, default_width_m: number, people_share_pct: number }, left_m: number, cost_vnd: number, people_vnd: number, groups: GroupWork[] }} WorkList
+ */
 
 // ---- the page -------------------------------------------------------------------------------
 
@@ -243,6 +280,7 @@
  * @property {CatalogueLayer[]} catalogue
  * @property {Config} config
  * @property {Record<string, string[]>} styleLayers each catalogue layer's style layer ids on the map
+ * @property {Units | null} units the choropleth's units on the map (the groups)
  */
 
 export {};

@@ -7,7 +7,7 @@
 
 import { errorMessage, getCoverage, getCoverageGeojson, getTimeline } from '../api.js';
 import { required } from '../dom.js';
-import { geojsonSource, setWorksAsOf } from '../layers.js';
+import { setUnitsData, setWorksAsOf } from '../layers.js';
 import { getState, loaded, update } from '../state.js';
 import { enableTimeControl } from '../time.js';
 import { showError } from './errors.js';
@@ -30,15 +30,23 @@ import { withLabels } from './indicator.js';
  *   panel's progress chart
  * @property {() => Promise<void>} refresh loads the date shown again (after an edit), and the
  *   timeline, which an edit changes too
+ * @property {(date: string | null) => Promise<void>} compareWith the date the table and the
+ *   slides compare with (null: none)
  * @property {TimeControl} time the year slider, the date and the play button
  */
 
 /**
- * The coverage and the groups' GeoJSON of the commune at a date, fetched together.
+ * The coverage and the groups' GeoJSON of the commune at a date, and the coverage at the date
+ * compared with (null without one), fetched together.
  * @param {string} commune
  * @param {string | null} asOf
+ * @param {string | null} [compare]
  */
-export const fetchCoverage = (commune, asOf) => Promise.all([getCoverage(commune, asOf), getCoverageGeojson(commune, asOf)]);
+export const fetchCoverage = (commune, asOf, compare = null) => Promise.all([
+  getCoverage(commune, asOf),
+  getCoverageGeojson(commune, asOf),
+  compare ? getCoverage(commune, compare) : Promise.resolve(null),
+]);
 
 /**
  * Today in Vietnam (UTC+7), as the server's default as_of; the first coverage's date when it
@@ -55,7 +63,7 @@ function todayIso() {
  * @returns {DateControl}
  */
 export function createDateControl(page, { panel, choropleth, selection }) {
-  const { map, commune } = page;
+  const { map, commune, catalogue, units } = page;
   const html = document.documentElement;
   const today = todayIso();
   const time = enableTimeControl(required('.time', HTMLElement), {
@@ -68,15 +76,16 @@ export function createDateControl(page, { panel, choropleth, selection }) {
   /** @param {string | null} asOf */
   async function apply(asOf) {
     html.dataset.busy = '1';
-    const [coverage, geojson] = await fetchCoverage(commune.code, asOf);
+    const [coverage, geojson, compared] = await fetchCoverage(commune.code, asOf, getState().view.compare);
     update('view', { asOf });
-    update('data', { coverage, geojson: withLabels(geojson, getState().view.indicator) });
-    geojsonSource(map, 'groups')?.setData(loaded().geojson);
+    // The work list is of the date shown: the panel loads it again when it shows it.
+    update('data', { coverage, geojson: withLabels(geojson, getState().view.indicator, 'group'), compared, worklist: null });
+    setUnitsData(map, units, loaded().geojson);
     selection.outlineAgain();
     choropleth.apply();
     const { works } = panel.render();
     time.show(coverage.as_of, asOf);
-    await Promise.all([setWorksAsOf(map, commune.code, asOf), works]);
+    await Promise.all([setWorksAsOf(map, catalogue, { commune: commune.code }, asOf), works]);
     html.dataset.asOf = coverage.as_of;
     html.dataset.busy = '0';
   }
@@ -122,5 +131,13 @@ export function createDateControl(page, { panel, choropleth, selection }) {
     return request(getState().view.asOf);
   }
 
-  return { request, pickYear: (year) => { time.setYear(year); }, showTimeline, refresh, time };
+  /** @param {string | null} date */
+  async function compareWith(date) {
+    const compared = date ? await getCoverage(commune.code, date) : null;
+    update('view', { compare: date });
+    update('data', { compared });
+    panel.render();
+  }
+
+  return { request, pickYear: (year) => { time.setYear(year); }, showTimeline, refresh, compareWith, time };
 }

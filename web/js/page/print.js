@@ -3,7 +3,7 @@
 // (A4 or A3 landscape). Both compose the map with its title, legend and date (export.js);
 // printing from the browser's menu does the same in `beforeprint`.
 
-import { indicatorById, indicatorValue } from '../choropleth.js';
+import { choroplethIndicator, indicatorValue } from '../choropleth.js';
 import { required } from '../dom.js';
 import { downloadPng, preparePrint, setPaper } from '../export.js';
 import { getState, loaded } from '../state.js';
@@ -20,7 +20,7 @@ import { getState, loaded } from '../state.js';
  */
 function exportOptions({ map, commune }) {
   const { coverage, classes } = loaded();
-  const indicator = indicatorById(getState().view.indicator);
+  const indicator = choroplethIndicator(getState().view.indicator, 'group');
   return {
     map,
     commune,

@@ -5,21 +5,22 @@
 // performance mark `kheo:choropleth-drawn` times the first draw.
 
 import { required } from '../dom.js';
-import { loaded } from '../state.js';
+import { getState } from '../state.js';
 
 /** @import { Map as MapLibreMap } from 'maplibre-gl' */
 
 /**
  * @param {MapLibreMap} map
  * @param {Promise<unknown>} timeline
+ * @param {() => string | undefined} [asOf] the date of the numbers shown (a commune's by default)
  */
-export function signalReadyWhenDrawn(map, timeline) {
+export function signalReadyWhenDrawn(map, timeline, asOf = () => getState().data.coverage?.as_of) {
   map.once('idle', () => {
     performance.mark('kheo:choropleth-drawn');
     required('.status', HTMLElement).hidden = true;
     timeline.finally(() => {
       const html = document.documentElement;
-      html.dataset.asOf = loaded().coverage.as_of;
+      html.dataset.asOf = asOf() ?? '';
       html.dataset.busy = '0';
       html.dataset.ready = '1';
     });

@@ -5,7 +5,7 @@
 // way: a group under the pointer on the map is marked in the chart and the table.
 
 import { required } from '../dom.js';
-import { enableGroupHover } from '../layers.js';
+import { enableUnitHover } from '../layers.js';
 import { fitToCommune, geometryBbox } from '../map.js';
 import { enableSearch } from '../search.js';
 import { getState, loaded, update } from '../state.js';
@@ -30,15 +30,17 @@ import { getState, loaded, update } from '../state.js';
  * @param {Panel} panel
  * @returns {Selection}
  */
-export function createSelection({ map, commune }, panel) {
+export function createSelection({ map, commune, units }, panel) {
   /** The group whose polygon carries `selected`, by id. @type {number | null} */
   let outlined = null;
+  const source = units?.source;
 
   /** @param {number | null} id */
   function outline(id) {
-    if (outlined !== null) map.setFeatureState({ source: 'groups', id: outlined }, { selected: false });
+    if (!source) return;
+    if (outlined !== null) map.setFeatureState({ source, id: outlined }, { selected: false });
     outlined = id;
-    if (id !== null) map.setFeatureState({ source: 'groups', id }, { selected: true });
+    if (id !== null) map.setFeatureState({ source, id }, { selected: true });
   }
 
   /** @param {number} id */
@@ -71,10 +73,10 @@ export function createSelection({ map, commune }, panel) {
   }
 
   function outlineAgain() {
-    if (outlined !== null) map.setFeatureState({ source: 'groups', id: outlined }, { selected: true });
+    if (outlined !== null && source) map.setFeatureState({ source, id: outlined }, { selected: true });
   }
 
-  const hovered = enableGroupHover(map, (id) => panel.highlight(id));
+  const hovered = enableUnitHover(map, units, (/** @type {number | null} */ id) => panel.highlight(id), (raw) => Number(raw));
   return { select, showSelected, outlineAgain, hover: (id) => hovered?.set(id) };
 }
 
@@ -84,11 +86,12 @@ export function createSelection({ map, commune }, panel) {
  * @param {Selection} selection
  */
 export function enableGroupSearch({ map, commune, catalogue }, selection) {
+  const role = (/** @type {string} */ id) => catalogue.find((l) => l.id === id)?.role;
   enableSearch(required('.search', HTMLElement), {
     commune: commune.code,
     onPick: (hit) => {
-      if (hit.layer === 'groups') selection.select(Number(hit.id));
-      else if (hit.layer === 'communes') selection.select(null);
+      if (role(hit.layer) === 'area') selection.select(Number(hit.id));
+      else if (role(hit.layer) === 'boundary') selection.select(null);
       else if (hit.bbox) fitToCommune(map, hit.bbox, { maxZoom: 17 });
     },
     layerTitle: (id) => catalogue.find((l) => l.id === id)?.title,

@@ -7,6 +7,7 @@
 import { required } from '../dom.js';
 import { enableGroupHover } from '../layers.js';
 import { fitToCommune, geometryBbox } from '../map.js';
+import { openFeaturePopup } from '../popup.js';
 import { enableSearch } from '../search.js';
 import { getState, loaded, update } from '../state.js';
 
@@ -79,17 +80,18 @@ export function createSelection({ map, commune }, panel) {
 }
 
 /**
- * The search box: a group found opens its page, the commune its overview, a work frames it.
+ * The search box: a group found opens its page, the commune its overview, a work is framed,
+ * outlined and opens its popup.
  * @param {Page} page
  * @param {Selection} selection
  */
-export function enableGroupSearch({ map, commune, catalogue }, selection) {
+export function enableGroupSearch({ commune, catalogue }, selection) {
   enableSearch(required('.search', HTMLElement), {
     commune: commune.code,
     onPick: (hit) => {
       if (hit.layer === 'groups') selection.select(Number(hit.id));
       else if (hit.layer === 'communes') selection.select(null);
-      else if (hit.bbox) fitToCommune(map, hit.bbox, { maxZoom: 17 });
+      else openFeaturePopup(hit.layer, hit.id);
     },
     layerTitle: (id) => catalogue.find((l) => l.id === id)?.title,
   });

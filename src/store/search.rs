@@ -51,8 +51,7 @@ const GROUP_WORDS: &[(&str, &[&str])] = &[
 /// expression's alternatives, longest first where one starts another): a name without its
 /// kind word that is the text searched is as good as the name itself. "nguyen tat thanh"
 /// finds "Đường Nguyễn Tất Thành" first; "Ngõ 3 Nguyễn Tất Thành" is a lane of it.
-const KIND_WORDS: &str =
-    "phuong|xa|thi tran|to dan pho|khu dan cu|khu pho|thon|khoi|xom|ban|ap|duong|pho|dai lo|quoc lo|tinh lo|ngo|ngach|hem|kiet";
+const KIND_WORDS: &str = "phuong|xa|thi tran|to dan pho|khu dan cu|khu pho|thon|khoi|xom|ban|ap|duong|pho|dai lo|quoc lo|tinh lo|ngo|ngach|hem|kiet";
 
 /// A search for a group by kind and number: "tdp 04" -> kinds `[to_dan_pho]`, number `4`.
 #[derive(Debug, PartialEq, Eq)]
@@ -73,7 +72,10 @@ impl GroupQuery {
                 return None;
             }
             let number = digits.trim_start_matches('0');
-            Some(GroupQuery { kinds: kinds.to_vec(), number: if number.is_empty() { "0".into() } else { number.into() } })
+            Some(GroupQuery {
+                kinds: kinds.to_vec(),
+                number: if number.is_empty() { "0".into() } else { number.into() },
+            })
         })
     }
 }

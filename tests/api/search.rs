@@ -92,7 +92,8 @@ async fn groups_are_found_by_kind_and_number_as_planners_write_them() {
     // "TDP 4", "tổ 4", "to 4", "TDP04", "tdp  04", "Tổ dân phố 4": the group first. Names
     // that contain the text come after it (the garden "TDP 4"); "Tổ dân phố 14" and "40" are
     // other numbers, never the group.
-    for q in ["TDP%204", "t%E1%BB%95%204", "to%204", "TDP04", "tdp%20%2004", "T%E1%BB%95%20d%C3%A2n%20ph%E1%BB%91%204"] {
+    for q in ["TDP%204", "t%E1%BB%95%204", "to%204", "TDP04", "tdp%20%2004", "T%E1%BB%95%20d%C3%A2n%20ph%E1%BB%91%204"]
+    {
         let hits = found(&app, q).await;
         assert_eq!(hits.first().map(String::as_str), Some("Tổ dân phố 4"), "{q}: {hits:?}");
         assert!(!hits.iter().skip(1).any(|h| h == "Tổ dân phố 4"), "{q}: once");

@@ -13,7 +13,6 @@
 //!   one before it.
 
 use crate::layers::{LAYERS, Role};
-use crate::model::vocab::GROUP_KINDS;
 use serde::Serialize;
 use sqlx::PgPool;
 
@@ -114,7 +113,7 @@ pub async fn search(
                              WHEN k.key LIKE $1 || '%' OR k.bare LIKE $1 || '%' THEN 1
                              WHEN k.key LIKE '% ' || $1 || '%' THEN 2
                              ELSE 3 END AS tier,
-                        natural_sort_key(k.key) AS natural
+                        natural_sort_key(k.key) AS sort_key
                    FROM {table} t,
                         LATERAL (SELECT search_key(t.name) AS key,
                                         regexp_replace(search_key(t.name), '^({KIND_WORDS})\\s+', '') AS bare) k
@@ -130,7 +129,7 @@ pub async fn search(
         .collect();
     let sql = format!(
         "SELECT layer, id, name, commune, bbox FROM ({}) AS hits
-          ORDER BY tier, rank, natural COLLATE \"C\", name, id::text LIMIT $3 OFFSET $5",
+          ORDER BY tier, rank, sort_key COLLATE \"C\", name, id::text LIMIT $3 OFFSET $5",
         parts.join(" UNION ALL ")
     );
     sqlx::query_as(&sql)
@@ -149,6 +148,7 @@ pub async fn search(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::vocab::GROUP_KINDS;
 
     fn parsed(key: &str) -> Option<(Vec<&'static str>, String)> {
         GroupQuery::parse(key).map(|g| (g.kinds, g.number))

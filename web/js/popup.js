@@ -4,9 +4,10 @@
 // ellipsoid and the groups it lies in (how much in each); for a point, its group.
 //
 // A click looks at every clickable layer under the pointer (a few pixels around it, so that
-// thin lines are easy to hit), most specific first. When several works are there (a lit road:
-// the road and its lighting line) the popup lists them and shows the first; a click on
-// another shows that one. A click on a group alone opens its page in the panel.
+// thin lines are easy to hit). When several works are there (a lit road: the road and its
+// lighting line) the popup lists them and shows the most specific: a site before a line, a
+// road before what runs along it; a click on another in the list shows that one. A click on
+// a group alone opens its page in the panel.
 //
 // The feature shown is outlined on the map, and the popup opens where it can be read: on the
 // side of its point that is clear of the legend, the header card, the map's buttons and the
@@ -334,7 +335,7 @@ export function enablePopups(map, catalogue, { onGroup = null } = {}) {
 
   map.on('click', (event) => {
     const candidates = candidatesAt(event.point);
-    const works = candidates.filter((c) => c.layer.role === 'work');
+    const works = candidates.filter((c) => c.layer.role === 'work').sort(bySpecificity);
     const first = candidates[0];
     if (!first) {
       popup.remove();
@@ -363,6 +364,19 @@ export function enablePopups(map, catalogue, { onGroup = null } = {}) {
   };
   return popup;
 }
+
+/** The rank of a geometry in a popup's list: points, then lines, then areas. */
+const GEOMETRY_RANK = { point: 0, line: 1, polygon: 2 };
+
+/**
+ * The order of the works under a click: a site before a line; among lines, the one drawn
+ * lowest first (the road before the lighting or the flowers along it, which are drawn over
+ * it); else as the map lists them.
+ * @param {Candidate} a
+ * @param {Candidate} b
+ */
+const bySpecificity = (a, b) => (GEOMETRY_RANK[a.layer.geometry] - GEOMETRY_RANK[b.layer.geometry])
+  || (a.layer.geometry === 'line' ? a.layer.draw_order - b.layer.draw_order : 0);
 
 /**
  * The list of the works under the click, the one shown pressed; choosing another calls

@@ -91,9 +91,16 @@ export function frameAtRoundScale(bbox, width, height) {
 function paperStyle(map, layerIds) {
   const style = map.getStyle();
   const keep = new Set([...layerIds, 'basemap']);
-  const layers = style.layers.filter((l) => l.type === 'background' || (l.type !== 'symbol' && 'source' in l && keep.has(String(l.source))));
+  const layers = style.layers
+    .filter((l) => l.type === 'background' || (l.type !== 'symbol' && 'source' in l && keep.has(String(l.source))))
+    // A wide blurred line (the lights' glow) costs a software renderer most of the sheet's
+    // time at 300 dpi: on paper it is a band 2.6 mm wide (10 CSS pixels), without the blur.
+    .map((l) => (l.type === 'line' && l.paint?.['line-blur'] !== undefined ? { ...l, paint: { ...l.paint, 'line-blur': 0, 'line-width': 10 } } : l));
   const used = new Set(layers.flatMap((l) => ('source' in l ? [String(l.source)] : [])));
-  const sources = Object.fromEntries(Object.entries(style.sources).filter(([id]) => used.has(id)));
+  // GeoJSON cut into tiles up to zoom 15 only, drawn larger beyond: at 1:10.000 a tile's
+  // unit is under 0.1 mm of paper, and the hidden map cuts far fewer tiles.
+  const sources = Object.fromEntries(Object.entries(style.sources).filter(([id]) => used.has(id))
+    .map(([id, source]) => [id, source.type === 'geojson' ? { ...source, maxzoom: 15 } : source]));
   return { version: 8, sources, layers };
 }
 
@@ -141,7 +148,7 @@ export async function renderPrintMap(map, { width, height, dpi, bbox, layerIds }
     attributionControl: false,
     fadeDuration: 0,
     maxZoom: 24,
-    canvasContextAttributes: { preserveDrawingBuffer: true, antialias: true },
+    canvasContextAttributes: { preserveDrawingBuffer: true, antialias: false },
   });
   // The hatch of the groups without a value is an image the page adds to its map.
   hidden.on('styleimagemissing', (event) => {

@@ -147,6 +147,25 @@ async function drawMap(ctx, view, { x, y, width, height, mm, pt }) {
 }
 
 /**
+ * The columns and text size at which the legend fits in `width` x `maxHeight` pixels: one
+ * column, else two, else smaller text (down to 70 %), laid out on a scrap canvas to measure.
+ * @param {LegendEntry[]} entries
+ * @param {{ width: number, maxHeight: number, mm: number, text: number, columns: number[] }} box
+ * @returns {{ columns: number, text: number }}
+ */
+function fitLegend(entries, { width, maxHeight, mm, text, columns }) {
+  const scrap = document.createElement('canvas').getContext('2d');
+  if (!scrap) return { columns: columns[columns.length - 1], text };
+  for (const scale of [1, 0.85, 0.7]) {
+    for (const n of columns) {
+      const { height } = drawLegend(scrap, entries, { x: 0, y: 0, width, maxHeight, columns: n, mm: mm * scale, text: text * scale });
+      if (height <= maxHeight) return { columns: n, text: text * scale };
+    }
+  }
+  return { columns: columns[columns.length - 1], text: text * 0.7 };
+}
+
+/**
  * Writes `lines` centred on `cx` from `y` (the first line's baseline), each `size` pixels,
  * the first `bold`; returns the baseline after the last.
  * @param {CanvasRenderingContext2D} ctx
@@ -166,7 +185,7 @@ function centred(ctx, lines, cx, y, { size, weight = 700, underline = 0, maxWidt
     at += size * 1.25;
   }
   if (underline) {
-    ctx.fillRect(cx - underline / 2, at - size * 0.95, underline, Math.max(1, size / 14));
+    ctx.fillRect(cx - underline / 2, at - size * 0.72, underline, Math.max(1, size / 14));
   }
   ctx.textAlign = 'left';
   return at;
@@ -308,7 +327,9 @@ export async function renderSheet(view, { paper, orientation }) {
     top += 10 * pt + 3 * u * mm;
     const signatureTop = H - m - 36 * u * mm;
     const sourceHeight = 24 * u * mm;
-    const drawn = drawLegend(ctx, legend, { x: colX, y: top, width: colWidth, maxHeight: signatureTop - sourceHeight - top, columns: 1, mm: mm * u, text: 8.5 * pt });
+    const room = { width: colWidth, maxHeight: signatureTop - sourceHeight - top - 2 * u * mm };
+    const fitted = fitLegend(legend, { ...room, mm: mm * u, text: 8.5 * pt, columns: [1, 2] });
+    const drawn = drawLegend(ctx, legend, { x: colX, y: top, ...room, columns: fitted.columns, mm: (mm * u * fitted.text) / (8.5 * pt), text: fitted.text });
     source(ctx, view, colX, signatureTop - sourceHeight + 7.5 * pt, { pt, width: colWidth });
     signature(ctx, view.commune, colX + colWidth / 2, signatureTop + 10 * pt, { pt, maxWidth: colWidth });
     return { canvas, legend, swatches: drawn.swatches, denominator: printed.denominator };
@@ -326,7 +347,9 @@ export async function renderSheet(view, { paper, orientation }) {
   setFont(ctx, 10 * pt, { weight: 800 });
   ctx.fillText(t('sheet.legend'), m, top + 10 * pt);
   top += 10 * pt + 3 * u * mm;
-  const drawn = drawLegend(ctx, legend, { x: m, y: top, width: leftWidth, maxHeight: H - m - top, columns: 2, mm: mm * u, text: 8.5 * pt });
+  const room = { width: leftWidth, maxHeight: H - m - top };
+  const fitted = fitLegend(legend, { ...room, mm: mm * u, text: 8.5 * pt, columns: [2, 3] });
+  const drawn = drawLegend(ctx, legend, { x: m, y: top, ...room, columns: fitted.columns, mm: (mm * u * fitted.text) / (8.5 * pt), text: fitted.text });
   source(ctx, view, rightX, below + 7.5 * pt, { pt, width: rightWidth });
   signature(ctx, view.commune, rightX + rightWidth / 2, H - m - 36 * u * mm + 10 * pt, { pt, maxWidth: rightWidth });
   return { canvas, legend, swatches: drawn.swatches, denominator: printed.denominator };

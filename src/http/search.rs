@@ -1,5 +1,6 @@
-//! `GET /api/search?q=TEXT[&commune=C][&limit=N]`: features by name, with or without
-//! diacritics.
+//! `GET /api/search?q=TEXT[&commune=C][&limit=N][&offset=N]`: features by name, with or
+//! without diacritics, groups also by kind and number ("TDP 4"), best first, a page at a
+//! time (see `store::search`).
 
 use super::AppContext;
 use super::error::{ApiError, ApiResult};
@@ -17,7 +18,7 @@ async fn find(
     RawQuery(query): RawQuery,
     viewer: super::session::Viewer,
 ) -> ApiResult<Json<Vec<search::Hit>>> {
-    let p = params::parse(query.as_deref(), &["q", "commune", "limit"])?;
+    let p = params::parse(query.as_deref(), &["q", "commune", "limit", "offset"])?;
     let text = p.get("q").map(|q| q.trim()).unwrap_or("");
     if text.is_empty() {
         return Err(ApiError::bad("q", "is required: the text to look for, e.g. q=quynh"));
@@ -32,6 +33,14 @@ async fn find(
             _ => return Err(ApiError::bad("limit", "must be a whole number from 1 to 50")),
         },
     };
+    // A page well past what anyone reads: bounds what the database sorts and skips.
+    let offset = match p.get("offset") {
+        None => 0,
+        Some(v) => match v.parse::<i64>() {
+            Ok(n) if (0..=1000).contains(&n) => n,
+            _ => return Err(ApiError::bad("offset", "must be a whole number from 0 to 1000")),
+        },
+    };
     let commune = match p.get("commune") {
         None => None,
         Some(_) => {
@@ -42,5 +51,5 @@ async fn find(
             Some(code)
         }
     };
-    Ok(Json(search::search(&ctx.pool, text, commune.as_deref(), viewer.is_anonymous(), limit).await?))
+    Ok(Json(search::search(&ctx.pool, text, commune.as_deref(), viewer.is_anonymous(), limit, offset).await?))
 }

@@ -344,9 +344,10 @@ test('moving the slider to 2016 shows the timeline\'s 2016 numbers and the works
   assert.equal(await page.locator('.play').getAttribute('aria-pressed'), 'false');
   await page.waitForFunction(() => document.documentElement.dataset.busy === '0', null, { timeout: 30_000 });
 
-  // Back to today with the exact date input.
+  // Back to today with the exact date, typed dd/mm/yyyy (Enter shows it).
   const today = await api(`/api/coverage?commune=${COMMUNE}`);
-  await page.locator('#date').fill(today.as_of);
+  await page.locator('#date').fill(today.as_of.split('-').reverse().join('/'));
+  await page.locator('#date').press('Enter');
   await page.waitForFunction((d) => document.documentElement.dataset.asOf === d && document.documentElement.dataset.busy === '0', today.as_of, { timeout: 30_000 });
   assert.equal(norm(await page.locator('.overview .headline-pct').textContent()), norm(pct(today.commune.concrete_pct)));
   assert.deepEqual(problems, []);

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { asOriginalType, editableGeometry, lineLength, nearestOnSegment, rounded, sameGeometry } from '../../web/js/edit/geometry.js';
+import { asOriginalType, editableGeometry, nearestOnSegment, rounded, sameGeometry } from '../../web/js/edit/geometry.js';
 
 test('nearestOnSegment projects onto the segment and stops at its ends', () => {
   const a = { x: 0, y: 0 };
@@ -13,14 +13,6 @@ test('nearestOnSegment projects onto the segment and stops at its ends', () => {
   assert.deepEqual(nearestOnSegment({ x: 13, y: 4 }, a, b), { k: 1, x: 10, y: 0, d: 5 });
   // A segment of no length: its one point.
   assert.deepEqual(nearestOnSegment({ x: 3, y: 4 }, a, a), { k: 0, x: 0, y: 0, d: 5 });
-});
-
-test('lineLength: a degree of latitude is about 111.2 km on the mean sphere', () => {
-  // 2 pi R / 360 with R = 6371008.8 m.
-  const degree = (2 * Math.PI * 6371008.8) / 360;
-  assert.ok(Math.abs(lineLength({ type: 'LineString', coordinates: [[105, 19], [105, 20]] }) - degree) < 1e-6);
-  assert.ok(Math.abs(lineLength({ type: 'MultiLineString', coordinates: [[[105, 19], [105, 20]], [[105, 20], [105, 21]]] }) - 2 * degree) < 1e-6);
-  assert.equal(lineLength({ type: 'Point', coordinates: [105, 19] }), 0);
 });
 
 test('a one-part Multi* is edited as its part and saved as a Multi* again; several parts are not editable', () => {

@@ -3,7 +3,7 @@
 // shapes are typed in types.js.
 
 /**
- * @import { CatalogueLayer, Commune, Config, CoverageReport, GroupCollection, IndicatorSpec, LayerFeatures, Region, RegionReport, RegionTimeline, SearchHit, Timeline, WorkList } from './types.js'
+ * @import { CatalogueLayer, Commune, Config, CoverageReport, FeatureId, GroupCollection, IndicatorSpec, LayerFeature, LayerFeatures, Region, RegionReport, RegionTimeline, SearchHit, Timeline, WorkList } from './types.js'
  */
 
 const origin = () => location.origin;
@@ -163,13 +163,22 @@ export const coverageXlsxUrl = (commune, asOf, lang) =>
   query('/api/coverage.xlsx', { commune, as_of: asOf, lang: lang === 'en' ? 'en' : null });
 
 /**
- * Accent-insensitive search.
+ * Accent-insensitive search, best first: `limit` hits after the first `offset`.
  * @param {string} q
  * @param {string} commune
  * @param {number} [limit]
+ * @param {number} [offset]
  * @returns {Promise<SearchHit[]>}
  */
-export const search = (q, commune, limit = 12) => getJson(query('/api/search', { q, commune, limit }));
+export const search = (q, commune, limit = 12, offset = 0) => getJson(query('/api/search', { q, commune, limit, offset: offset || null }));
+
+/**
+ * One feature of a layer, with its whole geometry (the map's copy is cut into tiles).
+ * @param {string} layer
+ * @param {FeatureId} id
+ * @returns {Promise<LayerFeature>}
+ */
+export const getFeature = (layer, id) => getJson(`/api/layers/${encodeURIComponent(layer)}/features/${encodeURIComponent(id)}`);
 
 // ---- the indicator catalogue, regions and the work list ------------------------------------
 

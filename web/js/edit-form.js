@@ -1,13 +1,18 @@
 // @ts-check
 // The attribute form of a feature, generated from the layer catalogue (no per-layer code):
-// enums as <select> with their Vietnamese (or English) labels, dates as <input type=date>
-// that stop at today, integers and numbers as number inputs, long texts as text areas.
-// `name` is required for the works. Errors from the server (422 `detail.field`) are shown
-// under their field.
+// enums as <select> with their Vietnamese (or English) labels, dates as dd/mm/yyyy text
+// fields with a calendar that stop at today (date-input.js), integers and numbers as text
+// fields in the page's number format with their thousands grouped as they are typed
+// (number-input.js), long texts as text areas. `name` is required for the works. A number or
+// date that does not read one way is refused under its field before anything is sent; errors
+// from the server (422 `detail.field`) are shown there too.
 
 import { el } from './dashboard.js';
+import { dateField, dateProblemText, isDateInput, readDate } from './date-input.js';
+import { formatDateTimeVn } from './dates.js';
 import { formatField } from './format.js';
-import { t, termLabel, title } from './i18n.js';
+import { lang, t, termLabel, title } from './i18n.js';
+import { isNumberInput, makeNumberInput, numberProblemText, readNumberInput } from './number-input.js';
 
 /** @import { CatalogueLayer, Field, HistoryEntry, Properties } from './types.js' */
 
@@ -15,8 +20,9 @@ import { t, termLabel, title } from './i18n.js';
  * The fields of a form: their root element, and how to read them and show their errors.
  * @typedef {object} AttributeFields
  * @property {HTMLElement} root
- * @property {() => { values: Record<string, unknown>, missing: string[] }} read the values by
- *   field name (null for empty) and the required fields left empty
+ * @property {() => { values: Record<string, unknown>, missing: string[], invalid: Record<string, string> }} read
+ *   the values by field name (null for empty), the required fields left empty, and the
+ *   message of each field whose text does not read (a number or a date)
  * @property {(byField?: Record<string, string>) => void} showErrors a message under each field
  *   named (the others cleared)
  * @property {() => void} focusFirstError
@@ -45,9 +51,15 @@ export const todayVn = () => new Date(Date.now() + 7 * 3600 * 1000).toISOString(
 const isRequired = (layer, field) => field.required === true || (field.name === 'name' && WORKS.has(layer.id));
 
 /**
+ * Whether a number field holds đồng (its name says so, as format.js reads it).
+ * @param {Field} field
+ */
+const isMoney = (field) => field.name.endsWith('_vnd');
+
+/**
  * Builds the fields of `layer` filled with `properties`. Returns `{root, read(), showErrors(map),
- * focusFirstError()}`: `read()` gives `{values, missing}` (values by field name, `null` for
- * empty; `missing` the required fields left empty).
+ * focusFirstError()}`: `read()` gives `{values, missing, invalid}` (values by field name, `null`
+ * for empty; `missing` the required fields left empty; `invalid` the refused texts' messages).
  * @param {CatalogueLayer} layer
  * @param {Properties | null} properties
  * @param {{ idPrefix?: string }} [options] the inputs' ids start with it
@@ -69,16 +81,21 @@ export function attributeFields(layer, properties, { idPrefix = 'ef' } = {}) {
     const required = isRequired(layer, field);
     /** @type {HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement} */
     let input;
+    /** @type {HTMLElement | null} what goes in the field's place, when it is not the input itself */
+    let control = null;
     if (field.type === 'enum') {
       input = el('select', { id, name: field.name },
         el('option', { value: '' }, required ? t('edit.choose') : '—'),
         (field.values ?? []).map((term) => el('option', { value: term.value, selected: term.value === value }, termLabel(term))));
     } else if (field.type === 'date') {
-      input = el('input', { id, name: field.name, type: 'date', max: todayVn(), value: value ?? '' });
+      input = el('input', { id, name: field.name, type: 'text' });
+      control = dateField(input, { iso: typeof value === 'string' ? value : null, max: todayVn() });
     } else if (field.type === 'integer' || field.type === 'number') {
-      input = el('input', {
-        id, name: field.name, type: 'number', inputmode: field.type === 'integer' ? 'numeric' : 'decimal',
-        step: field.type === 'integer' ? '1' : 'any', min: '0', value: value ?? '',
+      input = makeNumberInput(el('input', { id, name: field.name, type: 'text' }), typeof value === 'number' ? value : null, {
+        integer: field.type === 'integer',
+        plain: field.name === 'year',
+        money: isMoney(field),
+        lang: lang(),
       });
     } else if (LONG_TEXT.has(field.name)) {
       input = el('textarea', { id, name: field.name, rows: '2' });
@@ -94,17 +111,53 @@ export function attributeFields(layer, properties, { idPrefix = 'ef' } = {}) {
     const wide = field.type === 'text' && (LONG_TEXT.has(field.name) || field.name === 'name');
     root.append(el('div', { class: `edit-field${wide ? ' wide' : ''}`, dataset: { field: field.name } },
       el('label', { for: id }, title(field.title), required ? el('span', { class: 'req', 'aria-hidden': 'true' }, ' *') : null),
-      input,
+      control ?? input,
       error));
     inputs.set(field.name, { field, input });
     errors.set(field.name, error);
-    // A corrected field loses its error message.
+    // A corrected field loses its error message; a number or date that does not read says so
+    // once the field is left.
     input.addEventListener('input', () => {
       if (error.hidden) return;
       error.hidden = true;
       input.removeAttribute('aria-invalid');
       input.removeAttribute('aria-describedby');
     });
+    input.addEventListener('blur', () => {
+      const problem = problemOf(input);
+      if (problem) showError(field.name, problem);
+    });
+  }
+
+  /**
+   * The message of a number or date field whose text does not read, else null.
+   * @param {HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement} input
+   */
+  function problemOf(input) {
+    if (isNumberInput(input)) {
+      const read = readNumberInput(input);
+      return read.ok ? null : numberProblemText(read.problem, input);
+    }
+    if (isDateInput(input)) {
+      const read = readDate(input);
+      return read.ok ? null : dateProblemText(read.problem, input);
+    }
+    return null;
+  }
+
+  /**
+   * Shows `message` under one field (the others keep theirs).
+   * @param {string} name
+   * @param {string} message
+   */
+  function showError(name, message) {
+    const box = errors.get(name);
+    const entry = inputs.get(name);
+    if (!box || !entry) return;
+    box.textContent = message;
+    box.hidden = false;
+    entry.input.setAttribute('aria-invalid', 'true');
+    entry.input.setAttribute('aria-describedby', box.id);
   }
 
   function read() {
@@ -112,18 +165,27 @@ export function attributeFields(layer, properties, { idPrefix = 'ef' } = {}) {
     const values = {};
     /** @type {string[]} */
     const missing = [];
+    /** @type {Record<string, string>} */
+    const invalid = {};
     for (const [name, { field, input }] of inputs) {
-      const raw = input.value.trim();
       /** @type {string | number | null} */
-      let value = raw === '' ? null : raw;
-      if (value !== null && (field.type === 'integer' || field.type === 'number')) {
-        const n = Number(value);
-        value = Number.isFinite(n) ? (field.type === 'integer' ? Math.round(n) : n) : value;
+      let value;
+      if (isNumberInput(input)) {
+        const read = readNumberInput(input);
+        if (!read.ok) invalid[name] = numberProblemText(read.problem, input);
+        value = read.ok ? read.value : null;
+      } else if (isDateInput(input)) {
+        const read = readDate(input);
+        if (!read.ok) invalid[name] = dateProblemText(read.problem, input);
+        value = read.ok ? read.iso : null;
+      } else {
+        const raw = input.value.trim();
+        value = raw === '' ? null : raw;
       }
-      if (value === null && isRequired(layer, field)) missing.push(name);
+      if (value === null && !(name in invalid) && isRequired(layer, field)) missing.push(name);
       values[name] = value;
     }
-    return { values, missing };
+    return { values, missing, invalid };
   }
 
   /**
@@ -186,9 +248,6 @@ const ACTION_KEYS = { create: 'history.create', insert: 'history.create', import
  */
 export function historyList(layer, entries) {
   if (!entries.length) return el('p', { class: 'history-empty' }, t('history.empty'));
-  const when = new Intl.DateTimeFormat(document.documentElement.lang === 'en' ? 'en-GB' : 'vi-VN', {
-    dateStyle: 'short', timeStyle: 'short', timeZone: 'Asia/Ho_Chi_Minh',
-  });
   /** @param {Field} field @param {unknown} value */
   const show = (field, value) => (value === null || value === undefined ? '—' : formatField(field, value, termLabel) ?? String(value));
   return el('ol', { class: 'history' }, entries.map((entry) => {
@@ -215,7 +274,7 @@ export function historyList(layer, entries) {
       el('div', { class: 'history-head' },
         el('strong', {}, t(ACTION_KEYS[entry.action] ?? 'history.update')),
         ` · ${entry.actor_name ?? entry.actor ?? '?'}`,
-        at && !Number.isNaN(at.getTime()) ? el('time', { datetime: entry.at }, ` · ${when.format(at)}`) : null,
+        at && !Number.isNaN(at.getTime()) ? el('time', { datetime: entry.at }, ` · ${formatDateTimeVn(at)}`) : null,
         entry.version ? el('span', { class: 'history-version' }, ` · v${entry.version}`) : null),
       changes.length ? el('ul', { class: 'history-changes' }, changes) : null);
   }));

@@ -1,273 +1,55 @@
 // @ts-check
-// Exports of the map: a PNG of the current map with a title, the class legend (with the
-// target), a scale bar, a north arrow and the date, composed on a 2D canvas from MapLibre's
-// canvas (the map keeps its drawing buffer, see map.js); and the print layout (print CSS in
-// app.css): the same composed map as an image, the title, the headline numbers and the table,
-// on A4 or A3 landscape.
+// Exports of the map for the council's records:
 //
-// Canvas text is drawn with the page's own font stack (system sans-serif faces carry the
-// Vietnamese diacritics), not with MapLibre's glyphs.
+// - the PNG: the print-grade sheet (print/sheet.js) at 300 dpi on the paper chosen (A4 or
+//   A3, landscape or portrait), with what it is written into the file too (PNG text chunks:
+//   title, office, date, source, legend);
+// - the printed page (print CSS in app.css and print.css): the title with the office and the
+//   national motto, the map at 300 dpi with its legend, north arrow and scale
+//   (print/sheet.js's figure), the headline numbers and the table, the source and the
+//   "Người lập" signature block. The print button makes the map first; printing from the
+//   browser's menu, which cannot wait, copies the map on screen instead, unless the map for
+//   that view and paper was already made.
+//
+// The paper is a class on <html> (`paper-a3`, `paper-portrait`) that picks a named @page of
+// the print CSS: no style is written into the page (its Content-Security-Policy allows none).
 
-import { classLabels, NO_DATA_COLOR, targetOf, unitOf } from './choropleth.js';
 import { required } from './dom.js';
-import { formatDate, formatLength, formatPct } from './format.js';
+import { formatDate, formatLength } from './format.js';
 import { t } from './i18n.js';
+import { drawLegend, legendFor } from './print/legend.js';
+import { withTextChunks } from './print/png.js';
+import { DPI, figure, officeOf, renderSheet, sheetSize } from './print/sheet.js';
+import { INK, niceLength, northArrow, scaleBar, setFont } from './print/draw.js';
 import { indicatorTitle } from './indicators.js';
 
 /**
- * @import { Map as MapLibreMap } from 'maplibre-gl'
- * @import { Classes, Indicator } from './choropleth.js'
- * @import { Commune, CoverageSettings } from './types.js'
+ * @import { Commune } from './types.js'
+ * @import { Indicator } from './choropleth.js'
+ * @import { Orientation, Paper, SheetView } from './print/sheet.js'
  */
+
+/** A paper and its orientation, as the paper select names them. @typedef {{ paper: Paper, orientation: Orientation }} PaperFormat */
+
+/** The paper select's values. @type {Record<string, PaperFormat>} */
+export const PAPER_FORMATS = {
+  a4: { paper: 'a4', orientation: 'landscape' },
+  a3: { paper: 'a3', orientation: 'landscape' },
+  'a4-portrait': { paper: 'a4', orientation: 'portrait' },
+  'a3-portrait': { paper: 'a3', orientation: 'portrait' },
+};
 
 /**
- * What an export draws: the map as it is, the indicator with its classes and target, the date.
- * @typedef {object} ExportOptions
- * @property {MapLibreMap} map
- * @property {Commune} commune
- * @property {Indicator} indicator
- * @property {Classes} classes
- * @property {CoverageSettings} settings
- * @property {string} asOf the date of the numbers, YYYY-MM-DD
- * @property {boolean} [hasNoData] some group has no value (the legend's hatched entry)
+ * The printed page's map box in millimetres, for each paper: what print.css gives the map's
+ * image (the page less its margins, the header and the footer; landscape: 57 % of the width).
+ * @type {Record<string, { widthMm: number, heightMm: number }>}
  */
-
-const INK = '#1f2330';
-const INK_SOFT = '#5b6272';
-
-/** The page's font stack, for canvas text. */
-const fontStack = () => getComputedStyle(document.body).fontFamily || 'sans-serif';
-
-/**
- * A "nice" length for a scale bar: 1, 2 or 5 times a power of ten, at most `max` metres.
- * @param {number} max
- */
-function niceLength(max) {
-  const p = 10 ** Math.floor(Math.log10(max));
-  for (const m of [5, 2, 1]) if (m * p <= max) return m * p;
-  return p;
-}
-
-/**
- * A rounded rectangle's path.
- * @param {CanvasRenderingContext2D} ctx
- * @param {number} x
- * @param {number} y
- * @param {number} w
- * @param {number} h
- * @param {number} r the corners' radius
- */
-function roundRect(ctx, x, y, w, h, r) {
-  ctx.beginPath();
-  ctx.moveTo(x + r, y);
-  ctx.arcTo(x + w, y, x + w, y + h, r);
-  ctx.arcTo(x + w, y + h, x, y + h, r);
-  ctx.arcTo(x, y + h, x, y, r);
-  ctx.arcTo(x, y, x + w, y, r);
-  ctx.closePath();
-}
-
-/**
- * Shortens `text` with an ellipsis until it fits in `width` (with the current ctx.font).
- * @param {CanvasRenderingContext2D} ctx
- * @param {string} text
- * @param {number} width
- */
-function fit(ctx, text, width) {
-  if (ctx.measureText(text).width <= width) return text;
-  let s = text;
-  while (s.length > 1 && ctx.measureText(`${s}…`).width > width) s = s.slice(0, -1);
-  return `${s}…`;
-}
-
-/**
- * The map as a new canvas: `{canvas, mapWidth, mapHeight}`. Synchronous (so that it can run in
- * a `beforeprint` handler). `header`: draw the title band above the map; `footer`: the
- * credit line under it. The legend, scale bar and north arrow are drawn over the map.
- * @param {ExportOptions & { header?: boolean, footer?: boolean }} options
- * @returns {{ canvas: HTMLCanvasElement, mapWidth: number, mapHeight: number }}
- */
-export function composeMap({ map, commune, indicator, classes, settings, asOf, hasNoData = false, header = true, footer = true }) {
-  const source = map.getCanvas();
-  const W = source.width;
-  const H = source.height;
-  const s = W / (source.clientWidth || W); // device pixels per CSS pixel
-  const font = fontStack();
-  const headH = header ? Math.round(86 * s) : 0;
-  const footH = footer ? Math.round(30 * s) : 0;
-  const canvas = document.createElement('canvas');
-  canvas.width = W;
-  canvas.height = headH + H + footH;
-  const ctx = canvas.getContext('2d');
-  if (!ctx) throw new Error('no 2D canvas');
-  ctx.fillStyle = '#ffffff';
-  ctx.fillRect(0, 0, canvas.width, canvas.height);
-  ctx.textBaseline = 'alphabetic';
-
-  const indicatorName = indicatorTitle(indicator);
-  const date = formatDate(asOf);
-  if (header) {
-    ctx.fillStyle = '#b7791f';
-    ctx.fillRect(0, 0, W, Math.round(5 * s));
-    ctx.fillStyle = INK;
-    ctx.font = `700 ${Math.round(27 * s)}px ${font}`;
-    ctx.fillText(fit(ctx, `${commune.name}: ${indicatorName}`, W - 48 * s), 24 * s, 44 * s);
-    ctx.fillStyle = INK_SOFT;
-    ctx.font = `400 ${Math.round(16 * s)}px ${font}`;
-    const sub = [commune.province, t('panel.as_of', { date })].filter(Boolean).join(' · ');
-    ctx.fillText(fit(ctx, sub, W - 48 * s), 24 * s, 70 * s);
-  }
-
-  ctx.drawImage(source, 0, headH);
-  ctx.strokeStyle = '#d3d4d9';
-  ctx.lineWidth = Math.max(1, s);
-  ctx.strokeRect(0.5, headH + 0.5, W - 1, H - 1);
-
-  // ---- legend, bottom left ----
-  const labels = classLabels(indicator, classes);
-  const unit = unitOf(indicator);
-  const target = indicator.kind === 'pct' ? targetOf(indicator, settings) : null;
-  const rowH = 23 * s;
-  const pad = 12 * s;
-  const rows = labels.length + (target !== null ? 1 : 0) + (hasNoData ? 1 : 0);
-  ctx.font = `700 ${Math.round(15 * s)}px ${font}`;
-  const titleW = ctx.measureText(indicatorName).width;
-  const boxW = Math.max(200 * s, titleW + 2 * pad);
-  const boxH = pad + 20 * s + rows * rowH + pad * 0.6;
-  const bx = 14 * s;
-  const by = headH + H - boxH - 14 * s;
-  ctx.save();
-  ctx.shadowColor = 'rgba(20, 24, 36, 0.18)';
-  ctx.shadowBlur = 8 * s;
-  ctx.fillStyle = 'rgba(255, 255, 255, 0.95)';
-  roundRect(ctx, bx, by, boxW, boxH, 8 * s);
-  ctx.fill();
-  ctx.restore();
-  ctx.fillStyle = INK;
-  ctx.fillText(indicatorName, bx + pad, by + pad + 13 * s);
-  ctx.font = `400 ${Math.round(14 * s)}px ${font}`;
-  let y = by + pad + 24 * s;
-  const swW = 30 * s;
-  const swH = 15 * s;
-  labels.forEach((label, i) => {
-    ctx.fillStyle = classes.colors[i];
-    ctx.fillRect(bx + pad, y + (rowH - swH) / 2, swW, swH);
-    ctx.strokeStyle = 'rgba(31, 35, 48, 0.35)';
-    ctx.lineWidth = s;
-    ctx.strokeRect(bx + pad, y + (rowH - swH) / 2, swW, swH);
-    ctx.fillStyle = INK;
-    ctx.fillText(unit ? `${label} ${unit}` : label, bx + pad + swW + 10 * s, y + rowH / 2 + 5 * s);
-    y += rowH;
-  });
-  if (hasNoData) {
-    ctx.fillStyle = NO_DATA_COLOR;
-    ctx.fillRect(bx + pad, y + (rowH - swH) / 2, swW, swH);
-    ctx.save();
-    ctx.beginPath();
-    ctx.rect(bx + pad, y + (rowH - swH) / 2, swW, swH);
-    ctx.clip();
-    ctx.strokeStyle = '#8c8f99';
-    ctx.lineWidth = 1.5 * s;
-    for (let k = -swH; k < swW; k += 6 * s) {
-      ctx.beginPath();
-      ctx.moveTo(bx + pad + k, y + (rowH + swH) / 2);
-      ctx.lineTo(bx + pad + k + swH, y + (rowH - swH) / 2);
-      ctx.stroke();
-    }
-    ctx.restore();
-    ctx.fillStyle = INK;
-    ctx.fillText(indicator.kind === 'pct' ? t('legend.no_roads') : t('legend.no_data'), bx + pad + swW + 10 * s, y + rowH / 2 + 5 * s);
-    y += rowH;
-  }
-  if (target !== null) {
-    ctx.strokeStyle = INK;
-    ctx.lineWidth = 3 * s;
-    ctx.beginPath();
-    ctx.moveTo(bx + pad + swW / 2, y + 3 * s);
-    ctx.lineTo(bx + pad + swW / 2, y + rowH - 3 * s);
-    ctx.stroke();
-    ctx.fillStyle = INK;
-    ctx.font = `700 ${Math.round(14 * s)}px ${font}`;
-    ctx.fillText(t('legend.target', { value: formatPct(target) }), bx + pad + swW + 10 * s, y + rowH / 2 + 5 * s);
-  }
-
-  // ---- scale bar, bottom right ----
-  const cssW = source.clientWidth || W / s;
-  const cssH = source.clientHeight || H / s;
-  const yScale = cssH - 30;
-  const a = map.unproject([cssW / 2 - 50, yScale]);
-  const b = map.unproject([cssW / 2 + 50, yScale]);
-  const metresPerPx = a.distanceTo(b) / 100;
-  if (metresPerPx > 0 && Number.isFinite(metresPerPx)) {
-    const length = niceLength(metresPerPx * 160);
-    const barW = (length / metresPerPx) * s;
-    const label = formatLength(length);
-    ctx.font = `600 ${Math.round(14 * s)}px ${font}`;
-    const labelW = ctx.measureText(label).width;
-    const sw = barW + labelW + 34 * s;
-    const sx = W - sw - 14 * s;
-    const sy = headH + H - 44 * s;
-    ctx.fillStyle = 'rgba(255, 255, 255, 0.92)';
-    roundRect(ctx, sx, sy, sw, 30 * s, 6 * s);
-    ctx.fill();
-    const x0 = sx + 12 * s;
-    const yb = sy + 19 * s;
-    ctx.fillStyle = INK;
-    ctx.fillRect(x0, yb, barW / 2, 5 * s);
-    ctx.fillStyle = '#ffffff';
-    ctx.fillRect(x0 + barW / 2, yb, barW / 2, 5 * s);
-    ctx.strokeStyle = INK;
-    ctx.lineWidth = 1.5 * s;
-    ctx.strokeRect(x0, yb, barW, 5 * s);
-    ctx.fillStyle = INK;
-    ctx.fillText(label, x0 + barW + 10 * s, yb + 6 * s);
-    ctx.font = `400 ${Math.round(11 * s)}px ${font}`;
-    ctx.fillText('0', x0 - 3 * s, yb - 4 * s);
-  }
-
-  // ---- north arrow, top right ----
-  const cx = W - 38 * s;
-  const cy = headH + 48 * s;
-  const r = 24 * s;
-  ctx.fillStyle = 'rgba(255, 255, 255, 0.92)';
-  ctx.beginPath();
-  ctx.arc(cx, cy, r + 6 * s, 0, Math.PI * 2);
-  ctx.fill();
-  ctx.save();
-  ctx.translate(cx, cy + 6 * s);
-  ctx.rotate((-map.getBearing() * Math.PI) / 180);
-  ctx.fillStyle = INK;
-  ctx.beginPath();
-  ctx.moveTo(0, -r * 0.75);
-  ctx.lineTo(r * 0.42, r * 0.55);
-  ctx.lineTo(0, r * 0.28);
-  ctx.closePath();
-  ctx.fill();
-  ctx.fillStyle = '#9aa0ab';
-  ctx.beginPath();
-  ctx.moveTo(0, -r * 0.75);
-  ctx.lineTo(-r * 0.42, r * 0.55);
-  ctx.lineTo(0, r * 0.28);
-  ctx.closePath();
-  ctx.fill();
-  ctx.restore();
-  ctx.fillStyle = INK;
-  ctx.font = `800 ${Math.round(14 * s)}px ${font}`;
-  ctx.textAlign = 'center';
-  ctx.fillText(t('export.north'), cx, cy - r * 0.62);
-  ctx.textAlign = 'left';
-
-  if (footer) {
-    ctx.fillStyle = INK_SOFT;
-    ctx.font = `400 ${Math.round(13 * s)}px ${font}`;
-    const today = new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 10);
-    ctx.fillText(t('export.credit', { date: formatDate(today) }), 24 * s, headH + H + 20 * s);
-    ctx.textAlign = 'right';
-    ctx.fillText(t('panel.as_of', { date }), W - 24 * s, headH + H + 20 * s);
-    ctx.textAlign = 'left';
-  }
-  return { canvas, mapWidth: W, mapHeight: H };
-}
+export const PRINT_MAP_BOX = {
+  a4: { widthMm: 159, heightMm: 140 },
+  a3: { widthMm: 225, heightMm: 203 },
+  'a4-portrait': { widthMm: 192, heightMm: 150 },
+  'a3-portrait': { widthMm: 273, heightMm: 215 },
+};
 
 /**
  * `kheo-<commune>-<indicator>-<date>.png`
@@ -279,7 +61,7 @@ export const pngFileName = (commune, indicator, asOf) => `kheo-${commune.code}-$
 
 /**
  * Waits until the map has drawn everything it has loaded.
- * @param {MapLibreMap} map
+ * @param {import('maplibre-gl').Map} map
  * @returns {Promise<void>}
  */
 export function mapSettled(map) {
@@ -290,16 +72,38 @@ export function mapSettled(map) {
 }
 
 /**
- * Composes the map and downloads it as a PNG (`<a download>`). Resolves with the file name.
- * @param {ExportOptions} options
+ * A canvas as PNG bytes.
+ * @param {HTMLCanvasElement} canvas
+ * @returns {Promise<Uint8Array<ArrayBuffer>>}
  */
-export async function downloadPng(options) {
-  await mapSettled(options.map);
-  const { canvas } = composeMap(options);
+async function pngBytes(canvas) {
   /** @type {Blob} */
   const blob = await new Promise((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('PNG encoding failed'))), 'image/png'));
-  const name = pngFileName(options.commune, options.indicator, options.asOf);
-  const url = URL.createObjectURL(blob);
+  return new Uint8Array(await blob.arrayBuffer());
+}
+
+/**
+ * Renders the sheet of `view` on `format`'s paper and downloads it as a PNG (`<a download>`),
+ * with what it shows written in it. Resolves with the file name, the sheet's size and legend.
+ * @param {SheetView} view
+ * @param {PaperFormat} format
+ */
+export async function downloadPng(view, format) {
+  await mapSettled(view.map);
+  const sheet = await renderSheet(view, format);
+  const { widthMm, heightMm } = sheetSize(format.paper, format.orientation);
+  const texts = /** @type {[string, string][]} */ ([
+    ['Title', `${t('sheet.title')} — ${view.commune.name}, ${view.commune.province}: ${indicatorTitle(view.indicator)}`],
+    ['Author', officeOf(view.commune)],
+    ['Description', `${t('sheet.as_of', { indicator: indicatorTitle(view.indicator), date: formatDate(view.asOf) })}. ${t('sheet.legend')}: ${sheet.legend.map((e) => e.title).join('; ')}`],
+    ['Source', t('sheet.source', { office: officeOf(view.commune), date: formatDate(view.asOf) })],
+    ['Creation Time', new Date().toISOString()],
+    ['kheo:sheet', JSON.stringify({ paper: format.paper, orientation: format.orientation, width_mm: widthMm, height_mm: heightMm, dpi: DPI, as_of: view.asOf, commune: view.commune.code, indicator: view.indicator.id, scale: sheet.denominator })],
+    ['kheo:legend', JSON.stringify(sheet.swatches)],
+  ]);
+  const bytes = withTextChunks(await pngBytes(sheet.canvas), texts);
+  const name = pngFileName(view.commune, view.indicator, view.asOf);
+  const url = URL.createObjectURL(new Blob([bytes], { type: 'image/png' }));
   const a = document.createElement('a');
   a.href = url;
   a.download = name;
@@ -308,51 +112,111 @@ export async function downloadPng(options) {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
-  return name;
+  return { name, width: sheet.canvas.width, height: sheet.canvas.height, legend: sheet.legend };
 }
 
 // ---- printing ----------------------------------------------------------------------------
 
-/** The paper sizes, as CSS @page names them. @type {Record<string, string>} */
-const PAPERS = { a4: 'A4 landscape', a3: 'A3 landscape' };
-
-/** The @page rule of the chosen paper, a constructed style sheet (the CSP refuses <style>). */
-const pageSheet = new CSSStyleSheet();
-
 /**
- * Switches the printed paper size: a class on <html> and a small @page rule.
- * Returns the size set (A4 for an unknown one).
- * @param {string} paper
+ * Switches the printed paper: classes on <html> that the print CSS's named pages follow.
+ * Returns the value set (A4 landscape for an unknown one).
+ * @param {string} value one of PAPER_FORMATS' keys
  */
-export function setPaper(paper) {
-  const key = PAPERS[paper] ? paper : 'a4';
-  if (!document.adoptedStyleSheets.includes(pageSheet)) document.adoptedStyleSheets = [...document.adoptedStyleSheets, pageSheet];
-  pageSheet.replaceSync(`@page { size: ${PAPERS[key]}; margin: ${key === 'a3' ? 12 : 9}mm; }`);
-  for (const k of Object.keys(PAPERS)) document.documentElement.classList.toggle(`paper-${k}`, k === key);
+export function setPaper(value) {
+  const key = PAPER_FORMATS[value] ? value : 'a4';
+  const { paper, orientation } = PAPER_FORMATS[key];
+  const html = document.documentElement;
+  html.classList.toggle('paper-a4', paper === 'a4');
+  html.classList.toggle('paper-a3', paper === 'a3');
+  html.classList.toggle('paper-portrait', orientation === 'portrait');
   return key;
 }
 
 /**
- * Prepares the printed page: the print title, and the map as an image (a WebGL canvas does not
- * print reliably, and a printed copy must not depend on a redraw at the paper's size).
- * Synchronous: it runs in `beforeprint`.
- * @param {ExportOptions} options
- * @param {{ head: HTMLElement, image: HTMLImageElement }} parts the print header and image
+ * The parts of the page that printing fills in.
+ * @typedef {{ head: HTMLElement, image: HTMLImageElement, foot: HTMLElement }} PrintParts
  */
-export function preparePrint(options, { head, image }) {
-  const { commune, indicator, asOf } = options;
+
+/**
+ * Fills the printed page's title, office, source and signature block (everything but the map).
+ * @param {SheetView} view
+ * @param {PrintParts} parts
+ */
+function fillPrintText(view, { head, foot }) {
+  const { commune, indicator, asOf } = view;
+  required('.print-office', HTMLElement, head).textContent = commune.name.toLocaleUpperCase('vi');
   required('.print-title', HTMLElement, head).textContent = `${commune.name}: ${indicatorTitle(indicator)}`;
   required('.print-sub', HTMLElement, head).textContent = [commune.province, t('panel.as_of', { date: formatDate(asOf) })].filter(Boolean).join(' · ');
-  // Already laid out for print (print media emulated, the live map hidden): keep the copy made
-  // from the screen's map.
-  const hidden = options.map.getContainer().clientWidth === 0 || window.matchMedia('print').matches;
-  if (hidden && image.getAttribute('src')) return;
+  required('.print-source', HTMLElement, foot).textContent = t('sheet.source', { office: officeOf(commune), date: formatDate(asOf) });
+  const [year, month, day] = new Date(Date.now() + 7 * 3600 * 1000).toISOString().slice(0, 10).split('-');
+  required('.print-signed-on', HTMLElement, foot).textContent = t('sheet.signed_on', { place: commune.name.replace(/^(Phường|Xã|Thị trấn)\s+/, ''), day, month, year });
+}
+
+/**
+ * Prepares the printed page with the map at 300 dpi for the paper chosen; resolves once the
+ * image is ready to print.
+ * @param {SheetView} view
+ * @param {PrintParts} parts
+ * @param {string} paper the paper select's value
+ */
+export async function preparePrintMap(view, parts, paper) {
+  fillPrintText(view, parts);
+  await mapSettled(view.map);
+  const made = await figure(view, PRINT_MAP_BOX[paper] ?? PRINT_MAP_BOX.a4);
+  const url = URL.createObjectURL(new Blob([await pngBytes(made.canvas)], { type: 'image/png' }));
+  const previous = parts.image.getAttribute('src');
+  parts.image.src = url;
+  parts.image.alt = t('map.region', { commune: view.commune.name });
+  await parts.image.decode();
+  if (previous?.startsWith('blob:')) URL.revokeObjectURL(previous);
+  return made;
+}
+
+/**
+ * Prepares the printed page at once (the browser's own print, which cannot wait): the map on
+ * screen, copied with a north arrow, a scale bar and the legend under it.
+ * @param {SheetView} view
+ * @param {PrintParts} parts
+ */
+export function preparePrintNow(view, parts) {
+  fillPrintText(view, parts);
+  // Already laid out for print (print media emulated, the live map hidden): keep the copy.
+  const hidden = view.map.getContainer().clientWidth === 0 || window.matchMedia('print').matches;
+  if (hidden && parts.image.getAttribute('src')) return;
   try {
-    const { canvas } = composeMap({ ...options, header: false, footer: false });
-    image.src = canvas.toDataURL('image/png');
-    image.alt = t('map.region', { commune: commune.name });
+    const source = view.map.getCanvas();
+    const s = source.width / (source.clientWidth || source.width); // device pixels per CSS pixel
+    const legend = legendFor(view);
+    const band = { x: 8 * s, width: source.width - 16 * s, maxHeight: source.height * 0.4, columns: 3, mm: 3.2 * s, text: 11 * s };
+    const scrap = document.createElement('canvas').getContext('2d');
+    const bandHeight = (scrap ? drawLegend(scrap, legend, { ...band, y: 0 }).height : 0) + 16 * s;
+    const canvas = document.createElement('canvas');
+    canvas.width = source.width;
+    canvas.height = source.height + bandHeight;
+    const ctx = canvas.getContext('2d');
+    if (!ctx) throw new Error('no 2D canvas');
+    ctx.fillStyle = '#ffffff';
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    ctx.drawImage(source, 0, 0);
+    ctx.strokeStyle = INK;
+    ctx.lineWidth = s;
+    ctx.strokeRect(0.5, 0.5, source.width - 1, source.height - 1);
+    northArrow(ctx, source.width - 34 * s, 44 * s, 18 * s, t('export.north'));
+    // A scale bar, measured on the map at its bottom.
+    const { clientWidth: w, clientHeight: h } = source;
+    const metresPerCss = view.map.unproject([w / 2 - 50, h - 30]).distanceTo(view.map.unproject([w / 2 + 50, h - 30])) / 100;
+    if (metresPerCss > 0 && Number.isFinite(metresPerCss)) {
+      const metres = niceLength(metresPerCss * 160);
+      ctx.fillStyle = 'rgba(255, 255, 255, 0.9)';
+      ctx.fillRect(10 * s, source.height - 46 * s, (metres / metresPerCss) * s + 40 * s, 38 * s);
+      scaleBar(ctx, { x: 20 * s, y: source.height - 14 * s, width: (metres / metresPerCss) * s, height: 5 * s, metres, label: (m) => (m === 0 ? '0' : formatLength(m)), font: 11 * s });
+    }
+    setFont(ctx, 11 * s);
+    drawLegend(ctx, legend, { ...band, y: source.height + 8 * s });
+    parts.image.src = canvas.toDataURL('image/png');
+    parts.image.alt = t('map.region', { commune: view.commune.name });
   } catch (error) {
     console.warn('print: the map could not be copied', error);
-    image.removeAttribute('src');
+    parts.image.removeAttribute('src');
   }
 }

@@ -1,13 +1,18 @@
 // @ts-check
-// The search box: asks /api/search as the user types (accent-insensitive on the server), lists
-// the hits with their layer, and hands the one picked (click, Enter) to `onPick(hit)`.
-// A combobox with a listbox: arrows move, Enter picks, Escape closes.
+// The search box: asks /api/search as the user types (accent-insensitive on the server, which
+// also reads "TDP 4" or "tổ 4" as a group and puts the best first), lists the hits with their
+// layer a page at a time ("Xem thêm" asks for the next), and hands the one picked (click,
+// Enter) to `onPick(hit)`, which shows it on the map. A combobox with a listbox: arrows move,
+// Enter picks, Escape closes.
 
 import { errorMessage, search } from './api.js';
 import { required } from './dom.js';
 import { t, title } from './i18n.js';
 
 /** @import { SearchHit, Titles } from './types.js' */
+
+/** Hits shown at a time; one more is asked for, to know whether there are more. */
+const PAGE = 12;
 
 /**
  * The search box in `root` (its input and its results list).
@@ -21,6 +26,9 @@ export function enableSearch(root, { commune, onPick, layerTitle }) {
   /** @type {SearchHit[]} */
   let hits = [];
   let active = -1;
+  /** Whether the server has more hits than those listed, and for which text. */
+  let more = false;
+  let shownQuery = '';
   /** @type {ReturnType<typeof setTimeout> | undefined} */
   let timer;
   let sequence = 0; // answers that come back late are dropped, never aborted
@@ -59,9 +67,42 @@ export function enableSearch(root, { commune, onPick, layerTitle }) {
       li.addEventListener('click', () => pick(i));
       list.append(li);
     });
-    if (active >= 0) input.setAttribute('aria-activedescendant', `search-hit-${active}`);
-    else input.removeAttribute('aria-activedescendant');
+    if (more) {
+      const li = document.createElement('li');
+      li.id = 'search-more';
+      li.setAttribute('role', 'option');
+      li.setAttribute('aria-selected', String(active === hits.length));
+      li.className = `search-more${active === hits.length ? ' active' : ''}`;
+      li.textContent = t('search.more');
+      li.addEventListener('mousedown', (event) => event.preventDefault());
+      li.addEventListener('click', () => loadMore());
+      list.append(li);
+    }
+    const activeId = active === hits.length && more ? 'search-more' : `search-hit-${active}`;
+    if (active >= 0) {
+      input.setAttribute('aria-activedescendant', activeId);
+      document.getElementById(activeId)?.scrollIntoView({ block: 'nearest' });
+    } else input.removeAttribute('aria-activedescendant');
     open(hits.length > 0);
+  }
+
+  /** The next page of hits, after those listed. */
+  async function loadMore() {
+    const mine = ++sequence;
+    const q = shownQuery;
+    try {
+      const answer = await search(q, commune, PAGE + 1, hits.length);
+      if (mine !== sequence) return;
+      const page = Array.isArray(answer) ? answer : [];
+      more = page.length > PAGE;
+      active = hits.length; // the first of the new ones
+      hits = [...hits, ...page.slice(0, PAGE)];
+      render();
+      input.focus();
+    } catch (error) {
+      if (mine !== sequence) return;
+      console.warn('search:', errorMessage(error));
+    }
   }
 
   /** @param {number} i */
@@ -77,15 +118,19 @@ export function enableSearch(root, { commune, onPick, layerTitle }) {
   async function run(q) {
     const mine = ++sequence;
     try {
-      const answer = await search(q, commune);
+      const answer = await search(q, commune, PAGE + 1);
       if (mine !== sequence) return;
-      hits = Array.isArray(answer) ? answer : [];
+      const page = Array.isArray(answer) ? answer : [];
+      more = page.length > PAGE;
+      shownQuery = q;
+      hits = page.slice(0, PAGE);
       active = hits.length ? 0 : -1;
       if (hits.length === 0) render(t('search.none', { q }));
       else render();
     } catch (error) {
       if (mine !== sequence) return;
       hits = [];
+      more = false;
       render(t('search.error'));
       console.warn('search:', errorMessage(error));
     }
@@ -97,23 +142,27 @@ export function enableSearch(root, { commune, onPick, layerTitle }) {
     if (q.length < 2) {
       sequence += 1;
       hits = [];
+      more = false;
       open(false);
       return;
     }
     timer = setTimeout(() => run(q), 180);
   });
   input.addEventListener('keydown', (event) => {
-    if (event.key === 'ArrowDown' && hits.length) {
+    // The options: the hits, and "Xem thêm" after them when there are more.
+    const options = hits.length + (more ? 1 : 0);
+    if (event.key === 'ArrowDown' && options) {
       event.preventDefault();
-      active = (active + 1) % hits.length;
+      active = (active + 1) % options;
       render();
-    } else if (event.key === 'ArrowUp' && hits.length) {
+    } else if (event.key === 'ArrowUp' && options) {
       event.preventDefault();
-      active = (active - 1 + hits.length) % hits.length;
+      active = (active - 1 + options) % options;
       render();
     } else if (event.key === 'Enter') {
       event.preventDefault();
-      if (active >= 0) pick(active);
+      if (more && active === hits.length) loadMore();
+      else if (active >= 0) pick(active);
     } else if (event.key === 'Escape') {
       open(false);
     }

@@ -1,9 +1,10 @@
 // @ts-check
 // The time control: a year slider (from the timeline's first year to this year), an exact date
-// and a play button that steps through the years. It calls `onChange(asOf)` with
-// `YYYY-12-31` for a past year, the exact date picked, or null for today; `onChange` returns a
+// (dd/mm/yyyy whatever the browser's language, date-input.js) and a play button that steps
+// through the years. It calls `onChange(asOf)` with `YYYY-12-31` for a past year, the exact date picked, or null for today; `onChange` returns a
 // promise that settles once the map and the numbers show that date (play waits for it).
 
+import { dateField, dateProblemText, readDate, setDate, setDateBounds } from './date-input.js';
 import { required } from './dom.js';
 import { t } from './i18n.js';
 
@@ -31,9 +32,12 @@ export function enableTimeControl(root, { firstYear, today, onChange }) {
   slider.min = String(firstYear);
   slider.max = String(thisYear);
   slider.value = String(thisYear);
-  date.max = today;
+  // The exact date, typed dd/mm/yyyy or picked in the calendar, whatever the browser's language.
+  dateField(date, { max: today });
   let playing = false;
   let shownYear = thisYear;
+  /** The date last shown or asked for from the date box, so that Enter and `change` ask once. */
+  let asked = '';
 
   /** @param {number} year */
   const asOfOfYear = (year) => (year >= thisYear ? null : `${year}-12-31`);
@@ -44,7 +48,7 @@ export function enableTimeControl(root, { firstYear, today, onChange }) {
   function setRange(min, max) {
     slider.min = String(min);
     slider.max = String(max);
-    date.min = `${min}-01-01`;
+    setDateBounds(date, { min: `${min}-01-01` });
     required('.year-min', HTMLElement, root).textContent = String(min);
     required('.year-max', HTMLElement, root).textContent = String(max);
     slider.value = String(shownYear);
@@ -62,7 +66,9 @@ export function enableTimeControl(root, { firstYear, today, onChange }) {
     slider.value = String(year);
     out.textContent = asOf === null ? t('time.today') : asOf.endsWith('-12-31') ? String(year) : shownIso.split('-').reverse().join('/');
     slider.setAttribute('aria-valuetext', out.textContent);
-    date.value = shownIso;
+    setDate(date, shownIso);
+    date.setCustomValidity('');
+    asked = shownIso;
   }
 
   slider.addEventListener('input', () => {
@@ -72,10 +78,23 @@ export function enableTimeControl(root, { firstYear, today, onChange }) {
     stop();
     onChange(asOfOfYear(Number(slider.value)));
   });
-  date.addEventListener('change', () => {
-    if (!date.value) return;
+  function askDate() {
+    const read = readDate(date);
+    date.setCustomValidity(read.ok ? '' : dateProblemText(read.problem, date));
+    if (!read.ok) {
+      date.reportValidity();
+      return;
+    }
+    if (!read.iso || read.iso === asked) return;
+    asked = read.iso;
     stop();
-    onChange(date.value >= today ? null : date.value);
+    onChange(read.iso >= today ? null : read.iso);
+  }
+  date.addEventListener('change', askDate);
+  date.addEventListener('input', () => date.setCustomValidity(''));
+  // Enter shows the date typed (a text field's `change` comes on Enter only after a change).
+  date.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter') askDate();
   });
 
   function stop() {

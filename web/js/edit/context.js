@@ -22,7 +22,8 @@
  * @property {() => Promise<void>} save saves the form
  * @property {(drawId: string | number, context: { action: string }) => void} drawn
  *   terra-draw finished a drawing: a new feature for the form
- * @property {(drawIds: (string | number)[]) => void} reshaped terra-draw moved vertices
+ * @property {(drawIds: (string | number)[]) => void} reshaped terra-draw moved vertices, or the
+ *   line being drawn followed the pointer
  */
 
 /**

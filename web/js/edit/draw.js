@@ -74,7 +74,7 @@ export async function ensureDraw(ctx) {
   made.start();
   made.on('finish', (id, context) => ctx.commands.drawn(id, context));
   made.on('change', (ids, type) => {
-    if (type === 'update') ctx.commands.reshaped(ids);
+    if (type === 'update' || type === 'create') ctx.commands.reshaped(ids);
   });
   draw = made;
   return made;

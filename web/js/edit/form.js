@@ -9,11 +9,11 @@ import { WriteError } from '../auth.js';
 import { el } from '../dashboard.js';
 import { attributeFields, historyList } from '../edit-form.js';
 import { formatLength } from '../format.js';
+import { geodesicLength } from '../geodesy.js';
 import { t, title } from '../i18n.js';
 import { getState } from '../state.js';
 import { editedGeometry } from './draw.js';
 import { getHistory } from './requests.js';
-import { lineLength } from './geometry.js';
 
 /**
  * @import { AttributeFields } from '../edit-form.js'
@@ -66,7 +66,9 @@ export function renderForm(ctx, { message = null }) {
     el('summary', {}, t('edit.history')),
     el('div', { class: 'edit-history-body' }, c.isNew ? el('p', { class: 'history-empty' }, t('history.new')) : el('p', {}, t('app.loading_short'))));
   const saveButton = el('button', { type: 'submit', class: 'act act-primary edit-save' }, t('edit.save'));
-  const closeButton = el('button', { type: 'button', class: 'act edit-close', onclick: () => ctx.commands.close() }, t('edit.cancel'));
+  // A new feature not yet saved is cancelled ("Hủy" drops the drawing); a stored one, saved
+  // or just opened, is closed ("Đóng"): nothing is undone by it (undo is the toolbar's).
+  const closeButton = el('button', { type: 'button', class: 'act edit-close', onclick: () => ctx.commands.close() }, t(c.isNew ? 'edit.cancel' : 'edit.close'));
   const formEl = el('form', { class: 'edit-form', novalidate: true },
     el('header', { class: 'edit-head' },
       el('div', { class: 'edit-kicker' }, layerTitle),
@@ -136,7 +138,7 @@ export function renderGeometryNote() {
   if (!form || !c) return;
   const geometry = editedGeometry(c);
   const parts = [];
-  if (geometry?.type.includes('LineString')) parts.push(t('edit.length', { length: formatLength(lineLength(geometry)) }));
+  if (geometry?.type.includes('LineString')) parts.push(t('edit.length', { length: formatLength(geodesicLength(geometry)) }));
   if (c.drawId === null && geometry) parts.push(t('edit.not_editable_geometry'));
   else if (c.drawId !== null) parts.push(t(geometry?.type.includes('Point') ? 'edit.hint_drag_point' : 'edit.hint_vertices'));
   form.geometryNote.textContent = parts.join(' · ');

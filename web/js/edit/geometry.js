@@ -1,37 +1,12 @@
 // @ts-check
-// Geometry helpers of the editor, pure functions: lengths for the form, the shapes terra-draw
-// can edit, and the nearest point of a segment on screen (snapping and splitting).
+// Geometry helpers of the editor, pure functions: the shapes terra-draw can edit, and the
+// nearest point of a segment on screen (snapping and splitting). Lengths are geodesy.js's.
 
 /** @import { Geometry, LineString, Point, Polygon, Position } from 'geojson' */
 
 /** A point on screen, in CSS pixels from the map's top left corner. @typedef {{ x: number, y: number }} ScreenPoint */
 
 /** The geometries terra-draw edits. @typedef {LineString | Polygon | Point} EditableGeometry */
-
-/**
- * Metres between two [lon, lat] (haversine: for the form's length, not for coverage, which
- * PostGIS measures).
- * @param {Position} from
- * @param {Position} to
- */
-function haversine([lon1, lat1], [lon2, lat2]) {
-  const rad = Math.PI / 180;
-  const dLat = (lat2 - lat1) * rad;
-  const dLon = (lon2 - lon1) * rad;
-  const a = Math.sin(dLat / 2) ** 2 + Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(dLon / 2) ** 2;
-  return 2 * 6371008.8 * Math.asin(Math.sqrt(a));
-}
-
-/**
- * The length in metres of a (multi)line; 0 for other geometries.
- * @param {Geometry | null | undefined} geometry
- */
-export function lineLength(geometry) {
-  const lines = geometry?.type === 'LineString' ? [geometry.coordinates] : geometry?.type === 'MultiLineString' ? geometry.coordinates : [];
-  let metres = 0;
-  for (const line of lines) for (let i = 1; i < line.length; i += 1) metres += haversine(line[i - 1], line[i]);
-  return metres;
-}
 
 /**
  * terra-draw edits LineString, Polygon and Point only: a one-part Multi* geometry is edited as

@@ -17,10 +17,13 @@
 
 import { el } from '../dashboard.js';
 import { required } from '../dom.js';
+import { formatLength } from '../format.js';
+import { geodesicLength } from '../geodesy.js';
+import { t } from '../i18n.js';
 import { getState } from '../state.js';
 import { closeEditor, openFeature, startNewFeature } from './feature.js';
 import { enableDelete } from './delete.js';
-import { currentDraw, finishDrawing } from './draw.js';
+import { currentDraw, drawnGeometry, finishDrawing } from './draw.js';
 import { renderGeometryNote } from './form.js';
 import { save } from './save.js';
 import { enableEditSession } from './session.js';
@@ -34,6 +37,7 @@ import { undoLast } from './undo.js';
  * @import { TerraDraw } from 'terra-draw'
  * @import { Page } from '../types.js'
  * @import { EditCommands, EditContext } from './context.js'
+ * @import { Toolbar } from './toolbar.js'
  */
 
 /**
@@ -60,6 +64,7 @@ export function enableEditing(page, { popup, refresh }) {
     reshaped: (drawIds) => {
       const drawId = getState().edit.current?.drawId ?? null;
       if (drawId !== null && drawIds.includes(drawId)) renderGeometryNote();
+      else if (getState().edit.tool?.kind === 'line') showDrawnLength(toolbar, drawIds);
     },
   };
   const layers = new Map(page.catalogue.map((layer) => [layer.id, layer]));
@@ -81,3 +86,12 @@ export function enableEditing(page, { popup, refresh }) {
   return { close: commands.close, draw: currentDraw };
 }
 
+/**
+ * The running length of the line being drawn (up to the pointer), geodesic, in the toolbar.
+ * @param {Toolbar} toolbar
+ * @param {(string | number)[]} drawIds what terra-draw changed
+ */
+function showDrawnLength(toolbar, drawIds) {
+  const line = drawIds.map(drawnGeometry).find((g) => g?.type === 'LineString');
+  if (line) toolbar.measure(t('edit.length', { length: formatLength(geodesicLength(line)) }));
+}

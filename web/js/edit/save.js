@@ -1,5 +1,5 @@
 // @ts-check
-// Saving the form: a POST for a new feature, a PATCH of what changed (fields and/or shape)
+// Saving the form (once every field reads): a POST for a new feature, a PATCH of what changed (fields and/or shape)
 // for a stored one; then the map and the numbers reload and the form opens again on the saved
 // feature. Each save is kept on the undo stack.
 
@@ -29,11 +29,14 @@ export async function save(ctx) {
   const form = formHandle();
   const layer = c && ctx.layers.get(c.layer);
   if (!c || !form || !layer) return;
-  const { values, missing } = form.fields.read();
+  const { values, missing, invalid } = form.fields.read();
   form.conflict.hidden = true;
-  if (missing.length) {
-    form.fields.showErrors(Object.fromEntries(missing.map((name) => [name, t('edit.required')])));
+  // Nothing is sent while a field is empty that must not be, or does not read one way (a
+  // number or a date the planner must write again): never a guess saved.
+  if (missing.length || Object.keys(invalid).length) {
+    form.fields.showErrors({ ...Object.fromEntries(missing.map((name) => [name, t('edit.required')])), ...invalid });
     form.fields.focusFirstError();
+    form.status.textContent = '';
     return;
   }
   form.fields.showErrors({});

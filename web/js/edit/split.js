@@ -1,21 +1,24 @@
 // @ts-check
 // Splitting the road in the form at a clicked point into two roads, so that each part gets
 // its own surface and paving date: the road keeps the first part (PATCH), the second becomes
-// a new road with the same properties (POST). Both writes or none: a failed POST puts the
-// first part back.
+// a new road with the same properties (POST). The contributions (money, workdays) are divided
+// by the parts' lengths, so that the two add up to what the road had (shares.js). Both writes
+// or none: a failed POST puts the first part back.
 
 import { errorMessage } from '../api.js';
 import { t } from '../i18n.js';
 import { getState, update } from '../state.js';
 import { busy, createFeature, layerProperties, patchFeature } from './requests.js';
 import { showWriteError } from './form.js';
-import { asOriginalType, editableGeometry, lineLength, nearestOnSegment } from './geometry.js';
+import { geodesicLength } from '../geodesy.js';
+import { asOriginalType, editableGeometry, nearestOnSegment } from './geometry.js';
+import { divideByLength } from './shares.js';
 import { pushUndo } from './undo.js';
 
 /**
  * @import { Position } from 'geojson'
  * @import { Map as MapLibreMap, Point } from 'maplibre-gl'
- * @import { EditedFeature } from '../state.js'
+ * @import { EditedFeature, FeaturePatch } from '../state.js'
  * @import { FeatureId } from '../types.js'
  * @import { EditContext } from './context.js'
  */
@@ -80,7 +83,7 @@ function splitLine(map, coords, point) {
   const first = [...coords.slice(0, best.i), at];
   const second = [at, ...coords.slice(best.i)];
   /** @param {Position[]} part */
-  const tooShort = (part) => lineLength({ type: 'LineString', coordinates: part }) < MIN_PART_M;
+  const tooShort = (part) => geodesicLength({ type: 'LineString', coordinates: part }) < MIN_PART_M;
   if (tooShort(first) || tooShort(second)) return 'at an end';
   return { first, second };
 }
@@ -96,17 +99,28 @@ async function writeSplit(ctx, c, id, { first, second }) {
   const layer = ctx.layers.get(c.layer);
   if (!layer) return;
   const stored = c.feature.geometry;
-  await patchFeature(c.layer, id, { geometry: asOriginalType({ type: 'LineString', coordinates: first }, stored) });
+  const firstLine = asOriginalType({ type: 'LineString', coordinates: first }, stored);
+  const secondLine = asOriginalType({ type: 'LineString', coordinates: second }, stored);
+  const [firstShare, secondShare] = divideByLength(c.feature.properties, [geodesicLength(firstLine), geodesicLength(secondLine)]);
+  /** @type {FeaturePatch} */
+  const patch = { geometry: firstLine };
+  /** @type {FeaturePatch} */
+  const before = { geometry: stored };
+  if (Object.keys(firstShare).length) {
+    patch.properties = firstShare;
+    before.properties = Object.fromEntries(Object.keys(firstShare).map((k) => [k, c.feature.properties?.[k] ?? null]));
+  }
+  await patchFeature(c.layer, id, patch);
   let secondId;
   try {
-    secondId = await createFeature(c.layer, asOriginalType({ type: 'LineString', coordinates: second }, stored), layerProperties(layer, c.feature.properties, ctx.page.commune.code));
+    secondId = await createFeature(c.layer, secondLine, { ...layerProperties(layer, c.feature.properties, ctx.page.commune.code), ...secondShare });
   } catch (error) {
     // Put the first part back: a split is both writes or none.
-    await patchFeature(c.layer, id, { geometry: stored }).catch(() => null);
+    await patchFeature(c.layer, id, before).catch(() => null);
     throw error;
   }
   pushUndo(t('edit.did_split', { name: String(c.feature.properties?.name ?? id) }), [
-    { op: 'update', layer: c.layer, id, before: { geometry: stored } },
+    { op: 'update', layer: c.layer, id, before },
     { op: 'create', layer: c.layer, id: secondId },
   ], { layer: c.layer, id });
   update('edit', { parts: { layer: c.layer, ids: [id, secondId] } });

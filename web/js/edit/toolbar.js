@@ -2,7 +2,8 @@
 // The editing toolbar on the map: draw a line (the select beside the button picks the layer:
 // road, flower route or lighting line), a point (model site) or a polygon (residential
 // group); pick a feature to edit; split a road; delete; undo. Above the buttons a hint says
-// what the tool expects, with "Xong" (finish the drawing) and "Hủy" (leave the tool). The
+// what the tool expects, with the running length of a line being drawn, "Xong" (finish the
+// drawing) and "Hủy" (leave the tool). The
 // buttons' pressed and disabled states follow the store's `edit` topic.
 
 import { el } from '../dashboard.js';
@@ -52,6 +53,7 @@ const TOOL_BUTTONS = ['line', 'point', 'polygon', 'pick', 'split'];
  * @property {HTMLButtonElement} finishButton
  * @property {HTMLButtonElement} cancelButton
  * @property {(text: string) => void} say shows `text` in the hint line
+ * @property {(text: string) => void} measure shows the length of the line being drawn
  */
 
 /**
@@ -99,10 +101,12 @@ export function createToolbar(layers, actions) {
     undo: toolButton('undo', t('edit.undo'), () => actions.undo()),
   };
   const hint = el('p', { class: 'edit-hint', role: 'status', 'aria-live': 'polite' });
+  // The running length while a line is drawn: not read out at every move of the pointer.
+  const measure = el('span', { class: 'edit-measure', 'aria-live': 'off' });
   const finishButton = el('button', { type: 'button', class: 'act edit-finish', hidden: true, onclick: () => actions.finish() }, t('edit.finish'));
   const cancelButton = el('button', { type: 'button', class: 'act edit-cancel-tool', hidden: true, onclick: () => actions.setTool(null) }, t('edit.cancel'));
   const root = el('div', { class: 'edit-toolbar', role: 'toolbar', 'aria-label': t('edit.toolbar'), hidden: true },
-    el('div', { class: 'edit-hintbar' }, hint, finishButton, cancelButton),
+    el('div', { class: 'edit-hintbar' }, hint, measure, finishButton, cancelButton),
     el('div', { class: 'edit-buttons' },
       el('span', { class: 'edit-line-group' }, buttons.line, lineLayer),
       buttons.point, buttons.polygon,
@@ -115,7 +119,11 @@ export function createToolbar(layers, actions) {
     if (getState().edit.tool?.kind === 'line') actions.setTool({ kind: 'line', layer: lineLayer.value });
   });
   /** @type {Toolbar} */
-  const toolbar = { root, buttons, lineLayer, finishButton, cancelButton, say: (text) => { hint.textContent = text; } };
+  const toolbar = {
+    root, buttons, lineLayer, finishButton, cancelButton,
+    say: (text) => { hint.textContent = text; },
+    measure: (text) => { measure.textContent = text; },
+  };
   subscribe('edit', (edit) => showEditState(toolbar, edit));
   showEditState(toolbar, getState().edit);
   return toolbar;
@@ -127,7 +135,8 @@ export function createToolbar(layers, actions) {
  * @param {Toolbar} toolbar
  * @param {Readonly<EditState>} edit
  */
-function showEditState({ root, buttons }, { tool, current, undo }) {
+function showEditState({ root, buttons, measure }, { tool, current, undo }) {
+  if (tool?.kind !== 'line') measure('');
   for (const kind of TOOL_BUTTONS) buttons[kind].setAttribute('aria-pressed', String(tool?.kind === kind));
   const saved = current !== null && !current.isNew;
   buttons.split.disabled = !(saved && current.layer === 'roads' && editableGeometry(current.feature.geometry)?.type === 'LineString');

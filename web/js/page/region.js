@@ -11,7 +11,7 @@
 import { errorMessage, getRegionCoverage, getRegionGeojson, getRegionTimeline } from '../api.js';
 import { choroplethIndicator, indicatorValue } from '../choropleth.js';
 import { required } from '../dom.js';
-import { downloadPng, preparePrint, setPaper } from '../export.js';
+import { downloadPng, PAPER_FORMATS, preparePrintMap, preparePrintNow, setPaper } from '../export.js';
 import { t } from '../i18n.js';
 import { addBasemap, addLayers, addRegionWork, clickableStyleLayerIds, catalogueIdOf, enableUnitHover, layerOfRole, setUnitsData, setWorksAsOf, workLayers } from '../layers.js';
 import { renderLegend } from '../legend.js';
@@ -33,17 +33,20 @@ import { communeUrl, syncUrl } from './url.js';
 
 /**
  * @import { Map as MapLibreMap, Point, Popup } from 'maplibre-gl'
- * @import { CatalogueLayer, Commune, Config, Region } from '../types.js'
+ * @import { CatalogueLayer, Commune, CommuneReport, Config, Region } from '../types.js'
+ * @import { PrintParts } from '../export.js'
+ * @import { SheetView } from '../print/sheet.js'
  * @import { Units } from '../layers.js'
  * @import { UrlState } from './url.js'
  */
 
 /**
- * Whether a region's works are drawn when its page opens. Works come from vector tiles,
- * which need the server's /tiles/ routes: until every server has them, the legend offers
- * each works layer unchecked, and checking it loads its tiles.
+ * Whether a region's works are drawn when its page opens. Works come from vector tiles
+ * (/tiles/{layer}/{z}/{x}/{y}.mvt?region=), so a province's thousands of kilometres cost
+ * only the tiles in view; when false, the legend offers each works layer unchecked and
+ * checking it loads its tiles.
  */
-export const REGION_WORKS_AT_START = false;
+export const REGION_WORKS_AT_START = true;
 
 /**
  * What a region's page is built on, fixed once loaded.
@@ -291,17 +294,24 @@ function enableRegionClicks({ map, catalogue, units }, open) {
 }
 
 /**
- * The PNG, print and paper buttons for a region: its map with its name, the indicator's
- * classes and the target its communes share.
+ * The PNG, print and paper buttons for a region: the same print-grade sheet as a commune's
+ * (print/sheet.js), its communes in place of groups, its totals as the headline and the
+ * target its communes share.
  * @param {RegionPage} page
  */
-function enableRegionPrint({ map, place }) {
-  const options = () => {
-    const { region, classes } = loadedRegion();
+function enableRegionPrint({ map, place, catalogue, styleLayers }) {
+  /** @returns {SheetView} */
+  const sheetView = () => {
+    const { region, classes, geojson } = loadedRegion();
     const indicator = choroplethIndicator(getState().view.indicator, 'commune');
     return {
       map,
+      catalogue,
+      styleLayers,
       commune: place,
+      // A region's totals carry the same indicator ids as a commune's report.
+      totals: /** @type {CommuneReport} */ (/** @type {unknown} */ ({ ...region.region, province: place.province })),
+      groups: geojson,
       indicator,
       classes,
       settings: { counted_classes: [], lit_buffer_m: 0, targets: commonTargets(region) },
@@ -309,25 +319,33 @@ function enableRegionPrint({ map, place }) {
       hasNoData: region.communes.some((c) => indicatorValue(indicator, c) === null),
     };
   };
+  const paper = required('#paper', HTMLSelectElement);
   const pngButton = required('.png-btn', HTMLButtonElement);
   pngButton.addEventListener('click', async () => {
     pngButton.disabled = true;
     try {
-      await downloadPng(options());
+      await downloadPng(sheetView(), PAPER_FORMATS[paper.value] ?? PAPER_FORMATS.a4);
     } catch (error) {
       console.error('PNG export:', error);
     } finally {
       pngButton.disabled = false;
     }
   });
-  const parts = { head: required('.print-head', HTMLElement), image: required('.print-map', HTMLImageElement) };
-  const beforePrint = () => preparePrint(options(), parts);
-  window.addEventListener('beforeprint', beforePrint);
-  required('.print-btn', HTMLButtonElement).addEventListener('click', () => {
-    beforePrint();
+  /** @type {PrintParts} */
+  const parts = { head: required('.print-head', HTMLElement), image: required('.print-map', HTMLImageElement), foot: required('.print-foot', HTMLElement) };
+  window.addEventListener('beforeprint', () => preparePrintNow(sheetView(), parts));
+  const printButton = required('.print-btn', HTMLButtonElement);
+  printButton.addEventListener('click', async () => {
+    printButton.disabled = true;
+    try {
+      await preparePrintMap(sheetView(), parts, paper.value);
+    } catch (error) {
+      console.error('print:', error);
+    } finally {
+      printButton.disabled = false;
+    }
     window.print();
   });
-  const paper = required('#paper', HTMLSelectElement);
-  paper.value = setPaper('a4');
+  paper.value = setPaper(paper.value);
   paper.addEventListener('change', () => { paper.value = setPaper(paper.value); });
 }

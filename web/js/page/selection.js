@@ -7,6 +7,7 @@
 import { required } from '../dom.js';
 import { enableUnitHover } from '../layers.js';
 import { fitToCommune, geometryBbox } from '../map.js';
+import { openFeaturePopup } from '../popup.js';
 import { enableSearch } from '../search.js';
 import { getState, loaded, update } from '../state.js';
 
@@ -81,18 +82,19 @@ export function createSelection({ map, commune, units }, panel) {
 }
 
 /**
- * The search box: a group found opens its page, the commune its overview, a work frames it.
+ * The search box: a group found opens its page, the commune its overview, a work is framed,
+ * outlined and opens its popup.
  * @param {Page} page
  * @param {Selection} selection
  */
-export function enableGroupSearch({ map, commune, catalogue }, selection) {
+export function enableGroupSearch({ commune, catalogue }, selection) {
   const role = (/** @type {string} */ id) => catalogue.find((l) => l.id === id)?.role;
   enableSearch(required('.search', HTMLElement), {
     commune: commune.code,
     onPick: (hit) => {
       if (role(hit.layer) === 'area') selection.select(Number(hit.id));
       else if (role(hit.layer) === 'boundary') selection.select(null);
-      else if (hit.bbox) fitToCommune(map, hit.bbox, { maxZoom: 17 });
+      else openFeaturePopup(hit.layer, hit.id);
     },
     layerTitle: (id) => catalogue.find((l) => l.id === id)?.title,
   });

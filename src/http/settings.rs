@@ -12,7 +12,7 @@ use crate::store::{communes, coverage};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::{Json, Router, routing::get};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 pub fn router() -> Router<AppContext> {
     Router::new().route("/api/communes/{code}/settings", get(read).patch(change))
@@ -50,7 +50,8 @@ async fn change(
         return Err(ApiError::invalid("the body must be a JSON object of settings", Value::Null));
     };
     let before = coverage::settings(&ctx.pool, &code).await?;
-    let Value::Object(mut merged) = json!(before) else { unreachable!("settings serialise to an object") };
+    let Value::Object(before_map) = json!(before) else { unreachable!("settings serialise to an object") };
+    let mut merged = before_map.clone();
     for (name, value) in given {
         if !merged.contains_key(&name) {
             let names: Vec<&String> = merged.keys().collect();
@@ -61,6 +62,12 @@ async fn change(
                 ),
                 json!({ "field": name }),
             ));
+        }
+        // Each setting is read on its own first, so that a wrong type names its setting.
+        let mut alone: Map<String, Value> = before_map.clone();
+        alone.insert(name.clone(), value.clone());
+        if let Err(e) = serde_json::from_value::<Settings>(Value::Object(alone)) {
+            return Err(ApiError::invalid(format!("`{name}` has the wrong type: {e}"), json!({ "field": name })));
         }
         merged.insert(name, value);
     }

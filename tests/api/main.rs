@@ -21,6 +21,7 @@ mod import;
 mod memory;
 mod ogc;
 mod ogc_clients;
+mod openapi;
 mod outage;
 mod photos;
 mod regions;

@@ -26,6 +26,7 @@ mod outage;
 mod photos;
 mod regions;
 mod report;
+mod schemathesis;
 mod search;
 mod security_headers;
 mod sign_in_limits;

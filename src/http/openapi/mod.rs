@@ -267,7 +267,8 @@ mod tile_docs {
             TileFilters
         ),
         responses(
-            (status = 200, description = "The tile (empty when no feature falls in it)", body = Vec<u8>, content_type = "application/vnd.mapbox-vector-tile"),
+            (status = 200, description = "The tile", body = Vec<u8>, content_type = "application/vnd.mapbox-vector-tile"),
+            (status = 204, description = "No feature falls in the tile"),
             (status = 304, description = "Not modified (`If-None-Match`)"),
             (status = 400, description = "`z`, `x` or `y` outside the grid, or a bad filter (`detail.parameter`)", body = ErrorBody),
         )

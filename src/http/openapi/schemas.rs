@@ -314,8 +314,10 @@ pub struct CoverageArea {
 #[allow(dead_code)]
 pub struct CsvOptions {
     /// `point` (default) or `comma`, as Vietnamese spreadsheets read numbers.
+    #[param(inline)]
     pub decimal: Option<DecimalMark>,
     /// `vi` (default) or `en`.
+    #[param(inline)]
     pub lang: Option<Lang>,
 }
 
@@ -348,6 +350,7 @@ pub enum ReportFormat {
 #[allow(dead_code)]
 pub struct Language {
     /// `vi` (default) or `en`.
+    #[param(inline)]
     pub lang: Option<Lang>,
 }
 
@@ -361,7 +364,10 @@ pub struct ReportQuery {
     #[param(example = "2023-12-31", format = Date)]
     pub as_of: Option<String>,
     /// `docx` (default) or `pdf`.
+    #[param(inline)]
     pub format: Option<ReportFormat>,
+    /// `vi` (default) or `en`.
+    #[param(inline)]
     pub lang: Option<Lang>,
 }
 

@@ -7,6 +7,7 @@ mod catalogue;
 mod cli;
 mod communes_import;
 mod connections;
+mod contract_regressions;
 mod coverage;
 mod demo;
 mod edits;

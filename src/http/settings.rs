@@ -82,6 +82,12 @@ async fn change(
                 json!({ "field": name }),
             ));
         }
+        // Checked alone over the current settings, so that a wrong type names its setting.
+        let mut alone = json!(before);
+        alone[&name] = value.clone();
+        if let Err(e) = serde_json::from_value::<Settings>(alone) {
+            return Err(ApiError::invalid(format!("`{name}` has the wrong type: {e}"), json!({ "field": name })));
+        }
         merged.insert(name, value);
     }
     let after: Settings = serde_json::from_value(Value::Object(merged))

@@ -127,9 +127,13 @@ fn routes_in_source() -> BTreeSet<String> {
                 walk(&path, out);
             } else if path.extension().is_some_and(|e| e == "rs") {
                 let text = std::fs::read_to_string(&path).unwrap();
-                for marker in [".route(\"", "path = \""] {
-                    for piece in text.split(marker).skip(1) {
-                        let route = piece.split('"').next().unwrap();
+                // A file's unit tests (its `#[cfg(test)]` module, at its end) build routers of
+                // their own.
+                let served = text.split("#[cfg(test)]").next().unwrap();
+                for marker in [".route(", "path = "] {
+                    for piece in served.split(marker).skip(1) {
+                        let Some(quoted) = piece.trim_start().strip_prefix('"') else { continue };
+                        let route = quoted.split('"').next().unwrap();
                         if route.starts_with('/') {
                             out.insert(route.to_string());
                         }

@@ -30,13 +30,27 @@ peak_kib() { sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$SERVER_PID
 
 log "building release"
 cargo build --release
-"$KHEO" db up > /dev/null
+URL=$("$KHEO" db up | sed -n 's/^database ready: //p')
 if [[ "$SKIP_LOAD" != 1 ]]; then
     log "loading the synthetic province: $COMMUNES communes"
     "$KHEO" demo --synthetic province --communes "$COMMUNES" | tee "$OUT/region-load.out" >&2
 fi
 
 API="/api/coverage?region=$REGION&as_of=$AS_OF"
+
+# The baseline: what raw PostGIS does with no precomputed pieces, in one query — the
+# region's road lengths per commune and class (all of them, then the concrete ones), on the
+# ellipsoid, from the road geometries, as of the date. It is less than kheo answers (no
+# groups, no lighting, drainage, money or models), so the ratio flatters the baseline.
+RAW_SQL="SELECT r.commune_code, r.class, sum(ST_Length(r.geom::geography)) AS road_m,
+       sum(ST_Length(r.geom::geography)) FILTER (WHERE r.surface = 'concrete') AS concrete_m
+  FROM road r
+ WHERE r.commune_code IN (SELECT region_communes('$REGION'))
+   AND r.status = 'existing' AND (r.done_on IS NULL OR r.done_on <= DATE '$AS_OF')
+ GROUP BY 1, 2"
+log "raw PostGIS: the road lengths alone, $RUNS runs (hyperfine over psql)"
+hyperfine -N --style basic --warmup 2 --runs "$RUNS" --export-json "$OUT/region-raw-single.json" \
+    "psql '$URL' -Atq -o /dev/null -c \"$RAW_SQL\"" >&2
 results=()
 for mode in computed cached; do
     entries=0
@@ -69,6 +83,8 @@ print(f"Region `tinh-tong-hop`: {answer['region']['communes']} communes, "
       f"{answer['region']['road_m'] / 1000:.1f} km of counted roads.\n")
 print("| answer | single: median ms (min-max) | 50 clients: req/s | p50 ms | p99 ms | non-2xx | server peak RSS | load |")
 print("|---|---|---|---|---|---|---|---|")
+raw = json.load(open(f"{out}/region-raw-single.json"))["results"][0]
+print(f"| raw PostGIS, road lengths only (psql) | {raw['median'] * 1000:.0f} ({raw['min'] * 1000:.0f}-{raw['max'] * 1000:.0f}) | | | | | | |")
 for row in rows:
     mode, peak, load = row.split()
     single = json.load(open(f"{out}/region-{mode}-single.json"))["results"][0]

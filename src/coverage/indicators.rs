@@ -407,10 +407,14 @@ pub fn find(id: &str) -> Option<&'static Indicator> {
 /// assert_eq!(round_half_away(49.25, 1), 49.3);
 /// assert_eq!(round_half_away(-49.25, 1), -49.3);
 /// assert_eq!(round_half_away(2.5, 0), 3.0);
+/// // Never a negative zero (an empty sum is -0.0, and -0.04 rounds to it): JSON would say `-0.0`.
+/// assert!(round_half_away(-0.04, 1).is_sign_positive());
+/// assert!(round_half_away([0.0f64; 0].iter().sum(), 1).is_sign_positive());
 /// ```
 pub fn round_half_away(value: f64, decimals: u32) -> f64 {
     let factor = 10f64.powi(decimals as i32);
-    (value * factor).round() / factor
+    // Adding +0.0 turns -0.0 into +0.0 and leaves every other value as it is.
+    (value * factor).round() / factor + 0.0
 }
 
 /// `part` as a percentage of `whole`, `None` when `whole` is zero (never NaN).

@@ -12,7 +12,7 @@ use crate::store::{communes, coverage};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 pub fn router() -> OpenApiRouter<AppContext> {
@@ -70,7 +70,8 @@ async fn change(
         return Err(ApiError::invalid("the body must be a JSON object of settings", Value::Null));
     };
     let before = coverage::settings(&ctx.pool, &code).await?;
-    let Value::Object(mut merged) = json!(before) else { unreachable!("settings serialise to an object") };
+    let Value::Object(before_map) = json!(before) else { unreachable!("settings serialise to an object") };
+    let mut merged = before_map.clone();
     for (name, value) in given {
         if !merged.contains_key(&name) {
             let names: Vec<&String> = merged.keys().collect();
@@ -82,10 +83,10 @@ async fn change(
                 json!({ "field": name }),
             ));
         }
-        // Checked alone over the current settings, so that a wrong type names its setting.
-        let mut alone = json!(before);
-        alone[&name] = value.clone();
-        if let Err(e) = serde_json::from_value::<Settings>(alone) {
+        // Each setting is read on its own first, so that a wrong type names its setting.
+        let mut alone: Map<String, Value> = before_map.clone();
+        alone.insert(name.clone(), value.clone());
+        if let Err(e) = serde_json::from_value::<Settings>(Value::Object(alone)) {
             return Err(ApiError::invalid(format!("`{name}` has the wrong type: {e}"), json!({ "field": name })));
         }
         merged.insert(name, value);

@@ -21,7 +21,8 @@ pub const WIDTH_MM: f32 = 160.0;
 pub const DPI: f32 = 300.0;
 
 /// The page's classes of a share (web/js/choropleth.js `PCT_BREAKS`, `PCT_COLORS`,
-/// `NO_DATA_COLOR`, `FILL_OPACITY`; a test checks they agree): ColorBrewer RdYlBu, warm =
+/// `NO_DATA_COLOR`, and the fill opacity of the groups' style in src/layers/styles/groups.json;
+/// a test checks they agree): ColorBrewer RdYlBu, warm =
 /// behind. A value v is in class i where BREAKS[i-1] <= v < BREAKS[i], on the stored value
 /// as the page classifies it.
 pub const PCT_BREAKS: [f64; 4] = [40.0, 60.0, 80.0, 95.0];
@@ -546,7 +547,14 @@ mod tests {
         let colors: Vec<String> = serde_json::from_str(&page_constant("PCT_COLORS").replace('\'', "\"")).unwrap();
         assert_eq!(colors, PCT_COLORS);
         assert_eq!(page_constant("NO_DATA_COLOR"), format!("'{NO_DATA_COLOR}'"));
-        assert_eq!(page_constant("FILL_OPACITY"), FILL_OPACITY.to_string());
+        // The fill's opacity is the units' style in the layer catalogue, which the page draws.
+        let groups = crate::layers::LAYERS.iter().find(|l| l.id == "groups").expect("the groups layer");
+        let style = groups.style();
+        let fill = style
+            .as_array()
+            .and_then(|layers| layers.iter().find(|l| l["id"] == "groups-fill"))
+            .expect("the groups' fill in the catalogue's style");
+        assert_eq!(fill["paint"]["fill-opacity"].as_f64().map(|o| o as f32), Some(FILL_OPACITY));
     }
 
     #[test]

@@ -30,33 +30,3 @@ async fn a_like_pattern_ending_in_its_escape_character_is_a_400_naming_the_filte
     assert_eq!(app.feature_ids(&items(r"name LIKE 'Đường\%'")).await, Vec::<Value>::new());
     assert_eq!(app.feature_ids(&items("name LIKE 'Đường%'")).await.len(), 3);
 }
-
-/// A setting of the wrong type (`targets` values are numbers, `targets_by_year` keys years)
-/// was a 422 whose `detail` was `null`: the document promises `detail.field`.
-#[tokio::test]
-async fn a_setting_of_the_wrong_type_is_named_in_detail_field() {
-    let (app, _) = crate::helpers::app_with_editor().await;
-    app.add_user("an", "admin", &[]).await;
-    let admin = app.sign_in("an").await;
-    let before = app.get_json("/api/communes/99001/settings").await;
-    for (body, field) in [
-        (serde_json::json!({ "targets": { "concrete_pct": "x" } }), "targets"),
-        (
-            serde_json::json!({ "lit_buffer_m": 30.0, "targets_by_year": { "concrete_pct": { "abc": 1 } } }),
-            "targets_by_year",
-        ),
-        (serde_json::json!({ "counted_classes": [null] }), "counted_classes"),
-    ] {
-        let response = app
-            .as_user(reqwest::Method::PATCH, "/api/communes/99001/settings", &admin)
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 422, "{body}");
-        let answer: Value = response.json().await.unwrap();
-        assert_eq!(answer["detail"]["field"], field, "{body}: {answer}");
-    }
-    // Nothing was saved, not even the valid `lit_buffer_m` beside a wrong setting.
-    assert_eq!(app.get_json("/api/communes/99001/settings").await, before);
-}

@@ -72,6 +72,18 @@ const ENDPOINTS: &[(&str, &[&str])] = &[
     ("/api/layers", &["x"]),
     ("/api/session", &["x"]),
     ("/healthz", &["x"]),
+    ("/api/indicators", &["x"]),
+    ("/api/regions", &["x"]),
+    ("/api/worklist", &["commune", "group", "as_of"]),
+    ("/api/worklist.csv", &["commune", "group", "as_of", "decimal", "lang"]),
+    ("/api/worklist.xlsx", &["commune", "as_of", "lang"]),
+    ("/api/coverage?region=vung", &["as_of"]),
+    ("/api/communes/99001/settings", &["x"]),
+    ("/api/report", &["commune", "as_of", "format", "lang"]),
+    ("/tiles/roads.json", &["commune", "region", "as_of", "surface"]),
+    ("/tiles/roads/14/13012/7292.mvt", &["commune", "region", "as_of", "class"]),
+    ("/api/layers/model_sites/features/1/photos", &["x"]),
+    ("/api/photos/1", &["x"]),
 ];
 
 /// What the corpus saw.
@@ -141,16 +153,22 @@ fn query_corpus(app: &TestApp) -> Vec<(String, reqwest::RequestBuilder)> {
                 } else {
                     "commune=99001&".to_string()
                 };
-                requests.push(get(app, format!("{path}?{base}{parameter}={value}")));
+                requests.push(get(app, format!("{path}{}{base}{parameter}={value}", joiner(path))));
             }
-            requests.push(get(app, format!("{path}?{parameter}=1&{parameter}=2")));
+            requests.push(get(app, format!("{path}{}{parameter}=1&{parameter}=2", joiner(path))));
         }
-        requests.push(get(app, format!("{path}?commune=99001&unknown_parameter=1")));
-        requests.push(get(app, format!("{path}?%00=1")));
-        requests.push(get(app, format!("{path}?commune=99001&{long}=1")));
-        requests.push(get(app, format!("{path}?&&&=&==")));
+        let and = joiner(path);
+        requests.push(get(app, format!("{path}{and}commune=99001&unknown_parameter=1")));
+        requests.push(get(app, format!("{path}{and}%00=1")));
+        requests.push(get(app, format!("{path}{and}commune=99001&{long}=1")));
+        requests.push(get(app, format!("{path}{and}&&&=&==")));
     }
     requests
+}
+
+/// What joins the corpus's parameters to `path`: `?`, or `&` after a query already there.
+fn joiner(path: &str) -> &'static str {
+    if path.contains('?') { "&" } else { "?" }
 }
 
 /// Path segments: layer names and feature ids.

@@ -59,6 +59,8 @@ async fn the_work_list_has_every_road_not_concreted_and_each_groups_left_is_its_
     }
     // C has no roads; the planned r6 and the national road are not on the list.
     assert_eq!(group(&list, "C")["left_m"], 0.0);
+    // An empty sum is -0.0 in Rust: the JSON still says 0.0, as a person writes it.
+    assert_eq!(group(&list, "C")["left_m"].to_string(), "0.0");
     let all: Vec<&str> = list["groups"]
         .as_array()
         .unwrap()
@@ -130,6 +132,19 @@ async fn a_target_on_the_roadmap_applies_in_its_year() {
     assert_eq!(targets, [80.0, 60.0, 80.0]);
     let settings = app.get_json("/api/communes/99100/settings").await;
     assert_eq!(settings["targets_by_year"]["concrete_pct"]["2030"], 100.0);
+
+    // The roadmap written year first (a likely slip) is refused naming the setting.
+    let response = app
+        .as_user(reqwest::Method::PATCH, "/api/communes/99100/settings", &admin)
+        .json(&json!({"lit_buffer_m": 20, "targets_by_year": {"2026": {"concrete_pct": 85}}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    let refusal: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(refusal["detail"]["field"], "targets_by_year", "{refusal}");
+    let unchanged = app.get_json("/api/communes/99100/settings").await;
+    assert_eq!(unchanged["lit_buffer_m"], settings["lit_buffer_m"], "nothing of a refused change is kept");
 }
 
 #[tokio::test]

@@ -570,6 +570,7 @@ test('the printed page: one A4 landscape page, its map at 300 dpi, nothing cut, 
     const lastRow = rect([...document.querySelectorAll('.groups-table tr')].at(-1));
     return { appBottom: app.bottom, appTop: app.top, panelRight: panel.right, widest: Math.max(...cells.map((c) => c.right)), footBottom: foot.bottom, lastRowBottom: lastRow.bottom, footTop: foot.top };
   });
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'council-print-layout.png') });
   assert.ok(layout.widest <= layout.panelRight + 0.5, `nothing cut at the right: ${JSON.stringify(layout)}`);
   assert.ok(layout.lastRowBottom <= layout.footTop, `the table ends above the foot: ${JSON.stringify(layout)}`);
   assert.ok(layout.footBottom >= layout.appTop + 0.9 * (layout.appBottom - layout.appTop), `no empty bottom: ${JSON.stringify(layout)}`);

@@ -3,7 +3,7 @@
 //
 // The session lives in an HttpOnly cookie the page never sees; what the page keeps is the
 // answer of /api/session: who is signed in and the CSRF token that every write must carry
-// in `X-CSRF-Token` (DESIGN.md, "Accounts, sessions, CSRF"). The account bar sits at the top
+// in `X-CSRF-Token` (README, "Accounts and editing"). The account bar sits at the top
 // of the panel: "Đăng nhập" opens a small dialog (username, password, the error), and once
 // signed in it shows who and "Đăng xuất".
 //

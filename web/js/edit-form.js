@@ -33,7 +33,7 @@ import { isNumberInput, makeNumberInput, numberProblemText, readNumberInput } fr
 export const WORKS = new Set(['roads', 'flower_routes', 'lighting_lines', 'model_sites']);
 
 /**
- * The fields every work shares (DESIGN.md, data model): shown after the layer's own fields,
+ * The fields every work shares (the shared work fields of the layer catalogue, src/layers/mod.rs): shown after the layer's own fields,
  * so that a road's class and surface come right after its name.
  */
 const CORE = new Set(['status', 'done_on', 'people_vnd', 'state_vnd', 'workdays', 'organisation', 'note']);

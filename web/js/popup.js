@@ -211,6 +211,29 @@ function freeArea(map) {
 }
 
 /**
+ * The free area less the bands across it: what lies along the map's top or bottom and leaves
+ * too little room beside it for a popup `width` wide (the legend, the header card and the
+ * map's buttons on a phone) must have the popup above or below it, so the popup's content
+ * is bounded by the height between them.
+ * @param {Rect} free
+ * @param {Rect[]} obstacles
+ * @param {number} width the popup's width
+ * @returns {Rect}
+ */
+function clearOfBands(free, obstacles, width) {
+  const band = { ...free };
+  const middle = (free.top + free.bottom) / 2;
+  for (const o of obstacles) {
+    const covered = Math.max(0, Math.min(o.right, free.right) - Math.max(o.left, free.left));
+    const across = free.right - free.left - covered < width;
+    if (!across || o.bottom - o.top > (free.bottom - free.top) / 2) continue;
+    if (o.bottom <= middle) band.top = Math.max(band.top, o.bottom);
+    else if (o.top >= middle) band.bottom = Math.min(band.bottom, o.top);
+  }
+  return band;
+}
+
+/**
  * Sets the popup's width and height to what the map has room for, chooses its side and moves
  * the map if it must, so that the popup is read in full (popup-place.js).
  * @param {MapLibreMap} map
@@ -219,15 +242,20 @@ function freeArea(map) {
 function keepInView(map, popup) {
   const element = popup.getElement();
   if (!element) return;
-  const { free, obstacles } = freeArea(map);
+  const area = freeArea(map);
+  const { obstacles } = area;
   // The width beside what runs down the map (the legend, on a wide screen) bounds the popup's,
-  // the free height its content's.
-  const freeWidth = free.right - free.left;
-  const columns = obstacles.filter((o) => o.bottom - o.top > (free.bottom - free.top) / 2);
-  const beside = freeWidth - columns.reduce((w, o) => w + Math.max(0, Math.min(o.right, free.right) - Math.max(o.left, free.left)), 0);
-  popup.setMaxWidth(`${Math.round(Math.max(220, Math.min(MAX_WIDTH, beside)))}px`);
+  // the free height between what lies across the map its content's.
+  const freeWidth = area.free.right - area.free.left;
+  const columns = obstacles.filter((o) => o.bottom - o.top > (area.free.bottom - area.free.top) / 2);
+  const beside = freeWidth - columns.reduce((w, o) => w + Math.max(0, Math.min(o.right, area.free.right) - Math.max(o.left, area.free.left)), 0);
+  const width = Math.round(Math.max(220, Math.min(MAX_WIDTH, beside)));
+  popup.setMaxWidth(`${width}px`);
+  const free = clearOfBands(area.free, obstacles, width);
   const content = element.querySelector('.maplibregl-popup-content');
-  if (content instanceof HTMLElement) content.style.maxHeight = `${Math.max(160, Math.round(free.bottom - free.top - GAP - 8))}px`;
+  // The room less the gap to the point, the tip (10 px, counted in the popup's height) and
+  // the point's own margin (popup-place.js), so that a popup between bands still fits.
+  if (content instanceof HTMLElement) content.style.maxHeight = `${Math.max(160, Math.round(free.bottom - free.top - GAP - 10 - 16))}px`;
   const point = map.project(popup.getLngLat());
   const placed = placePopup(point, { width: element.offsetWidth, height: element.offsetHeight, gap: GAP }, free, obstacles);
   popup.options.anchor = placed.anchor;

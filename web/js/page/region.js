@@ -41,12 +41,13 @@ import { communeUrl, syncUrl } from './url.js';
  */
 
 /**
- * Whether a region's works are drawn when its page opens. Works come from vector tiles
- * (/tiles/{layer}/{z}/{x}/{y}.mvt?region=), so a province's thousands of kilometres cost
- * only the tiles in view; when false, the legend offers each works layer unchecked and
- * checking it loads its tiles.
+ * Whether a region's works are drawn when its page opens. They come from vector tiles
+ * (/tiles/{layer}/{z}/{x}/{y}.mvt?region=), so a province's thousands of kilometres cost only
+ * the tiles in view; still, a province opens on its communes' choropleth, where a click
+ * opens a commune, and the legend offers each works layer unchecked: checking it draws it
+ * at every zoom.
  */
-export const REGION_WORKS_AT_START = true;
+export const REGION_WORKS_AT_START = false;
 
 /**
  * What a region's page is built on, fixed once loaded.

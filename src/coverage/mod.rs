@@ -115,7 +115,7 @@ impl Tally {
 }
 
 /// A commune's coverage settings (`commune_setting`; see the migrations for each).
-#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, utoipa::ToSchema)]
 pub struct Settings {
     pub counted_classes: Vec<String>,
     pub lit_buffer_m: f64,

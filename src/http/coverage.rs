@@ -16,19 +16,23 @@ use crate::store::{coverage, revision};
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::{Router, routing::get};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::openapi::schemas::{
+    CoverageAnswer, CoverageArea, CoverageTimeline, CsvOptions, GeoJsonFeatureCollection, Language,
+};
 use bytes::Bytes;
 use chrono::NaiveDate;
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 
-pub fn router() -> Router<AppContext> {
-    Router::new()
-        .route("/api/coverage", get(coverage_json))
-        .route("/api/coverage.geojson", get(coverage_geojson))
-        .route("/api/coverage.csv", get(coverage_csv))
-        .route("/api/coverage.xlsx", get(coverage_xlsx))
-        .route("/api/coverage/timeline", get(timeline))
+pub fn router() -> OpenApiRouter<AppContext> {
+    OpenApiRouter::new()
+        .routes(routes!(coverage_json))
+        .routes(routes!(coverage_geojson))
+        .routes(routes!(coverage_csv))
+        .routes(routes!(coverage_xlsx))
+        .routes(routes!(timeline))
 }
 
 /// What a coverage request is about.
@@ -175,6 +179,17 @@ async fn cached(
     Ok(respond(body, content_type, &r.tag))
 }
 
+/// The coverage of a commune's groups, or of a region's communes.
+#[utoipa::path(
+    get,
+    path = "/api/coverage",
+    tag = "coverage",
+    params(CoverageArea),
+    responses(
+        (status = 200, description = "The indicators (weak ETag)", body = CoverageAnswer),
+        (status = 304, description = "Not modified (`If-None-Match`)"),
+    )
+)]
 async fn coverage_json(
     State(ctx): State<AppContext>,
     viewer: Viewer,
@@ -210,6 +225,18 @@ fn flat(indicators: &Indicators, into: &mut Map<String, Value>) {
     }
 }
 
+/// The coverage as polygons: a commune's groups, or a region's communes, with their
+/// indicators as flat properties.
+#[utoipa::path(
+    get,
+    path = "/api/coverage.geojson",
+    tag = "coverage",
+    params(CoverageArea),
+    responses(
+        (status = 200, description = "A GeoJSON FeatureCollection", body = GeoJsonFeatureCollection, content_type = "application/geo+json"),
+        (status = 304, description = "Not modified (`If-None-Match`)"),
+    )
+)]
 async fn coverage_geojson(
     State(ctx): State<AppContext>,
     viewer: Viewer,
@@ -292,6 +319,17 @@ fn sheet(loaded: &Loaded, as_of: NaiveDate, english: bool) -> Sheet {
     Sheet { title, headers: table::headers(table, english), rows }
 }
 
+/// The coverage table as CSV.
+#[utoipa::path(
+    get,
+    path = "/api/coverage.csv",
+    tag = "coverage",
+    params(CoverageArea, CsvOptions),
+    responses(
+        (status = 200, description = "The table (UTF-8 with a BOM), as an attachment", body = String, content_type = "text/csv"),
+        (status = 304, description = "Not modified (`If-None-Match`)"),
+    )
+)]
 async fn coverage_csv(
     State(ctx): State<AppContext>,
     viewer: Viewer,
@@ -309,6 +347,17 @@ async fn coverage_csv(
     Ok(response)
 }
 
+/// The coverage table as an Excel workbook.
+#[utoipa::path(
+    get,
+    path = "/api/coverage.xlsx",
+    tag = "coverage",
+    params(CoverageArea, Language),
+    responses(
+        (status = 200, description = "The workbook, as an attachment", body = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (status = 304, description = "Not modified (`If-None-Match`)"),
+    )
+)]
 async fn coverage_xlsx(
     State(ctx): State<AppContext>,
     viewer: Viewer,
@@ -326,6 +375,21 @@ async fn coverage_xlsx(
     Ok(response)
 }
 
+/// The indicators at the end of each year.
+#[utoipa::path(
+    get,
+    path = "/api/coverage/timeline",
+    tag = "coverage",
+    params(
+        CoverageArea,
+        ("from" = Option<i32>, Query, minimum = 1900, maximum = 2200, description = "The first year"),
+        ("to" = Option<i32>, Query, minimum = 1900, maximum = 2200, description = "The last year (at most 100 after `from`)"),
+    ),
+    responses(
+        (status = 200, description = "The years", body = CoverageTimeline),
+        (status = 304, description = "Not modified (`If-None-Match`)"),
+    )
+)]
 async fn timeline(
     State(ctx): State<AppContext>,
     viewer: Viewer,

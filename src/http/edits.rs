@@ -16,24 +16,27 @@ use crate::model::{limits, values};
 use crate::store::audit::{self, Action};
 use crate::store::edit::{self, Stored};
 use crate::store::geometry::{self, Rules};
+use axum::Json;
 use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::{Json, Router, routing::get, routing::post};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::openapi::schemas::{FeatureInput, GeoJsonFeature, RestoreRequest};
 use bytes::BytesMut;
 use futures_util::StreamExt;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 
-pub fn router() -> Router<AppContext> {
-    Router::new()
-        .route("/api/layers/{layer}/features", post(create))
-        .route("/api/layers/{layer}/features/{id}", axum::routing::put(replace).patch(patch).delete(remove))
-        .route("/api/layers/{layer}/features/{id}/history", get(history))
-        .route("/api/layers/{layer}/features/{id}/restore", post(restore))
-        .route("/api/audit", get(recent))
+pub fn router() -> OpenApiRouter<AppContext> {
+    OpenApiRouter::new()
+        .routes(routes!(create))
+        .routes(routes!(replace, patch, remove))
+        .routes(routes!(history))
+        .routes(routes!(restore))
+        .routes(routes!(recent))
         // A feature write is small: its own limit, far below the upload limit
         // (`feature_body` applies it to the feature writes, this to the rest).
         .layer(DefaultBodyLimit::max(limits::FEATURE_BODY_MAX_BYTES))
@@ -289,6 +292,18 @@ fn may_write_layer(writer: &Writer, layer: &Layer) -> ApiResult<()> {
     }
 }
 
+/// Adds a feature to a layer, in a commune the account edits.
+#[utoipa::path(
+    post,
+    path = "/api/layers/{layer}/features",
+    tag = "edits",
+    params(("layer" = String, Path, description = "A layer of the catalogue"), ("repair" = Option<bool>, Query, description = "`true` mends an invalid geometry (self-intersections) instead of refusing it")),
+    request_body(content = FeatureInput, content_type = "application/json"),
+    responses(
+        (status = 201, description = "The stored feature, with `Location` and its version as `ETag`", body = GeoJsonFeature, content_type = "application/geo+json"),
+        (status = 422, description = "An invalid property (`detail.field`) or geometry (`detail.geometry`)"),
+    )
+)]
 async fn create(
     State(ctx): State<AppContext>,
     Path(layer_id): Path<String>,
@@ -436,6 +451,20 @@ async fn update(
     Ok(feature_response(StatusCode::OK, &after, None))
 }
 
+/// Replaces a feature (all its properties and its geometry).
+#[utoipa::path(
+    put,
+    path = "/api/layers/{layer}/features/{id}",
+    tag = "edits",
+    params(("layer" = String, Path, description = "A layer of the catalogue"), ("id" = String, Path, example = "15", description = "The feature's id"), ("If-Match" = String, Header, example = "\"v3\"", description = "The ETag of the version edited (from `GET` of the feature)"), ("repair" = Option<bool>, Query, description = "`true` mends an invalid geometry (self-intersections) instead of refusing it")),
+    request_body(content = FeatureInput, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The stored feature, its new version as `ETag`", body = GeoJsonFeature, content_type = "application/geo+json"),
+        (status = 412, description = "Someone saved another version since (`If-Match` is stale)"),
+        (status = 422, description = "An invalid property (`detail.field`) or geometry (`detail.geometry`)"),
+        (status = 428, description = "No `If-Match`, or `If-Match: *`"),
+    )
+)]
 async fn replace(
     State(ctx): State<AppContext>,
     Path((layer_id, id)): Path<(String, String)>,
@@ -447,6 +476,20 @@ async fn replace(
     update(ctx, (layer_id, id), query, headers, writer, body, true).await
 }
 
+/// Changes some properties of a feature, or its geometry.
+#[utoipa::path(
+    patch,
+    path = "/api/layers/{layer}/features/{id}",
+    tag = "edits",
+    params(("layer" = String, Path, description = "A layer of the catalogue"), ("id" = String, Path, example = "15", description = "The feature's id"), ("If-Match" = String, Header, example = "\"v3\"", description = "The ETag of the version edited (from `GET` of the feature)"), ("repair" = Option<bool>, Query, description = "`true` mends an invalid geometry (self-intersections) instead of refusing it")),
+    request_body(content = FeatureInput, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The stored feature, its new version as `ETag`", body = GeoJsonFeature, content_type = "application/geo+json"),
+        (status = 412, description = "Someone saved another version since (`If-Match` is stale)"),
+        (status = 422, description = "An invalid property (`detail.field`) or geometry (`detail.geometry`)"),
+        (status = 428, description = "No `If-Match`, or `If-Match: *`"),
+    )
+)]
 async fn patch(
     State(ctx): State<AppContext>,
     Path((layer_id, id)): Path<(String, String)>,
@@ -458,6 +501,18 @@ async fn patch(
     update(ctx, (layer_id, id), query, headers, writer, body, false).await
 }
 
+/// Deletes a feature (its history keeps it, and `restore` brings it back).
+#[utoipa::path(
+    delete,
+    path = "/api/layers/{layer}/features/{id}",
+    tag = "edits",
+    params(("layer" = String, Path, description = "A layer of the catalogue"), ("id" = String, Path, example = "15", description = "The feature's id"), ("If-Match" = String, Header, example = "\"v3\"", description = "The ETag of the version edited (from `GET` of the feature)")),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 412, description = "Someone saved another version since (`If-Match` is stale)"),
+        (status = 428, description = "No `If-Match`, or `If-Match: *`"),
+    )
+)]
 async fn remove(
     State(ctx): State<AppContext>,
     Path((layer_id, id)): Path<(String, String)>,
@@ -488,6 +543,14 @@ async fn remove(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+/// A feature's changes, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/layers/{layer}/features/{id}/history",
+    tag = "edits",
+    params(("layer" = String, Path, description = "A layer of the catalogue"), ("id" = String, Path, example = "15", description = "The feature's id")),
+    responses((status = 200, description = "Who changed what and when", body = Vec<audit::Entry>))
+)]
 async fn history(
     State(ctx): State<AppContext>,
     Path((layer_id, id)): Path<(String, String)>,
@@ -519,6 +582,16 @@ async fn history(
 
 /// `GET /api/audit?commune=C[&limit=N]`: the commune's latest changes (default 50, at most
 /// 1,000), newest first: who changed what and when, for everyone to see.
+#[utoipa::path(
+    get,
+    path = "/api/audit",
+    tag = "edits",
+    params(
+        ("commune" = String, Query, min_length = 1, max_length = 16, example = "17131", description = "The commune"),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 1000, description = "At most this many (default 50)"),
+    ),
+    responses((status = 200, description = "The commune's latest changes, newest first", body = Vec<audit::Entry>))
+)]
 async fn recent(State(ctx): State<AppContext>, RawQuery(query): RawQuery) -> ApiResult<Json<Value>> {
     let params = super::params::parse(query.as_deref(), &["commune", "limit"])?;
     let commune = super::params::commune(&params)?;
@@ -539,6 +612,17 @@ async fn recent(State(ctx): State<AppContext>, RawQuery(query): RawQuery) -> Api
 
 /// Puts a feature back as it was after an audit entry (before it, for a delete) as a new
 /// version; a deleted feature comes back under its id. Admins only.
+#[utoipa::path(
+    post,
+    path = "/api/layers/{layer}/features/{id}/restore",
+    tag = "edits",
+    params(("layer" = String, Path, description = "A layer of the catalogue"), ("id" = String, Path, example = "15", description = "The feature's id")),
+    request_body(content = RestoreRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The restored feature, as a new version", body = GeoJsonFeature, content_type = "application/geo+json"),
+        (status = 422, description = "The entry holds no version to restore, or it is no longer valid"),
+    )
+)]
 async fn restore(
     State(ctx): State<AppContext>,
     Path((layer_id, id)): Path<(String, String)>,

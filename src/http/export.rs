@@ -12,27 +12,81 @@ use crate::store::{export, features};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::{Router, routing::get};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppContext> {
-    Router::new()
-        .route("/api/layers/{layer}/features.geojson", handler(Format::GeoJson))
-        .route("/api/layers/{layer}/features.kml", handler(Format::Kml))
-        .route("/api/layers/{layer}/features.csv", handler(Format::Csv))
+use super::openapi::schemas::{FeatureFilters, GeoJsonFeatureCollection};
+
+pub fn router() -> OpenApiRouter<AppContext> {
+    OpenApiRouter::new().routes(routes!(download_geojson)).routes(routes!(download_kml)).routes(routes!(download_csv))
 }
 
-/// `GET` of one download format: the three differ only in it.
-fn handler(format: Format) -> axum::routing::MethodRouter<AppContext> {
-    get(
-        move |State(ctx): State<AppContext>,
-              Path(layer): Path<String>,
-              RawQuery(query): RawQuery,
-              headers: HeaderMap,
-              viewer: Viewer,
-              ClientAddress(address): ClientAddress| async move {
-            download(ctx, &viewer, &address, format, &layer, query.as_deref(), &headers).await
-        },
+/// A layer's features as a GeoJSON file, with the filters of `/features`.
+#[utoipa::path(
+    get,
+    path = "/api/layers/{layer}/features.geojson",
+    tag = "layers",
+    params(("layer" = String, Path, description = "A layer of the catalogue"), FeatureFilters),
+    responses(
+        (status = 200, description = "The file, as an attachment `<layer>-<commune or all>.geojson`", body = GeoJsonFeatureCollection, content_type = "application/geo+json"),
+        (status = 304, description = "Not modified (`If-None-Match`)"),
+        (status = 429, description = "Too many downloads at once from this client (`Retry-After`)"),
     )
+)]
+async fn download_geojson(
+    State(ctx): State<AppContext>,
+    Path(layer): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    viewer: Viewer,
+    ClientAddress(address): ClientAddress,
+) -> ApiResult<Response> {
+    download(ctx, &viewer, &address, Format::GeoJson, &layer, query.as_deref(), &headers).await
+}
+
+/// A layer's features as a KML file (Google Earth), with the filters of `/features`.
+#[utoipa::path(
+    get,
+    path = "/api/layers/{layer}/features.kml",
+    tag = "layers",
+    params(("layer" = String, Path, description = "A layer of the catalogue"), FeatureFilters),
+    responses(
+        (status = 200, description = "The file, as an attachment `<layer>-<commune or all>.kml`", body = String, content_type = "application/vnd.google-earth.kml+xml"),
+        (status = 304, description = "Not modified (`If-None-Match`)"),
+        (status = 429, description = "Too many downloads at once from this client (`Retry-After`)"),
+    )
+)]
+async fn download_kml(
+    State(ctx): State<AppContext>,
+    Path(layer): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    viewer: Viewer,
+    ClientAddress(address): ClientAddress,
+) -> ApiResult<Response> {
+    download(ctx, &viewer, &address, Format::Kml, &layer, query.as_deref(), &headers).await
+}
+
+/// A layer's features as a CSV file (geometry as WKT), with the filters of `/features`.
+#[utoipa::path(
+    get,
+    path = "/api/layers/{layer}/features.csv",
+    tag = "layers",
+    params(("layer" = String, Path, description = "A layer of the catalogue"), FeatureFilters),
+    responses(
+        (status = 200, description = "The file, as an attachment `<layer>-<commune or all>.csv`", body = String, content_type = "text/csv"),
+        (status = 304, description = "Not modified (`If-None-Match`)"),
+        (status = 429, description = "Too many downloads at once from this client (`Retry-After`)"),
+    )
+)]
+async fn download_csv(
+    State(ctx): State<AppContext>,
+    Path(layer): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    viewer: Viewer,
+    ClientAddress(address): ClientAddress,
+) -> ApiResult<Response> {
+    download(ctx, &viewer, &address, Format::Csv, &layer, query.as_deref(), &headers).await
 }
 
 /// A download format.

@@ -2,17 +2,30 @@
 
 use super::AppContext;
 use super::error::UNAVAILABLE_RETRY_AFTER_S;
+use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::{Json, Router, routing::get};
 use serde_json::json;
 use std::time::Duration;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppContext> {
-    Router::new().route("/healthz", get(health))
+use super::openapi::schemas::Health;
+
+pub fn router() -> OpenApiRouter<AppContext> {
+    OpenApiRouter::new().routes(routes!(health))
 }
 
+/// Whether the server and its database answer.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "service",
+    responses(
+        (status = 200, description = "The database answers", body = Health),
+        (status = 503, description = "The database does not answer within 3 s (`Retry-After`)", body = Health),
+    )
+)]
 async fn health(State(ctx): State<AppContext>) -> Response {
     let ping = sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&ctx.pool);
     match tokio::time::timeout(Duration::from_secs(3), ping).await {

@@ -15,21 +15,35 @@ use super::params::today_in_vietnam;
 use super::session::Writer;
 use crate::import::{Input, Limits, ReadError};
 use crate::store::import::{self, ImportError, Request};
+use axum::Json;
 use axum::extract::State;
 use axum::extract::multipart::{Field, Multipart, MultipartError, MultipartRejection};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::{Json, Router, routing::post};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::openapi::schemas::{ImportReport, ImportUpload};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashMap};
 
-pub fn router() -> Router<AppContext> {
-    Router::new().route("/api/import", post(upload)).route("/api/communes/import", post(upload_communes))
+pub fn router() -> OpenApiRouter<AppContext> {
+    OpenApiRouter::new().routes(routes!(upload)).routes(routes!(upload_communes))
 }
 
 /// `POST /api/communes/import`: a boundary file of communes (admins), the form of
 /// `/api/import` without `layer` and `commune`, with `province` for the communes the file
 /// does not give one.
+#[utoipa::path(
+    post,
+    path = "/api/communes/import",
+    tag = "imports",
+    request_body(content = ImportUpload, content_type = "multipart/form-data"),
+    responses(
+        (status = 200, description = "What was read, checked and written (a dry run writes nothing)", body = ImportReport),
+        (status = 415, description = "A file of a kind kheo does not read"),
+        (status = 422, description = "Features with errors (the report, with `error`; nothing was written), or a file or field that cannot be read (`detail.field`)", body = ImportReport),
+    )
+)]
 async fn upload_communes(
     State(ctx): State<AppContext>,
     writer: Writer,
@@ -38,6 +52,18 @@ async fn upload_communes(
     import_upload(ctx, writer, multipart, Some("communes")).await
 }
 
+/// Imports a file into a layer of a commune (or restores a commune dump).
+#[utoipa::path(
+    post,
+    path = "/api/import",
+    tag = "imports",
+    request_body(content = ImportUpload, content_type = "multipart/form-data"),
+    responses(
+        (status = 200, description = "What was read, checked and written (a dry run writes nothing)", body = ImportReport),
+        (status = 415, description = "A file of a kind kheo does not read"),
+        (status = 422, description = "Features with errors (the report, with `error`; nothing was written), or a file or field that cannot be read (`detail.field`)", body = ImportReport),
+    )
+)]
 async fn upload(
     State(ctx): State<AppContext>,
     writer: Writer,

@@ -4,16 +4,18 @@
 use super::AppContext;
 use super::layers::Titles;
 use crate::coverage::indicators::{self, INDICATORS, Indicator};
-use axum::{Json, Router, routing::get};
+use axum::Json;
 use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppContext> {
-    Router::new().route("/api/indicators", get(catalogue))
+pub fn router() -> OpenApiRouter<AppContext> {
+    OpenApiRouter::new().routes(routes!(catalogue))
 }
 
 /// How an indicator is shown: the JSON value divided by `divisor`, rounded (`rounding`)
 /// to `decimals`, then `unit`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct DisplayInfo {
     pub divisor: f64,
     pub decimals: u32,
@@ -21,12 +23,14 @@ pub struct DisplayInfo {
 }
 
 /// A row of the indicator catalogue.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct IndicatorInfo {
     pub id: &'static str,
     /// Where it is reported: `group`, `commune`, `region`.
+    #[schema(value_type = Vec<String>)]
     pub levels: &'static [indicators::Level],
     /// `length`, `pct`, `count`, `money` or `work`.
+    #[schema(value_type = String)]
     pub kind: indicators::Kind,
     /// Decimals of the value in the JSON answers.
     pub decimals: u32,
@@ -44,6 +48,7 @@ pub struct IndicatorInfo {
     pub share_of: Option<&'static str>,
     /// Which outputs show it: `table` (CSV, XLSX), `choropleth`, `dashboard`, `slides`,
     /// `timeline`.
+    #[schema(value_type = Object)]
     pub outputs: indicators::Outputs,
 }
 
@@ -70,6 +75,13 @@ impl From<&'static Indicator> for IndicatorInfo {
     }
 }
 
+/// The indicator catalogue.
+#[utoipa::path(
+    get,
+    path = "/api/indicators",
+    tag = "coverage",
+    responses((status = 200, description = "Every indicator: its levels, kind, rounding, display and titles", body = Vec<IndicatorInfo>))
+)]
 async fn catalogue() -> Json<Vec<IndicatorInfo>> {
     Json(INDICATORS.iter().map(IndicatorInfo::from).collect())
 }

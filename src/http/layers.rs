@@ -9,19 +9,20 @@ use super::session::Viewer;
 use crate::layers::{self, Layer};
 use crate::model::limits;
 use crate::store::{communes, features, revision};
+use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::{Json, Router, routing::get};
 use serde::Serialize;
 use serde_json::Value;
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppContext> {
-    Router::new()
-        .route("/api/layers", get(catalogue))
-        .route("/api/layers/{layer}/features", get(collection))
-        .route("/api/layers/{layer}/features/{id}", get(one))
+use super::openapi::schemas::{FeatureFilters, GeoJsonFeature, GeoJsonFeatureCollection};
+
+pub fn router() -> OpenApiRouter<AppContext> {
+    OpenApiRouter::new().routes(routes!(catalogue)).routes(routes!(collection)).routes(routes!(one))
 }
 
 const GEOJSON: &str = "application/geo+json";
@@ -36,14 +37,14 @@ pub(crate) fn layer_or_404(id: &str) -> ApiResult<&'static Layer> {
 }
 
 /// Titles in the two languages of the page.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Titles {
     pub vi: &'static str,
     pub en: &'static str,
 }
 
 /// One attribute of a layer, as forms, filters and imports use it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct FieldInfo {
     pub name: &'static str,
     /// `text`, `integer`, `number`, `date` or `enum`.
@@ -53,6 +54,7 @@ pub struct FieldInfo {
     pub title: Titles,
     /// The allowed values of an enum, with their labels.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Vec<Object>>)]
     pub values: Option<&'static [crate::model::Term]>,
     /// The most characters a text value may have.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -60,21 +62,26 @@ pub struct FieldInfo {
 }
 
 /// How the legend explains a layer: its swatch, and per value of one field a colour.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct LegendInfo {
+    #[schema(value_type = Object)]
     pub swatch: layers::Swatch,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
     pub palette: Option<layers::Palette>,
 }
 
 /// A row of the layer catalogue, as the page and other clients read it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct LayerInfo {
     pub id: &'static str,
     pub title: Titles,
+    #[schema(value_type = String)]
     pub geometry: layers::GeometryKind,
+    #[schema(value_type = String)]
     pub role: layers::Role,
     /// Who may write its features: `admins`, or `editors` (in their communes).
+    #[schema(value_type = String)]
     pub editors: layers::Editors,
     pub importable: bool,
     /// Whether its changes change the coverage numbers.
@@ -130,6 +137,12 @@ impl LayerInfo {
 
 /// The catalogue as the page and other clients read it, with each layer's feature count.
 /// (Feature counts are of the communes the viewer sees.)
+#[utoipa::path(
+    get,
+    path = "/api/layers",
+    tag = "layers",
+    responses((status = 200, description = "The layer catalogue", body = Vec<LayerInfo>))
+)]
 async fn catalogue(State(ctx): State<AppContext>, viewer: Viewer) -> ApiResult<Json<Vec<LayerInfo>>> {
     let mut out = Vec::new();
     for layer in layers::LAYERS {
@@ -273,6 +286,19 @@ pub(crate) async fn prepare(
     Ok((filter, tag))
 }
 
+/// A layer's features, streamed, filtered by the parameters below and by any field of the
+/// layer (`surface=concrete`).
+#[utoipa::path(
+    get,
+    path = "/api/layers/{layer}/features",
+    tag = "layers",
+    params(("layer" = String, Path, description = "A layer of the catalogue"), FeatureFilters),
+    responses(
+        (status = 200, description = "A GeoJSON FeatureCollection, streamed (weak ETag)", body = GeoJsonFeatureCollection, content_type = "application/geo+json"),
+        (status = 304, description = "Not modified (`If-None-Match`)"),
+        (status = 429, description = "Too many streams at once from this client (`Retry-After`)"),
+    )
+)]
 async fn collection(
     State(ctx): State<AppContext>,
     Path(layer_id): Path<String>,
@@ -292,6 +318,19 @@ async fn collection(
     Ok(geojson_response(super::streams::body(chunks, slot).await?, &tag))
 }
 
+/// One feature; its strong ETag is the version that `If-Match` names when it is edited.
+#[utoipa::path(
+    get,
+    path = "/api/layers/{layer}/features/{id}",
+    tag = "layers",
+    params(("layer" = String, Path, description = "A layer of the catalogue"),
+        ("id" = String, Path, example = "15", description = "The feature's id (a whole number; the code for communes)")),
+    responses(
+        (status = 200, description = "The feature", body = GeoJsonFeature, content_type = "application/geo+json",
+            headers(("ETag" = String, description = "The feature's version, e.g. `\"v3\"`"))),
+        (status = 304, description = "Not modified (`If-None-Match`)"),
+    )
+)]
 async fn one(
     State(ctx): State<AppContext>,
     Path((layer_id, id)): Path<(String, String)>,

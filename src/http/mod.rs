@@ -15,6 +15,7 @@ mod indicators;
 pub mod layers;
 mod middleware;
 pub mod ogc;
+pub mod openapi;
 mod params;
 pub mod photos;
 mod regions;
@@ -52,22 +53,9 @@ use tower_http::timeout::TimeoutLayer;
 pub fn app(ctx: AppContext) -> Router {
     let security = Arc::new(security::SecurityHeaders::new(&web::index_html(), &ctx.web, &ctx.policy));
     Router::new()
-        .merge(health::router())
-        .merge(communes::router())
-        .merge(layers::router())
-        .merge(edits::router())
-        .merge(import::router())
-        .merge(photos::router())
-        .merge(export::router())
-        .merge(coverage::router())
-        .merge(indicators::router())
-        .merge(search::router())
-        .merge(regions::router())
-        .merge(worklist::router())
-        .merge(report::router())
-        .merge(settings::router())
+        // `/api` and `/healthz`, each route registered with its OpenAPI documentation.
+        .merge(openapi::routes())
         .merge(ogc::router(ctx.clone()))
-        .merge(session::router())
         .merge(tiles::router())
         .route_layer(from_fn(middleware::refuse_nul_in_path))
         .merge(web::router())

@@ -20,20 +20,20 @@ use crate::layers::{Editors, Layer};
 use crate::photos::{self, PhotoError, takes_photos};
 use crate::store::audit::{self, Action};
 use crate::store::photos::{self as store, NewPhoto, PhotoInfo, Variant};
+use axum::Json;
 use axum::extract::multipart::{Field, Multipart, MultipartRejection};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::{Json, Router, routing::get};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::openapi::schemas::{CaptionChange, Photo, PhotoUpload};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use tokio::sync::Semaphore;
 
-pub fn router() -> Router<AppContext> {
-    Router::new()
-        .route("/api/layers/{layer}/features/{id}/photos", get(list).post(upload))
-        .route("/api/photos/{id}", get(image).patch(patch).delete(remove))
-        .route("/api/photos/{id}/thumb", get(thumbnail))
+pub fn router() -> OpenApiRouter<AppContext> {
+    OpenApiRouter::new().routes(routes!(list, upload)).routes(routes!(image, patch, remove)).routes(routes!(thumbnail))
 }
 
 /// 10 MiB.
@@ -124,6 +124,14 @@ fn may_change(writer: &Writer, layer: &Layer, commune: &str) -> ApiResult<()> {
     writer.may_edit(commune)
 }
 
+/// A feature's photos.
+#[utoipa::path(
+    get,
+    path = "/api/layers/{layer}/features/{id}/photos",
+    tag = "photos",
+    params(("layer" = String, Path, description = "A layer of the catalogue that takes photos (works)"), ("id" = i64, Path, example = 15, description = "The feature's id")),
+    responses((status = 200, description = "The photos, oldest first", body = Vec<Photo>))
+)]
 async fn list(
     State(ctx): State<AppContext>,
     Path((layer_id, id)): Path<(String, String)>,
@@ -296,6 +304,20 @@ fn busy(gate: &PhotoGate) -> Response {
     response
 }
 
+/// Adds a photo to a feature: decoded, its metadata stripped (the GPS position kept only
+/// with `keep_gps`), stored with a thumbnail.
+#[utoipa::path(
+    post,
+    path = "/api/layers/{layer}/features/{id}/photos",
+    tag = "photos",
+    params(("layer" = String, Path, description = "A layer of the catalogue that takes photos (works)"), ("id" = i64, Path, example = 15, description = "The feature's id")),
+    request_body(content = PhotoUpload, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "The stored photo, with `Location`", body = Photo),
+        (status = 415, description = "Not an image kheo takes (JPEG, PNG, WebP, HEIC)"),
+        (status = 422, description = "A bad form field (`detail.field`) or an image that cannot be decoded"),
+    )
+)]
 async fn upload(
     State(ctx): State<AppContext>,
     Path((layer_id, id)): Path<(String, String)>,
@@ -416,6 +438,16 @@ async fn serve(
     Ok(response)
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/photos/{id}",
+    tag = "photos",
+    params(("id" = i64, Path, example = 1, description = "The photo's id")),
+    responses(
+        (status = 200, description = "The image", content((Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png"))),
+        (status = 304, description = "Not modified (`If-None-Match`)"),
+    )
+)]
 async fn image(
     State(ctx): State<AppContext>,
     Path(id): Path<String>,
@@ -425,6 +457,17 @@ async fn image(
     serve(&ctx, &id, &viewer, &headers, Variant::Image).await
 }
 
+/// A photo's thumbnail.
+#[utoipa::path(
+    get,
+    path = "/api/photos/{id}/thumb",
+    tag = "photos",
+    params(("id" = i64, Path, example = 1, description = "The photo's id")),
+    responses(
+        (status = 200, description = "The thumbnail", content((Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png"))),
+        (status = 304, description = "Not modified (`If-None-Match`)"),
+    )
+)]
 async fn thumbnail(
     State(ctx): State<AppContext>,
     Path(id): Path<String>,
@@ -448,6 +491,18 @@ async fn lock_for_change(
     Ok(photo)
 }
 
+/// Changes a photo's caption.
+#[utoipa::path(
+    patch,
+    path = "/api/photos/{id}",
+    tag = "photos",
+    params(("id" = i64, Path, example = 1, description = "The photo's id")),
+    request_body(content = CaptionChange, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The photo", body = Photo),
+        (status = 422, description = "Another field than `caption`, or a caption too long (`detail.field`)"),
+    )
+)]
 async fn patch(
     State(ctx): State<AppContext>,
     Path(id): Path<String>,
@@ -495,6 +550,14 @@ async fn patch(
     Ok(Json(with_urls(&after)).into_response())
 }
 
+/// Deletes a photo.
+#[utoipa::path(
+    delete,
+    path = "/api/photos/{id}",
+    tag = "photos",
+    params(("id" = i64, Path, example = 1, description = "The photo's id")),
+    responses((status = 204, description = "Deleted"))
+)]
 async fn remove(State(ctx): State<AppContext>, Path(id): Path<String>, writer: Writer) -> ApiResult<Response> {
     let mut tx = ctx.pool.begin().await?;
     let before = lock_for_change(&mut tx, &id, &writer).await?;

@@ -5,13 +5,21 @@ use super::AppContext;
 use super::error::ApiResult;
 use super::session::Viewer;
 use crate::store::regions::{self, RegionSummary};
+use axum::Json;
 use axum::extract::State;
-use axum::{Json, Router, routing::get};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppContext> {
-    Router::new().route("/api/regions", get(list))
+pub fn router() -> OpenApiRouter<AppContext> {
+    OpenApiRouter::new().routes(routes!(list))
 }
 
+/// The regions: provinces, districts and clusters of communes.
+#[utoipa::path(
+    get,
+    path = "/api/regions",
+    tag = "communes",
+    responses((status = 200, description = "The regions with their communes' count and bounding box", body = Vec<RegionSummary>))
+)]
 async fn list(State(ctx): State<AppContext>, viewer: Viewer) -> ApiResult<Json<Vec<RegionSummary>>> {
     Ok(Json(regions::list(&ctx.pool, viewer.is_anonymous()).await?))
 }

@@ -10,13 +10,13 @@ use crate::store::{communes, revision};
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::{Router, routing::get};
 use chrono::NaiveDate;
 use std::collections::HashMap;
 use tokio::sync::Semaphore;
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppContext> {
-    Router::new().route("/api/report", get(report_file))
+pub fn router() -> OpenApiRouter<AppContext> {
+    OpenApiRouter::new().routes(routes!(report_file))
 }
 
 /// Reports rendered at once: each holds a 300 dpi map (some 30 MB while it is drawn), so
@@ -40,6 +40,18 @@ async fn tag(ctx: &AppContext, code: &str, query: Option<&str>, as_of: NaiveDate
     Ok(etag::weak(&["report", &revisions, query.unwrap_or(""), &as_of.to_string()]))
 }
 
+/// The council report of a commune: a Word (default) or PDF file.
+#[utoipa::path(
+    get,
+    path = "/api/report",
+    tag = "reports",
+    params(super::openapi::schemas::ReportQuery),
+    responses(
+        (status = 200, description = "The report, as an attachment `bao-cao-<code>-<date>.<ext>`", 
+            content((Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"), (Vec<u8> = "application/pdf"))),
+        (status = 304, description = "Not modified (`If-None-Match`)"),
+    )
+)]
 async fn report_file(
     State(ctx): State<AppContext>,
     RawQuery(query): RawQuery,

@@ -6,13 +6,27 @@ use super::AppContext;
 use super::error::{ApiError, ApiResult};
 use super::params;
 use crate::store::{communes, search};
+use axum::Json;
 use axum::extract::{RawQuery, State};
-use axum::{Json, Router, routing::get};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppContext> {
-    Router::new().route("/api/search", get(find))
+pub fn router() -> OpenApiRouter<AppContext> {
+    OpenApiRouter::new().routes(routes!(find))
 }
 
+/// Features by name, best first.
+#[utoipa::path(
+    get,
+    path = "/api/search",
+    tag = "communes",
+    params(
+        ("q" = String, Query, min_length = 1, max_length = 100, example = "quynh", description = "The text to look for, with or without diacritics"),
+        ("commune" = Option<String>, Query, min_length = 1, max_length = 16, example = "17131", description = "Only in this commune"),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 50, description = "At most this many (default 10)"),
+        ("offset" = Option<i64>, Query, minimum = 0, maximum = 1000, description = "Skip this many"),
+    ),
+    responses((status = 200, description = "The features found", body = Vec<search::Hit>))
+)]
 async fn find(
     State(ctx): State<AppContext>,
     RawQuery(query): RawQuery,

@@ -11,23 +11,25 @@ use super::client::ClientAddress;
 use super::error::{ApiError, ApiResult};
 use crate::auth::{User, password};
 use crate::store::{sessions, users};
+use axum::Json;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::{Json, Router, routing::get};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::openapi::schemas::{self, SessionAnswer};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 pub const COOKIE: &str = "kheo_session";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 
-pub fn router() -> Router<AppContext> {
-    Router::new().route(
-        "/api/session",
-        get(current).post(sign_in).delete(sign_out).layer(axum::extract::DefaultBodyLimit::max(MAX_SIGN_IN_BYTES)),
-    )
+pub fn router() -> OpenApiRouter<AppContext> {
+    OpenApiRouter::new()
+        .routes(routes!(current, sign_in, sign_out))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_SIGN_IN_BYTES))
 }
 
 /// The session token in the request's cookies, if any.
@@ -115,6 +117,13 @@ fn session_body(user: &User, csrf: &str) -> Value {
     json!({ "user": user, "csrf_token": csrf })
 }
 
+/// Who is signed in, and the CSRF token of the session.
+#[utoipa::path(
+    get,
+    path = "/api/session",
+    tag = "session",
+    responses((status = 200, description = "The account and its CSRF token, or `{\"user\": null}`", body = SessionAnswer))
+)]
 async fn current(Viewer(found): Viewer) -> Response {
     no_store(
         Json(match found {
@@ -144,6 +153,19 @@ fn wrong_credentials() -> ApiError {
 /// of guesses cannot all pass the limit), the check waits for one of a few permits (so a
 /// burst cannot take the server's memory), and a name that cannot exist is refused before
 /// the database is asked.
+#[utoipa::path(
+    post,
+    path = "/api/session",
+    tag = "session",
+    request_body(content = schemas::Credentials, content_type = "application/json"),
+    responses(
+        (status = 200, description = "Signed in: the session cookie (`Set-Cookie: kheo_session=...; HttpOnly; SameSite=Strict`) and the CSRF token for writes", body = SessionAnswer,
+            headers(("Set-Cookie" = String, description = "The session cookie"))),
+        (status = 401, description = "Wrong user name or password"),
+        (status = 413, description = "A body over 4 KiB"),
+        (status = 429, description = "Too many failed sign-ins (`Retry-After`)"),
+    )
+)]
 async fn sign_in(
     State(ctx): State<AppContext>,
     ClientAddress(address): ClientAddress,
@@ -203,6 +225,13 @@ fn no_store(mut response: Response) -> Response {
     response
 }
 
+/// Signs out: the session ends and its cookie is cleared.
+#[utoipa::path(
+    delete,
+    path = "/api/session",
+    tag = "session",
+    responses((status = 204, description = "Signed out"))
+)]
 async fn sign_out(State(ctx): State<AppContext>, _writer: Writer, headers: HeaderMap) -> ApiResult<Response> {
     if let Some(token) = session_token(&headers) {
         sessions::delete(&ctx.pool, &token).await?;

@@ -9,13 +9,14 @@ use crate::coverage::Settings;
 use crate::coverage::settings::check;
 use crate::store::audit::{self, Action};
 use crate::store::{communes, coverage};
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::{Json, Router, routing::get};
 use serde_json::{Map, Value, json};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn router() -> Router<AppContext> {
-    Router::new().route("/api/communes/{code}/settings", get(read).patch(change))
+pub fn router() -> OpenApiRouter<AppContext> {
+    OpenApiRouter::new().routes(routes!(read, change))
 }
 
 /// 404 unless the commune exists and the viewer may see it.
@@ -26,6 +27,14 @@ async fn visible(ctx: &AppContext, viewer: &Viewer, code: &str) -> ApiResult<()>
     }
 }
 
+/// A commune's coverage settings.
+#[utoipa::path(
+    get,
+    path = "/api/communes/{code}/settings",
+    tag = "communes",
+    params(("code" = String, Path, example = "17131", description = "The commune's statistics code")),
+    responses((status = 200, description = "The settings", body = Settings))
+)]
 async fn read(State(ctx): State<AppContext>, viewer: Viewer, Path(code): Path<String>) -> ApiResult<Json<Settings>> {
     visible(&ctx, &viewer, &code).await?;
     Ok(Json(coverage::settings(&ctx.pool, &code).await?))
@@ -33,6 +42,17 @@ async fn read(State(ctx): State<AppContext>, viewer: Viewer, Path(code): Path<St
 
 /// Merges the given settings over the current ones, checks the whole, saves it with an
 /// audit entry, in one transaction.
+#[utoipa::path(
+    patch,
+    path = "/api/communes/{code}/settings",
+    tag = "communes",
+    params(("code" = String, Path, example = "17131", description = "The commune's statistics code")),
+    request_body(content = super::openapi::schemas::SettingsChange, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The settings after the change", body = Settings),
+        (status = 422, description = "An unknown setting or a value out of range (`detail.field`)"),
+    )
+)]
 async fn change(
     State(ctx): State<AppContext>,
     writer: Writer,

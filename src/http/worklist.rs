@@ -10,17 +10,17 @@ use crate::coverage::table::Cell;
 use crate::coverage::worklist::{self, WorkList};
 use crate::layers::{self, FieldType};
 use crate::store::{communes, coverage, worklist as store};
+use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use axum::{Json, Router, routing::get};
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::openapi::schemas::{CsvOptions, Language, WorkListArea};
 use std::collections::HashMap;
 
-pub fn router() -> Router<AppContext> {
-    Router::new()
-        .route("/api/worklist", get(worklist_json))
-        .route("/api/worklist.csv", get(worklist_csv))
-        .route("/api/worklist.xlsx", get(worklist_xlsx))
+pub fn router() -> OpenApiRouter<AppContext> {
+    OpenApiRouter::new().routes(routes!(worklist_json)).routes(routes!(worklist_csv)).routes(routes!(worklist_xlsx))
 }
 
 /// The work list of a request's commune (and group) at its date.
@@ -51,6 +51,14 @@ fn private(mut response: Response) -> Response {
     response
 }
 
+/// The roads of a commune still to concrete, by group, with their estimated cost.
+#[utoipa::path(
+    get,
+    path = "/api/worklist",
+    tag = "communes",
+    params(WorkListArea),
+    responses((status = 200, description = "The work list", body = super::openapi::schemas::WorkList))
+)]
 async fn worklist_json(State(ctx): State<AppContext>, RawQuery(query): RawQuery) -> ApiResult<Response> {
     let params = params::parse(query.as_deref(), &["commune", "group", "as_of"])?;
     Ok(private(Json(load(&ctx, &params).await?).into_response()))
@@ -126,6 +134,14 @@ fn sheet(list: &WorkList, english: bool) -> Sheet {
     Sheet { title, headers: headers.iter().map(|(vi, en)| if english { en } else { vi }.to_string()).collect(), rows }
 }
 
+/// The work list as CSV.
+#[utoipa::path(
+    get,
+    path = "/api/worklist.csv",
+    tag = "communes",
+    params(WorkListArea, CsvOptions),
+    responses((status = 200, description = "The table, as CSV", body = String, content_type = "text/csv"))
+)]
 async fn worklist_csv(State(ctx): State<AppContext>, RawQuery(query): RawQuery) -> ApiResult<Response> {
     let params = params::parse(query.as_deref(), &["commune", "group", "as_of", "decimal", "lang"])?;
     let (comma, english) = (sheets::decimal_comma(&params)?, sheets::english(&params)?);
@@ -136,6 +152,14 @@ async fn worklist_csv(State(ctx): State<AppContext>, RawQuery(query): RawQuery) 
     Ok(private(response))
 }
 
+/// The work list as an Excel workbook.
+#[utoipa::path(
+    get,
+    path = "/api/worklist.xlsx",
+    tag = "communes",
+    params(WorkListArea, Language),
+    responses((status = 200, description = "The workbook", body = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+)]
 async fn worklist_xlsx(State(ctx): State<AppContext>, RawQuery(query): RawQuery) -> ApiResult<Response> {
     let params = params::parse(query.as_deref(), &["commune", "group", "as_of", "lang"])?;
     let english = sheets::english(&params)?;

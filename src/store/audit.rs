@@ -7,9 +7,11 @@ use serde_json::value::RawValue;
 use sqlx::{PgPool, Postgres, Transaction};
 
 /// One change, as `GET .../history` lists it.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[schema(as = AuditEntry)]
 pub struct Entry {
     pub id: i64,
+    #[schema(value_type = String, format = DateTime)]
     pub at: chrono::DateTime<chrono::Utc>,
     /// The account's user name (or `cli` and the like for imports from the command line).
     pub actor: String,

@@ -4,7 +4,7 @@ use serde::Serialize;
 use sqlx::PgPool;
 
 /// A commune with its groups' count and bounding box, for `GET /api/communes`.
-#[derive(Debug, Serialize, sqlx::FromRow)]
+#[derive(Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct CommuneSummary {
     pub code: String,
     pub name: String,

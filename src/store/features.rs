@@ -115,6 +115,15 @@ pub fn dated_expr(layer: &Layer, alias: &str) -> Option<String> {
     })
 }
 
+/// The placeholder of the as-of date `as_of`, bound only for a layer dated by it (an undated
+/// layer's queries never name it). A value bound but never named would make the same SQL
+/// text a statement of one more parameter: sqlx keeps prepared statements by their text, so
+/// the plain query of that text would then be bound with too few values, and PostgreSQL
+/// refuses it (08P01, a 503) for as long as the connection lives.
+pub(crate) fn as_of_arg(layer: &Layer, as_of: Option<NaiveDate>, sql: &mut Sql) -> Option<String> {
+    as_of.filter(|_| layer.lifecycle.is_some()).map(|d| sql.arg(Arg::Date(d)))
+}
+
 /// `FROM ... WHERE ...` for a filter, binding its values into `sql`.
 pub(crate) fn from_where(layer: &Layer, filter: &Filter, sql: &mut Sql, as_of: Option<&str>) -> String {
     from_where_and(layer, conditions(layer, filter, sql, as_of))
@@ -190,7 +199,7 @@ pub fn features_query(layer: &Layer, filter: &Filter) -> Sql {
 /// `columns` is given the as-of date's placeholder to read attributes as of that date.
 pub(crate) fn select(layer: &Layer, filter: &Filter, columns: impl FnOnce(Option<&str>) -> String) -> Sql {
     let mut sql = Sql::default();
-    let as_of = filter.as_of.map(|d| sql.arg(Arg::Date(d)));
+    let as_of = as_of_arg(layer, filter.as_of, &mut sql);
     let columns = columns(as_of.as_deref());
     let from_where = from_where(layer, filter, &mut sql, as_of.as_deref());
     sql.push(&format!("SELECT {columns}{from_where} ORDER BY t.{}", layer.key));

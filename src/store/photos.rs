@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::{PgConnection, PgPool};
 
 /// A photo's metadata, as the API answers it (without its URLs, which the HTTP layer adds).
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct PhotoInfo {
     pub id: i64,
     /// The catalogue id of the feature's layer.
@@ -27,13 +27,16 @@ pub struct PhotoInfo {
     pub thumb_height: i32,
     pub thumb_bytes: i64,
     pub caption: Option<String>,
+    #[schema(value_type = Option<String>, format = Date)]
     pub taken_on: Option<NaiveDate>,
     /// `[lon, lat]`, only when the editor kept the GPS position.
     pub position: Option<Vec<f64>>,
     pub created_by: String,
     /// The uploader's display name, else their user name.
     pub created_by_name: String,
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: DateTime<Utc>,
+    #[schema(value_type = String, format = DateTime)]
     pub updated_at: DateTime<Utc>,
     /// Whether the photo's commune is published (anonymous readers see only those).
     #[serde(skip)]

@@ -5,7 +5,7 @@ use serde::Serialize;
 use sqlx::PgPool;
 
 /// A region with its communes' count and bounding box, for `GET /api/regions`.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct RegionSummary {
     pub code: String,
     pub name: String,

@@ -17,7 +17,7 @@ use serde::Serialize;
 use sqlx::PgPool;
 
 /// One search result.
-#[derive(Debug, Serialize, sqlx::FromRow)]
+#[derive(Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Hit {
     pub layer: String,
     pub id: serde_json::Value,

@@ -99,7 +99,7 @@ fn attribute_expr(field: &crate::layers::Field, as_of: Option<&str>) -> String {
 /// [`TileId::generalisation`], but for measuring what it buys).
 pub fn tile_query(layer: &Layer, filter: &Filter, tile: TileId, generalisation: Option<Generalisation>) -> Sql {
     let mut sql = Sql::default();
-    let as_of = filter.as_of.map(|d| sql.arg(Arg::Date(d)));
+    let as_of = features::as_of_arg(layer, filter.as_of, &mut sql);
     let (z, x, y) =
         (sql.arg(Arg::Int(tile.z.into())), sql.arg(Arg::Int(tile.x.into())), sql.arg(Arg::Int(tile.y.into())));
     // Points have no size and nothing to simplify.
@@ -183,7 +183,7 @@ pub async fn tile(pool: &PgPool, layer: &Layer, filter: &Filter, tile: TileId) -
 /// are none.
 pub async fn bounds(pool: &PgPool, layer: &Layer, filter: &Filter) -> Result<Option<[f64; 4]>, sqlx::Error> {
     let mut sql = Sql::default();
-    let as_of = filter.as_of.map(|d| sql.arg(Arg::Date(d)));
+    let as_of = features::as_of_arg(layer, filter.as_of, &mut sql);
     let from_where = features::from_where(layer, filter, &mut sql, as_of.as_deref());
     sql.push(&format!(
         "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(t.geom) AS e{from_where}) AS s"

@@ -89,7 +89,7 @@ pub async fn items(
         ("collectionId" = String, Path, description = "A layer of the catalogue, e.g. roads"),
         ("featureId" = String, Path, description = "The feature's key"),
         ("crs" = Option<String>, Query, description = "The CRS of the answer, from the collection's `crs` list"),
-        ("f" = Option<String>, Query, description = "`json` (GeoJSON) or `html`"),
+        ("f" = Option<String>, Query, pattern = "^(json|html)$", description = "`json` (GeoJSON) or `html`"),
     ),
     responses(
         (status = 200, description = "The feature", body = links::Feature, content_type = "application/geo+json",

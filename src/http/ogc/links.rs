@@ -134,9 +134,9 @@ pub struct Feature {
     #[serde(rename = "type")]
     #[schema(example = "Feature")]
     pub kind: String,
-    #[schema(value_type = Object)]
+    /// A whole number, or the statistics code for communes.
     pub id: serde_json::Value,
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub geometry: serde_json::Value,
     #[schema(value_type = Object)]
     pub properties: serde_json::Value,
@@ -146,7 +146,8 @@ pub struct Feature {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorBody {
     pub error: String,
-    /// Where it applies: `{"parameter": "limit"}`, `{"parameter": "filter", "position": 12}`.
-    #[schema(value_type = Object)]
+    /// Where it applies: `{"parameter": "limit"}`, `{"parameter": "filter", "position": 12}`;
+    /// `null` when there is nothing to point at.
+    #[schema(value_type = Option<Object>)]
     pub detail: serde_json::Value,
 }

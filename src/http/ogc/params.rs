@@ -22,6 +22,7 @@ pub const MAX_LIMIT: i64 = 10_000;
 #[into_params(parameter_in = Query)]
 pub struct FormatParam {
     /// `json` or `html` (by default from the `Accept` header: HTML for browsers).
+    #[param(pattern = "^(json|html)$")]
     pub f: Option<String>,
 }
 
@@ -52,7 +53,7 @@ pub struct ItemsParams {
     #[param(example = "surface = 'concrete' AND S_INTERSECTS(geometry, BBOX(105.68,19.23,105.72,19.27))")]
     pub filter: Option<String>,
     /// `cql2-text` (the default and the only one).
-    #[param(rename = "filter-lang")]
+    #[param(rename = "filter-lang", pattern = "^cql2-text$")]
     pub filter_lang: Option<String>,
     /// The CRS of the filter's geometries (CRS84 by default).
     #[param(rename = "filter-crs")]

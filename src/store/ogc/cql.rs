@@ -77,6 +77,15 @@ pub fn condition(
                     format!("LIKE compares text, and `{}` is a {}", property.name, ty.name()),
                 ));
             }
+            // `\` escapes the next character (CQL2, as PostgreSQL's LIKE): one left at the end
+            // escapes nothing, which PostgreSQL refuses (22025) after the query is sent.
+            let trailing = pattern.chars().rev().take_while(|c| *c == '\\').count();
+            if trailing % 2 == 1 {
+                return Err(error(
+                    property.position,
+                    "a LIKE pattern cannot end with the escape character `\\`: write `\\\\` for a backslash".into(),
+                ));
+            }
             let p = sql.arg(Arg::Text(pattern.clone()));
             format!("({lhs} {}LIKE {p})", if *negated { "NOT " } else { "" })
         }

@@ -119,7 +119,7 @@ fn key_arg(layer: &Layer, key: &str, parameter: &'static str, sql: &mut Sql) -> 
 /// whether more lie before it.
 pub fn items_query(layer: &Layer, query: &ItemsQuery) -> Result<Sql, QueryError> {
     let mut sql = Sql::default();
-    let as_of = query.filter.as_of.map(|d| sql.arg(Arg::Date(d)));
+    let as_of = features::as_of_arg(layer, query.filter.as_of, &mut sql);
     let feature = features::feature_expr_in(layer, as_of.as_deref(), &geometry_in(&query.crs), query.crs.digits());
     let mut conditions = conditions(layer, query, &mut sql, as_of.as_deref())?;
     let key = layer.key;
@@ -154,7 +154,7 @@ pub fn items_query(layer: &Layer, query: &ItemsQuery) -> Result<Sql, QueryError>
 /// How many features match `query` (all pages).
 pub async fn count(pool: &PgPool, layer: &Layer, query: &ItemsQuery) -> Result<Result<i64, QueryError>, sqlx::Error> {
     let mut sql = Sql::default();
-    let as_of = query.filter.as_of.map(|d| sql.arg(Arg::Date(d)));
+    let as_of = features::as_of_arg(layer, query.filter.as_of, &mut sql);
     let conditions = match conditions(layer, query, &mut sql, as_of.as_deref()) {
         Ok(c) => c,
         Err(e) => return Ok(Err(e)),

@@ -1,0 +1,70 @@
+//! schemathesis (PyPI, pinned in tests/schemathesis.requirements.txt, in target/venv made by
+//! `./dev deps --test`) against a `kheo serve` process over the demo ward and kheo's own
+//! OpenAPI document: every operation but signing in and out, reads and writes with an
+//! admin's session (cookie and `X-CSRF-Token`), a bounded number of cases per operation
+//! and a fixed seed, so that a run is repeatable and its cost bounded (under a minute and a
+//! half here). It fails on any 5xx, on any answer whose status the document does not list,
+//! and on any answer that breaks its schema. Its report goes straight to the test's output
+//! (and so to CI's), whether it passes or not. The test fails, never skips, when
+//! schemathesis is missing.
+
+use crate::helpers::{PASSWORD, ServerProcess, spawn_app};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+/// Cases per operation and phase: enough for the examples, the boundary values of the
+/// coverage phase and some fuzzing, little enough for CI.
+const MAX_EXAMPLES: &str = "12";
+/// A fixed seed: the same cases in every run, so that a failure can be replayed.
+const SEED: &str = "20261128";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn schemathesis_finds_no_server_error_and_no_answer_outside_the_document() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let python = root.join("target/venv/bin/python");
+    let schemathesis = root.join("target/venv/bin/schemathesis");
+    assert!(
+        schemathesis.exists(),
+        "{} is missing: run ./dev deps --test (it makes the venv from tests/schemathesis.requirements.txt)",
+        schemathesis.display()
+    );
+    let app = spawn_app().await;
+    kheo::demo::load(&app.pool, None).await.unwrap();
+    app.add_user("kiemthu", "admin", &[]).await;
+    let server = ServerProcess::start(&app, &[]);
+
+    let client = reqwest::Client::new();
+    let response = client
+        .post(server.url("/api/session"))
+        .json(&serde_json::json!({ "username": "kiemthu", "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let cookie = response.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+    let body: serde_json::Value = response.json().await.unwrap();
+    let csrf = body["csrf_token"].as_str().unwrap().to_string();
+
+    // Its Hypothesis database and reports stay in target/.
+    let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("schemathesis");
+    std::fs::create_dir_all(&work).unwrap();
+    let started = std::time::Instant::now();
+    let status = Command::new(&python)
+        .current_dir(&work)
+        .arg(root.join("tests/schemathesis_run.py"))
+        .args(["run", &server.url("/api/openapi.json")])
+        .args(["--checks", "not_a_server_error,status_code_conformance,response_schema_conformance"])
+        .args(["--phases", "examples,coverage,fuzzing", "--max-examples", MAX_EXAMPLES, "--seed", SEED])
+        .args(["--workers", "2", "--request-timeout", "60", "--no-color"])
+        // Signing in would count failed attempts against the account; signing out would
+        // end the session the rest of the run uses.
+        .args(["--exclude-operation-id", "sign_in", "--exclude-operation-id", "sign_out"])
+        .args(["--header", &format!("Cookie: {cookie}"), "--header", &format!("X-CSRF-Token: {csrf}")])
+        .args(["--report", "junit", "--report-dir", work.to_str().unwrap()])
+        .stdout(Stdio::inherit())
+        .stderr(Stdio::inherit())
+        .status()
+        .expect("running schemathesis");
+    println!("schemathesis: {:.0} s; kheo serve peak {} KiB", started.elapsed().as_secs_f64(), server.peak_rss_kib());
+    assert!(status.success(), "schemathesis found failures: see its report above ({})", work.display());
+}

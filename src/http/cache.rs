@@ -20,6 +20,11 @@ impl ResponseCache {
         ResponseCache { capacity, entries: Mutex::default() }
     }
 
+    /// Whether answers are kept at all (`KHEO_CACHE_ENTRIES` above 0).
+    pub fn is_on(&self) -> bool {
+        self.capacity > 0
+    }
+
     pub fn get(&self, tag: &str) -> Option<Bytes> {
         self.entries.lock().ok()?.0.get(tag).cloned()
     }

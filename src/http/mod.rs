@@ -3,6 +3,7 @@
 mod cache;
 pub(crate) mod client;
 mod communes;
+pub mod compressed;
 mod context;
 mod coverage;
 mod edits;

@@ -533,3 +533,30 @@ async fn names_that_look_like_formulas_never_run_in_excel() {
     assert!(!sheet.contains("<f>") && !sheet.contains("<f "), "a formula cell in {sheet}");
     assert!(sheet.contains(&format!("<v>{households}</v>")), "households as a number");
 }
+
+#[tokio::test]
+async fn a_cached_answer_is_kept_gzipped_for_clients_that_take_it_and_reads_the_same() {
+    let app = app().await;
+    let path = "/api/coverage?commune=99100&as_of=2024-01-01";
+    let raw = reqwest::Client::builder().no_gzip().no_brotli().build().unwrap();
+    let identity = raw.get(app.url(path)).header("Accept-Encoding", "identity").send().await.unwrap();
+    assert!(identity.headers().get("content-encoding").is_none());
+    let plain: Value = identity.json().await.unwrap();
+
+    // Twice: computed and compressed, then from the cache; both decode to the same answer,
+    // compressed once (a second gzip layer would not decode to JSON).
+    for _ in 0..2 {
+        let response = raw.get(app.url(path)).header("Accept-Encoding", "gzip, deflate, br").send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        assert_eq!(response.headers()["content-encoding"], "gzip");
+        assert_eq!(response.headers()["vary"], "accept-encoding");
+        let bytes = response.bytes().await.unwrap();
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut text).unwrap();
+        assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), plain);
+    }
+    // A client that refuses gzip gets it plain.
+    let refused = raw.get(app.url(path)).header("Accept-Encoding", "gzip;q=0").send().await.unwrap();
+    assert!(refused.headers().get("content-encoding").is_none());
+    assert_eq!(refused.json::<Value>().await.unwrap(), plain);
+}

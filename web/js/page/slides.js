@@ -1,8 +1,8 @@
 // @ts-check
 // The slides for the People's Council (present.js) on a commune's page: the "Trình chiếu"
 // button (from a group's page, the slides open at that group's slide), and
-// `?present=1&slide=n` opening them at start. The model sites' photos are read each time
-// the slides open (their slide shows when there are any).
+// `?present=1&slide=n` opening them at start. The model sites' photos are read when the page
+// is built and again as the slides open (their slide shows when there are any).
 
 import { choroplethIndicator, indicatorValue, targetOf } from '../choropleth.js';
 import { required } from '../dom.js';
@@ -17,8 +17,9 @@ import { getState, loaded } from '../state.js';
  */
 
 /**
- * The slides of a commune's page, and what reads the model sites' photos again.
- * @typedef {Presentation & { loadPhotos: () => Promise<void> }} CommuneSlides
+ * The slides of a commune's page, and what reads the model sites' photos again (showing the
+ * slides again if they changed).
+ * @typedef {Presentation & { refreshPhotos: () => Promise<void> }} CommuneSlides
  */
 
 /**
@@ -27,12 +28,20 @@ import { getState, loaded } from '../state.js';
  */
 export function enableSlides(page) {
   const { map, commune, units, catalogue } = page;
-  /** The model sites' photos, read again each time the slides open. @type {Photo[]} */
+  /** The model sites' photos: read when the page is built, and again as the slides open. @type {Photo[]} */
   let photos = [];
   const sites = catalogue.find((l) => l.role === 'work' && l.geometry === 'point');
+  /** Reads the photos again; resolves with whether they changed. */
   const loadPhotos = () => (sites ? communePhotos(commune.code, sites.id) : Promise.resolve([]))
-    .then((list) => { photos = list; })
-    .catch((error) => console.warn('photos of the model sites:', error));
+    .then((list) => {
+      const changed = list.map((p) => p.id).join() !== photos.map((p) => p.id).join();
+      photos = list;
+      return changed;
+    })
+    .catch((error) => {
+      console.warn('photos of the model sites:', error);
+      return false;
+    });
   const presentation = enablePresentation({
     root: required('.present', HTMLElement),
     app: required('.app', HTMLElement),
@@ -53,16 +62,17 @@ export function enableSlides(page) {
     unitsData: () => getState().data.geojson,
     unitProperty: 'id',
   });
-  const button = required('.present-btn', HTMLButtonElement);
-  button.addEventListener('click', () => {
-    const { group } = getState().view;
-    button.disabled = true;
-    loadPhotos().finally(() => {
-      button.disabled = false;
-      presentation.enter({ slide: (group && presentation.slideOf(group)) || 1 });
-    });
+  /** The slides shown again when photos came or went while they show (their slide too). */
+  const refreshPhotos = () => loadPhotos().then((changed) => {
+    if (changed && presentation.isPresenting()) presentation.show(presentation.current(), { animate: false });
   });
-  return Object.assign(presentation, { loadPhotos });
+  loadPhotos();
+  required('.present-btn', HTMLButtonElement).addEventListener('click', () => {
+    const { group } = getState().view;
+    presentation.enter({ slide: (group && presentation.slideOf(group)) || 1 });
+    refreshPhotos();
+  });
+  return Object.assign(presentation, { refreshPhotos });
 }
 
 /**
@@ -72,6 +82,6 @@ export function enableSlides(page) {
  */
 export function openSlidesFromUrl(presentation, { present, slide }) {
   if (!present) return;
-  const open = () => presentation.enter({ slide: slide ?? 1, fullscreen: false });
-  presentation.loadPhotos().finally(open);
+  presentation.enter({ slide: slide ?? 1, fullscreen: false });
+  presentation.refreshPhotos();
 }

@@ -2,6 +2,8 @@
 //! - `POST /api/layers/{layer}/features/{id}/photos` (multipart: `file`, optional `caption`
 //!   and `keep_gps=true`) for the editors of the feature's commune;
 //! - `GET /api/layers/{layer}/features/{id}/photos`, the feature's photos;
+//! - `GET /api/photos?commune=C&layer=L`, the photos of a commune's features of a layer
+//!   (the model sites' photos of the group pages and the slides), with the features' names;
 //! - `GET /api/photos/{id}` and `GET /api/photos/{id}/thumb`, the image and its thumbnail;
 //! - `PATCH /api/photos/{id}` (`{"caption": ...}`) and `DELETE /api/photos/{id}` (editors).
 //!
@@ -22,7 +24,7 @@ use crate::store::audit::{self, Action};
 use crate::store::photos::{self as store, NewPhoto, PhotoInfo, Variant};
 use axum::Json;
 use axum::extract::multipart::{Field, Multipart, MultipartRejection};
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -33,13 +35,19 @@ use std::sync::Arc;
 use tokio::sync::Semaphore;
 
 pub fn router() -> OpenApiRouter<AppContext> {
-    OpenApiRouter::new().routes(routes!(list, upload)).routes(routes!(image, patch, remove)).routes(routes!(thumbnail))
+    OpenApiRouter::new()
+        .routes(routes!(list, upload))
+        .routes(routes!(of_commune))
+        .routes(routes!(image, patch, remove))
+        .routes(routes!(thumbnail))
 }
 
 /// 10 MiB.
 pub const DEFAULT_MAX_PHOTO_BYTES: usize = 10 * 1024 * 1024;
 /// Two decodes at once: each may take some 250 MB for a 50-megapixel photo.
 pub const DEFAULT_PHOTO_DECODES: u16 = 2;
+/// The most photos `GET /api/photos?commune=C&layer=L` lists.
+pub const MAX_LISTED: i64 = 500;
 /// The most characters of a caption.
 pub const MAX_CAPTION_CHARS: usize = 500;
 /// Seconds a client is told to wait when every decode slot is taken.
@@ -145,6 +153,44 @@ async fn list(
     }
     drop(conn);
     let photos: Vec<Value> = store::of_feature(&ctx.pool, layer.id, id).await?.iter().map(with_urls).collect();
+    let mut response = Json(photos).into_response();
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    Ok(response)
+}
+
+/// The photos of a commune's features of one work layer; unpublished communes are 404 for
+/// visitors before this (`session::guard_reads`).
+#[utoipa::path(
+    get,
+    path = "/api/photos",
+    tag = "photos",
+    params(
+        ("commune" = String, Query, example = "17131", description = "The commune's statistics code"),
+        ("layer" = String, Query, example = "model_sites", description = "A layer of the catalogue that takes photos (works)"),
+    ),
+    responses((status = 200, description = "The photos of the commune's features of that layer (at most 500), each with its feature's `feature_name`", body = Vec<Photo>))
+)]
+async fn of_commune(State(ctx): State<AppContext>, RawQuery(query): RawQuery) -> ApiResult<Response> {
+    let p = super::params::parse(query.as_deref(), &["commune", "layer"])?;
+    let code = super::params::commune(&p)?;
+    let layer_id = p.get("layer").ok_or_else(|| {
+        ApiError::bad("layer", format!("is required: one of the layers with photos, {}", photo_layers()))
+    })?;
+    let layer = crate::layers::find(layer_id)
+        .filter(|l| takes_photos(l))
+        .ok_or_else(|| ApiError::bad("layer", format!("must be one of the layers with photos, {}", photo_layers())))?;
+    if !crate::store::communes::exists(&ctx.pool, &code).await? {
+        return Err(ApiError::not_found(format!("unknown commune `{code}`")));
+    }
+    let photos: Vec<Value> = store::of_commune_layer(&ctx.pool, &code, layer, MAX_LISTED)
+        .await?
+        .iter()
+        .map(|photo| {
+            let mut value = with_urls(&photo.info);
+            value["feature_name"] = json!(photo.feature_name);
+            value
+        })
+        .collect();
     let mut response = Json(photos).into_response();
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     Ok(response)

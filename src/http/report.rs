@@ -31,10 +31,12 @@ fn format_of(p: &HashMap<String, String>) -> ApiResult<Format> {
 }
 
 /// The ETag: the revisions of every table a coverage answer depends on (the catalogue's),
-/// the commune's own, the query and the date (the default date moves at midnight).
+/// the commune's own, the photos' (the model sites' photos are in it), the query and the
+/// date (the default date moves at midnight).
 async fn tag(ctx: &AppContext, code: &str, query: Option<&str>, as_of: NaiveDate) -> ApiResult<String> {
     let mut tables: Vec<String> = crate::layers::Layer::coverage_sources().into_iter().map(String::from).collect();
     tables.push(format!("coverage:{code}"));
+    tables.push("photo".to_string());
     let tables: Vec<&str> = tables.iter().map(String::as_str).collect();
     let revisions = revision::of_tables(&ctx.pool, &tables).await?;
     Ok(etag::weak(&["report", &revisions, query.unwrap_or(""), &as_of.to_string()]))

@@ -4,6 +4,7 @@
 //! one formatter), so the report reads what the page, the CSV and the XLSX show.
 
 use super::model::{Align, Block, Closing, Column, Document, Head, Image, Paragraph, Row, Signature, Span, Table};
+use super::photos::Figure;
 use crate::coverage::indicators::{self, INDICATORS, Indicator, Kind, Level};
 use crate::coverage::report::{Report, YearReport};
 use crate::coverage::table::{self, Table as Sheet};
@@ -18,6 +19,8 @@ pub struct Inputs<'a> {
     pub years: &'a [YearReport],
     pub work: &'a WorkList,
     pub map: Option<Image>,
+    /// The model sites' photos, in site order.
+    pub photos: Vec<Figure>,
     pub english: bool,
 }
 
@@ -116,7 +119,7 @@ fn short_header(i: &Indicator, english: bool) -> String {
 
 /// The report.
 pub fn document(inputs: Inputs) -> Document {
-    let Inputs { report, years, work, map, english } = inputs;
+    let Inputs { report, years, work, map, photos, english } = inputs;
     let commune = &report.commune;
     let date = format::date(report.as_of);
     let mut blocks = Vec::new();
@@ -149,6 +152,10 @@ pub fn document(inputs: Inputs) -> Document {
     }
     blocks.push(next("MÔ HÌNH \u{201c}DÂN VẬN KHÉO\u{201d}", "\u{201c}DÂN VẬN KHÉO\u{201d} MODEL SITES"));
     blocks.extend(models(&commune.indicators, english));
+    if !photos.is_empty() {
+        blocks.push(next("HÌNH ẢNH CÁC MÔ HÌNH", "PHOTOS OF THE MODEL SITES"));
+        blocks.extend(site_photos(photos, english));
+    }
     blocks.push(next("NGUỒN LỰC ĐÓNG GÓP", "CONTRIBUTIONS"));
     blocks.extend(contributions(&commune.indicators, english));
     blocks.push(next("DANH MỤC ĐƯỜNG CẦN BÊ TÔNG HÓA NĂM TỚI", "ROADS TO CONCRETE NEXT"));
@@ -451,6 +458,41 @@ fn models(c: &Indicators, english: bool) -> Vec<Block> {
             tr(english, "Cấp công nhận", "Recognition"),
         )),
     ]
+}
+
+/// The model sites' photos: a heading per site (its name and field), then each photo with
+/// its caption and the day it was taken.
+fn site_photos(photos: Vec<Figure>, english: bool) -> Vec<Block> {
+    let mut blocks = vec![body(
+        tr(
+            english,
+            "Một số hình ảnh các mô hình \u{201c}Dân vận khéo\u{201d} trên địa bàn:",
+            "Some photos of the model sites:",
+        )
+        .to_string(),
+    )];
+    let mut site = None;
+    let mut sites = 0;
+    for (n, photo) in photos.into_iter().enumerate() {
+        if site != Some(photo.site_id) {
+            site = Some(photo.site_id);
+            sites += 1;
+            let name = photo.site_name.clone().unwrap_or_else(|| tr(english, "(chưa đặt tên)", "(unnamed)").into());
+            let field = label(vocab::SITE_FIELDS, &photo.field, english);
+            blocks.push(heading(2, format!("{sites}. {name} ({})", field.to_lowercase())));
+        }
+        let mut caption = format!("{} {}.", tr(english, "Ảnh", "Photo"), n + 1);
+        if let Some(text) = photo.caption.as_deref().or(photo.site_name.as_deref()) {
+            caption.push(' ');
+            caption.push_str(text);
+        }
+        if let Some(day) = photo.taken_on {
+            caption.push_str(&format!(" ({} {})", tr(english, "chụp ngày", "taken on"), format::date(day)));
+        }
+        blocks.push(Block::Image(photo.image));
+        blocks.push(Block::Paragraph(Paragraph::note(caption)));
+    }
+    blocks
 }
 
 /// The people's money, the state budget, the workdays.

@@ -3,8 +3,9 @@
 //!
 //! One concern per file: `model` (the document, no format), `compose` (the document from
 //! the coverage data), `map` (the map image), `docx` and `pdf` (the two writers of the same
-//! model), `fonts` (the vendored fonts). The data comes from the coverage reports, the
-//! work list and `store::report` (the map's shapes); nothing here runs SQL of its own.
+//! model), `photos` (the model sites' photos as pictures), `fonts` (the vendored fonts).
+//! The data comes from the coverage reports, the work list and `store::report` (the map's
+//! shapes, the photos' thumbnails); nothing here runs SQL of its own.
 
 pub mod compose;
 pub mod docx;
@@ -12,11 +13,12 @@ pub mod fonts;
 pub mod map;
 pub mod model;
 pub mod pdf;
+pub mod photos;
 
 use crate::coverage::format;
 use crate::coverage::report::{self, Report, YearReport};
 use crate::coverage::worklist::{self, WorkList};
-use crate::store::report::MapShapes;
+use crate::store::report::{MapShapes, SitePhoto};
 use crate::store::{coverage, worklist as store_worklist};
 use chrono::NaiveDate;
 use sqlx::PgPool;
@@ -59,6 +61,8 @@ pub struct Sources {
     pub years: Vec<YearReport>,
     pub work: WorkList,
     pub shapes: MapShapes,
+    /// The model sites' photos (thumbnails), a few of each.
+    pub photos: Vec<SitePhoto>,
 }
 
 /// The data of commune `code`'s report at `as_of`; `None` when there is no such commune.
@@ -71,7 +75,9 @@ pub async fn sources(pool: &PgPool, code: &str, as_of: NaiveDate) -> Result<Opti
     let roads = store_worklist::roads_left(pool, code, &settings.counted_classes, as_of, None).await?;
     let work = worklist::work_list(code, as_of, &settings, &groups, &roads);
     let Some(shapes) = crate::store::report::map_shapes(pool, code, as_of).await? else { return Ok(None) };
-    Ok(Some(Sources { report, years, work, shapes }))
+    let site_photos =
+        crate::store::report::model_site_photos(pool, code, as_of, photos::PER_SITE, photos::MOST).await?;
+    Ok(Some(Sources { report, years, work, shapes, photos: site_photos }))
 }
 
 /// The map of the report.
@@ -122,6 +128,7 @@ pub fn write(s: &Sources, format: Format, english: bool) -> Result<Vec<u8>, Stri
         years: &s.years,
         work: &s.work,
         map: Some(map),
+        photos: photos::figures(&s.photos),
         english,
     });
     match format {

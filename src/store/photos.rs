@@ -134,6 +134,31 @@ pub async fn of_feature(pool: &PgPool, layer: &str, feature_id: i64) -> sqlx::Re
         .await
 }
 
+/// A photo of a commune's feature with the feature's name, for a list of the commune's
+/// photos of one layer.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct CommunePhoto {
+    #[sqlx(flatten)]
+    #[serde(flatten)]
+    pub info: PhotoInfo,
+    pub feature_name: Option<String>,
+}
+
+/// The photos of commune `code`'s features of the work layer `layer`, by feature then
+/// oldest first, at most `limit`.
+pub async fn of_commune_layer(pool: &PgPool, code: &str, layer: &Layer, limit: i64) -> sqlx::Result<Vec<CommunePhoto>> {
+    let sql = format!(
+        "SELECT i.*, f.name AS feature_name
+           FROM ({SELECT_INFO} WHERE p.commune_code = $1 AND p.layer = $2) i
+           JOIN {table} f ON f.{key} = i.feature_id
+          ORDER BY i.feature_id, i.id
+          LIMIT $3",
+        table = layer.table,
+        key = layer.key,
+    );
+    sqlx::query_as(&sql).bind(code).bind(layer.id).bind(limit).fetch_all(pool).await
+}
+
 /// Which bytes of a photo.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Variant {

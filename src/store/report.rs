@@ -102,3 +102,51 @@ pub async fn map_shapes(pool: &PgPool, code: &str, as_of: NaiveDate) -> Result<O
 
     Ok(Some(MapShapes { srid, commune: outline, groups, roads, sites }))
 }
+
+/// A photo of a model site, for the report: the site, the caption and the thumbnail.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SitePhoto {
+    pub site_id: i64,
+    pub site_name: Option<String>,
+    pub field: String,
+    pub caption: Option<String>,
+    pub taken_on: Option<NaiveDate>,
+    /// JPEG, at most 360 px a side (`crate::photos`).
+    pub thumbnail: Vec<u8>,
+    pub thumb_width: i32,
+    pub thumb_height: i32,
+}
+
+/// The photos of the model sites of commune `code` that existed at `as_of`: at most
+/// `per_site` of each site (its oldest first) and `most` in all, sites in id order. The
+/// thumbnails alone are read, so the memory a report takes stays bounded however many
+/// photos the sites have.
+pub async fn model_site_photos(
+    pool: &PgPool,
+    code: &str,
+    as_of: NaiveDate,
+    per_site: i64,
+    most: i64,
+) -> Result<Vec<SitePhoto>, sqlx::Error> {
+    let sites_layer = layers::find("model_sites").expect("the catalogue has model sites");
+    let existed = existed_expr(sites_layer, "t", "$2").expect("model sites are dated");
+    sqlx::query_as(&format!(
+        "SELECT p.feature_id AS site_id, t.name AS site_name, t.field, p.caption, p.taken_on,
+                p.thumbnail, p.thumb_width, p.thumb_height
+           FROM (SELECT q.*, row_number() OVER (PARTITION BY q.feature_id ORDER BY q.id) AS n
+                   FROM photo q WHERE q.layer = $5 AND q.commune_code = $1) p
+           JOIN {table} t ON t.{key} = p.feature_id
+          WHERE t.commune_code = $1 AND {existed} AND p.n <= $3
+          ORDER BY p.feature_id, p.id
+          LIMIT $4",
+        table = sites_layer.table,
+        key = sites_layer.key,
+    ))
+    .bind(code)
+    .bind(as_of)
+    .bind(per_site)
+    .bind(most)
+    .bind(sites_layer.id)
+    .fetch_all(pool)
+    .await
+}

@@ -84,6 +84,7 @@ const ENDPOINTS: &[(&str, &[&str])] = &[
     ("/tiles/roads/14/13012/7292.mvt", &["commune", "region", "as_of", "class"]),
     ("/api/layers/model_sites/features/1/photos", &["x"]),
     ("/api/photos/1", &["x"]),
+    ("/api/photos", &["commune", "layer"]),
 ];
 
 /// What the corpus saw.

@@ -827,3 +827,50 @@ async fn a_dump_whose_photo_unpacks_past_its_budget_is_refused_while_reading() {
     let message = format!("{:#}", kheo::dump::import_dump(&pool, &bomb).await.unwrap_err());
     assert!(message.contains(&image_file) && message.contains("unpacks to more than"), "{message}");
 }
+
+#[tokio::test]
+async fn a_communes_photos_of_a_layer_are_listed_with_their_features_names() {
+    let (app, lan) = app_with_editor().await;
+    let png = || encoded(&DynamicImage::ImageRgb8(quadrants(40, 40)), ImageFormat::Png);
+    let first = uploaded(&app, &lan, "model_sites", 2, form(png(), &[("caption", "An ninh")])).await;
+    let second = uploaded(&app, &lan, "model_sites", 1, form(png(), &[])).await;
+    let third = uploaded(&app, &lan, "model_sites", 1, form(png(), &[])).await;
+    uploaded(&app, &lan, "roads", 1, form(png(), &[])).await;
+
+    // By feature, then oldest first; the roads' photo is not a model site's.
+    let listed = app.get_json("/api/photos?commune=99001&layer=model_sites").await;
+    let rows: Vec<(i64, i64, &str)> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["id"].as_i64().unwrap(), p["feature_id"].as_i64().unwrap(), p["feature_name"].as_str().unwrap()))
+        .collect();
+    let id = |p: &Value| p["id"].as_i64().unwrap();
+    assert_eq!(
+        rows,
+        vec![
+            (id(&second), 1, "Tổ hợp tác rau sạch"),
+            (id(&third), 1, "Tổ hợp tác rau sạch"),
+            (id(&first), 2, "Tổ an ninh tự quản")
+        ]
+    );
+    assert_eq!(listed[2]["caption"], "An ninh");
+    assert_eq!(listed[2]["thumb_url"], format!("/api/photos/{}/thumb", id(&first)));
+    assert_eq!(app.get_json("/api/photos?commune=99002&layer=model_sites").await, json!([]));
+
+    for (query, parameter) in [
+        ("?layer=model_sites", "commune"),
+        ("?commune=99001", "layer"),
+        ("?commune=99001&layer=groups", "layer"),
+        ("?commune=99001&layer=model_sites&limit=5", "limit"),
+    ] {
+        let body = refusal(app.get(&format!("/api/photos{query}")).await, 400).await;
+        assert_eq!(body["detail"]["parameter"], parameter, "{query}: {body}");
+    }
+    refusal(app.get("/api/photos?commune=00000&layer=model_sites").await, 404).await;
+    // An unpublished commune's photos are hidden from visitors, not from its editor.
+    assert!(kheo::store::communes::set_published(&app.pool, "99001", false).await.unwrap());
+    refusal(app.get("/api/photos?commune=99001&layer=model_sites").await, 404).await;
+    let seen = app.as_user(Method::GET, "/api/photos?commune=99001&layer=model_sites", &lan).send().await.unwrap();
+    assert_eq!(seen.status(), 200);
+}

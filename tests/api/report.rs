@@ -320,3 +320,84 @@ async fn bad_parameters_are_400_and_unknown_or_hidden_communes_404() {
     assert_eq!(response.status(), 200);
     assert!(response.bytes().await.unwrap().starts_with(b"%PDF-"));
 }
+
+/// A JPEG of `width` × `height` in two colours, left and right, made here.
+fn two_colour_jpeg(width: u32, height: u32) -> Vec<u8> {
+    let image = image::RgbImage::from_fn(width, height, |x, _| {
+        image::Rgb(if x < width / 2 { [200, 40, 40] } else { [40, 120, 200] })
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(image).write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
+    out.into_inner()
+}
+
+#[tokio::test]
+async fn a_model_sites_photo_is_in_the_word_and_pdf_report_with_its_caption() {
+    let app = spawn_app().await;
+    kheo::demo::load(&app.pool, None).await.unwrap();
+    let photos: i64 = sqlx::query_scalar("SELECT count(*) FROM photo").fetch_one(&app.pool).await.unwrap();
+    assert_eq!(photos, 0, "the demo has no photos: the map is the report's only picture");
+    let (before, _) = download(&app, &format!("commune=17131&as_of={AS_OF}")).await;
+
+    // A model site that existed at the report's date, and an editor's photo of it.
+    let sites = app.get_json(&format!("/api/layers/model_sites/features?commune=17131&as_of={AS_OF}&limit=1")).await;
+    let site = &sites["features"][0];
+    let site_id = site["id"].as_i64().expect("a model site");
+    let site_name = site["properties"]["name"].as_str().expect("a named site").to_string();
+    app.add_user("lan", "editor", &["17131"]).await;
+    let session = app.sign_in("lan").await;
+    let caption = "Ảnh thử: sân nhà văn hóa sau khi làm xong";
+    // 800 × 600: its thumbnail is 360 × 270 (at most 360 px a side, the shape kept).
+    let part = reqwest::multipart::Part::bytes(two_colour_jpeg(800, 600)).file_name("anh.jpg");
+    let form = reqwest::multipart::Form::new().part("file", part).text("caption", caption);
+    let response = app
+        .as_user(reqwest::Method::POST, &format!("/api/layers/model_sites/features/{site_id}/photos"), &session)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
+
+    // ---- DOCX: the map and the photo, its caption and its site ----
+    let (headers, docx) = download(&app, &format!("commune=17131&as_of={AS_OF}")).await;
+    assert_ne!(headers["etag"], before["etag"], "a new photo is a new report");
+    let entries = unzip(&docx);
+    let media: Vec<&(String, Vec<u8>)> =
+        entries.iter().filter(|(n, _)| n.starts_with("word/media/") && !n.ends_with('/')).collect();
+    assert_eq!(media.len(), 2, "the map and the photo: {:?}", media.iter().map(|(n, _)| n).collect::<Vec<_>>());
+    let sizes: Vec<(u32, u32)> = media.iter().map(|(_, png)| png_size(png)).map(|(w, h, _)| (w, h)).collect();
+    assert!(sizes.contains(&(360, 270)), "the photo's thumbnail, 360 × 270: {sizes:?}");
+    let xml = String::from_utf8(entries.iter().find(|(n, _)| n == "word/document.xml").unwrap().1.clone()).unwrap();
+    let text = plain(&text_of(&xml));
+    assert!(text.contains("HÌNH ẢNH CÁC MÔ HÌNH"), "the photos' section");
+    assert!(text.contains(&format!("Ảnh 1. {caption}")), "the caption under the photo:\n{text}");
+    assert!(text.contains(&site_name), "the site's name over its photo");
+    // The photo printed 70 mm wide (its box) and 52.5 mm high, in EMU (36,000 a millimetre).
+    let extents: Vec<(f64, f64)> = xml
+        .split("<wp:extent ")
+        .skip(1)
+        .map(|e| {
+            let emu = |key: &str| -> f64 {
+                e.split(&format!("{key}=\"")).nth(1).unwrap().split('"').next().unwrap().parse().unwrap()
+            };
+            (emu("cx"), emu("cy"))
+        })
+        .collect();
+    assert!(extents.contains(&(70.0 * 36_000.0, 52.5 * 36_000.0)), "{extents:?}");
+
+    // ---- PDF: one more image, the caption in the text ----
+    let (_, pdf) = download(&app, &format!("commune=17131&as_of={AS_OF}&format=pdf")).await;
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("reports");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("bao-cao-17131-anh.docx"), &docx).unwrap();
+    let file = dir.join("bao-cao-17131-anh.pdf");
+    std::fs::write(&file, &pdf).unwrap();
+    let path = file.to_str().unwrap();
+    let images = poppler("pdfimages", &["-list", path]);
+    let listed: Vec<Vec<&str>> = images.lines().skip(2).map(|l| l.split_whitespace().collect()).collect();
+    assert_eq!(listed.len(), 2, "the map and the photo:\n{images}");
+    assert_eq!((listed[1][3], listed[1][4]), ("360", "270"), "{images}");
+    let text = plain(&poppler("pdftotext", &[path, "-"]));
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains(&format!("Ảnh 1. {caption}")), "the caption in the PDF:\n{text}");
+}

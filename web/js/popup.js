@@ -9,6 +9,9 @@
 // road before what runs along it; a click on another in the list shows that one. A click on
 // a group alone opens its page in the panel.
 //
+// A work's popup ends with its photos (photos.js): thumbnails that open the photo, and for
+// the editors of its commune the upload and the delete.
+//
 // The feature shown is outlined on the map, and the popup opens where it can be read: on the
 // side of its point that is clear of the legend, the header card, the map's buttons and the
 // editing toolbar, the map moving a little when no side is (popup-place.js).
@@ -19,6 +22,7 @@ import { geodesicLength, lengthInAreas, pointInPolygon } from './geodesy.js';
 import { t, title, termLabel } from './i18n.js';
 import { clickableStyleLayerIds } from './layers.js';
 import { maplibregl } from './map.js';
+import { workPhotos } from './photos.js';
 import { placePopup } from './popup-place.js';
 import { getState } from './state.js';
 
@@ -341,6 +345,18 @@ export function enablePopups(map, catalogue, { onGroup = null } = {}) {
     const mine = ++opened;
     const chosen = candidates[index];
     const body = popupContent(chosen.layer, { properties: loaded?.properties ?? chosen.properties });
+    if (chosen.layer.role === 'work') {
+      // Its photos; the popup is placed again once they are in.
+      const commune = String((loaded?.properties ?? chosen.properties).commune ?? getState().data.coverage?.commune.code ?? '') || null;
+      body.append(workPhotos({
+        layer: chosen.layer.id,
+        id: chosen.id,
+        commune,
+        onResize: () => {
+          if (mine === opened && popup.isOpen()) keepInView(map, popup);
+        },
+      }));
+    }
     const root = candidates.length > 1 ? chooser(candidates, index, (i) => show(candidates, i, at)) : null;
     if (root) root.append(body);
     const where = pointOn(loaded?.geometry ?? chosen.geometry, at);

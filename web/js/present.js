@@ -4,8 +4,8 @@
 // deck is a list of slides, each with its content and the part of the map it shows; a
 // commune's deck (this module): 1 the title, 2 the overview, then, comparing two dates, the
 // comparison; one slide per residential group (the map zoomed to it, the others dimmed);
-// the km left to concrete per group; a closing ranking. A region's deck is in
-// region-slides.js, on the same machinery. Figures are the indicator catalogue's
+// the model sites' photos, when there are any; the km left to concrete per group; a closing
+// ranking. A region's deck is in region-slides.js, on the same machinery. Figures are the indicator catalogue's
 // (`outputs.slides`), written as everywhere else (indicators.js).
 //
 // Keys: → PageDown Space ↓ next, ← PageUp Shift+Space ↑ previous, Home / End, Esc leaves
@@ -22,6 +22,7 @@ import { households, mainShare, shareLength } from './dashboard.js';
 import { required } from './dom.js';
 import { findIndicator, formatChange, formatShown, indicatorsFor, indicatorTitle, indicatorValue } from './indicators.js';
 import { fitToCommune, geometryBbox } from './map.js';
+import { gallery } from './photos.js';
 import { getState, loaded, update } from './state.js';
 
 /**
@@ -30,7 +31,11 @@ import { getState, loaded, update } from './state.js';
  * @import { Level } from './indicators.js'
  * @import { Units } from './layers.js'
  * @import { Bbox, CatalogueLayer, Commune, GroupCollection, GroupReport, IndicatorSpec, TargetStatus } from './types.js'
+ * @import { Photo } from './photos.js'
  */
+
+/** The most photos on the model sites' slide (the photos themselves: sharp on a projector). */
+const SLIDE_PHOTOS = 8;
 
 /**
  * The slides: enter (at a slide, full screen unless told not to), leave, show a slide.
@@ -433,11 +438,13 @@ export function enablePresentation({ root, app, map, units, bbox, deck, legend, 
 /**
  * The slides of a commune, from the store's data: title, overview, the comparison of two
  * dates (when one is chosen), one per group (in the API's order, by code, as the council's
- * reports list them), the km left per group, the closing ranking.
+ * reports list them), the model sites' photos (when there are any), the km left per group,
+ * the closing ranking.
  * @param {{ commune: Commune, catalogue: CatalogueLayer[] }} page
+ * @param {Photo[]} [photos] the model sites' photos
  * @returns {Slide[]}
  */
-export function communeDeck({ commune, catalogue }) {
+export function communeDeck({ commune, catalogue }, photos = []) {
   const { coverage } = loaded();
   const { compared } = getState().data;
   const c = coverage.commune;
@@ -468,6 +475,7 @@ export function communeDeck({ commune, catalogue }) {
   groups.forEach((group, i) => {
     deck.push({ kind: 'group', unit: group.id, code: group.code, build: () => groupSlide(group, i, { area, main: mainGroup, others: othersGroup }) });
   });
+  if (photos.length) deck.push({ kind: 'photos', build: () => photosSlide(photos) });
   const left = findIndicator('left_m');
   if (left && left.outputs.slides) deck.push({ kind: 'left', build: () => leftSlide(left) });
   deck.push({ kind: 'ranking', build: () => rankingSlide(mainGroup) });
@@ -542,6 +550,21 @@ function leftSlide(left) {
       el('div', { class: 'slide-label' }, t('present.left_total', { commune: c.name })),
       el('div', { class: 'slide-main-value' }, el('span', { class: 'v' }, formatShown(left, indicatorValue(left, c))))),
     slideBars(rows, { max }));
+}
+
+/**
+ * The model sites' photos: the first few, each with its site's name; a click opens the photo.
+ * @param {Photo[]} photos
+ */
+function photosSlide(photos) {
+  const { coverage } = loaded();
+  const shown = photos.slice(0, SLIDE_PHOTOS);
+  const sites = new Set(photos.map((p) => p.feature_id)).size;
+  return slide('photos', {
+    kicker: t('present.photos_kicker'),
+    name: t('present.photos_title'),
+    sub: [t('present.photos_count', { photos: photos.length, sites }), ' · ', t('present.as_of', { date: formatDate(coverage.as_of) })],
+  }, gallery(shown, { full: true }));
 }
 
 /**

@@ -26,6 +26,7 @@ import { createPanel } from './panel.js';
 import { enablePlaces } from './places.js';
 import { enablePrintAndPng } from './print.js';
 import { signalReadyWhenDrawn } from './ready.js';
+import { enableReport } from './report.js';
 import { bootRegion } from './region.js';
 import { createSelection, enableGroupSearch } from './selection.js';
 import { enableSlides, openSlidesFromUrl } from './slides.js';
@@ -140,6 +141,7 @@ function buildParts(page, { wanted, timeline, refreshLanguageLink, regions, from
 
   const presentation = enableSlides(page);
   const preparePrint = enablePrintAndPng(page);
+  enableReport(page);
   openSlidesFromUrl(presentation, wanted);
 
   // Editing for signed-in editors; after each change it reloads what the time slider reloads.

@@ -16,6 +16,7 @@ import { lang, t } from '../i18n.js';
 import { workLayers } from '../layers.js';
 import { fitToCommune, geometryBbox } from '../map.js';
 import { getState, loaded, update } from '../state.js';
+import { communePhotos, gallery } from '../photos.js';
 import { renderWorklist } from '../worklist.js';
 import { regionUrl } from './url.js';
 
@@ -23,7 +24,7 @@ import { regionUrl } from './url.js';
  * @import { Map as MapLibreMap } from 'maplibre-gl'
  * @import { GroupWorks } from '../dashboard.js'
  * @import { SortOrder } from '../state.js'
- * @import { GroupReport, LayerFeature, Page, Region, WorkList } from '../types.js'
+ * @import { CatalogueLayer, GroupReport, LayerFeature, Page, Region, WorkList } from '../types.js'
  */
 
 /**
@@ -235,7 +236,30 @@ function renderGroup({ map, commune, catalogue }, root, group, actions) {
     onBack: () => actions.selectGroup(null),
     onWork: (feature) => frameWork(map, feature),
   });
+  root.append(sitePhotos(commune.code, catalogue, works));
   return { heading, works };
+}
+
+/**
+ * The photos of the group's model sites (the point works), once its works are loaded; the
+ * section stays hidden when they have none.
+ * @param {string} commune
+ * @param {CatalogueLayer[]} catalogue
+ * @param {Promise<GroupWorks[]>} works
+ */
+function sitePhotos(commune, catalogue, works) {
+  const section = el('section', { class: 'block block-photos', hidden: true },
+    el('div', { class: 'block-head' }, el('h3', {}, t('photos.sites'))));
+  const sites = catalogue.find((l) => l.role === 'work' && l.geometry === 'point');
+  if (!sites) return section;
+  Promise.all([works, communePhotos(commune, sites.id)]).then(([layers, photos]) => {
+    const ids = new Set((layers.find((w) => w.layer.id === sites.id)?.features ?? []).map((f) => f.id));
+    const mine = photos.filter((p) => ids.has(p.feature_id));
+    if (mine.length === 0 || !section.isConnected) return;
+    section.append(gallery(mine));
+    section.hidden = false;
+  }).catch((error) => console.warn('photos of the group:', error));
+  return section;
 }
 
 /**

@@ -14,9 +14,9 @@ use chrono::NaiveDate;
 use futures_util::StreamExt;
 use sqlx::PgPool;
 
+pub use crate::model::limits::COORDINATE_DIGITS;
+pub use crate::model::values::parse_date;
 pub use crate::store::stream::CHUNK_BYTES;
-/// Digits after the decimal point in coordinates: 1e-7 degree is about 1 cm.
-pub const COORDINATE_DIGITS: u32 = 7;
 
 /// A typed value of an attribute filter (`?surface=concrete`).
 #[derive(Debug, Clone, PartialEq)]
@@ -105,6 +105,27 @@ pub fn existed_expr(layer: &Layer, alias: &str, date: &str) -> Option<String> {
     Some(format!("({alias}.status = '{EXISTING}' AND ({dated} IS NULL OR {dated} <= {date}))"))
 }
 
+/// The as-of rules of the roads, over rows aliased `t` at the SQL date `date`: whether a road
+/// existed then, and its surface then. For the SQL that names roads itself (coverage, the
+/// work list, the report's map).
+// The catalogue is a constant; its tests (`the_layers_coverage_names_have_their_rules`
+// below) check that roads are in it, dated, with a surface.
+#[allow(clippy::expect_used)]
+pub(crate) fn road_rules(date: &str) -> (String, String) {
+    let roads = crate::layers::find("roads").expect("the catalogue has roads");
+    let existed = existed_expr(roads, "t", date).expect("roads are dated");
+    let surface = value_expr(roads.field("surface").expect("roads have a surface"), Some(date));
+    (existed, surface)
+}
+
+/// Whether a model site (rows aliased `t`) was recognised at the SQL date `date`.
+// As [`road_rules`]: model sites are in the constant catalogue, dated (tested below).
+#[allow(clippy::expect_used)]
+pub(crate) fn site_existed(date: &str) -> String {
+    let sites = crate::layers::find("model_sites").expect("the catalogue has model sites");
+    existed_expr(sites, "t", date).expect("model sites are dated")
+}
+
 /// The date a work of `layer` counts from (row alias `alias`), NULL when it has counted
 /// for as long as records go; `None` for layers that are not dated.
 pub fn dated_expr(layer: &Layer, alias: &str) -> Option<String> {
@@ -168,6 +189,9 @@ pub(crate) fn conditions(layer: &Layer, filter: &Filter, sql: &mut Sql, as_of: O
         conditions.push(existed);
     }
     for (name, value) in &filter.fields {
+        // The callers put only the names of the layer's own fields in a filter (they look
+        // each up in the catalogue to parse its value); any other name is a bug here.
+        #[allow(clippy::expect_used)]
         let field = layer.field(name).expect("filter fields are validated against the catalogue");
         let lhs = value_expr(field, as_of);
         let rhs = match value {
@@ -385,16 +409,30 @@ pub fn parse_field_value(ty: FieldType, value: &str) -> Result<FieldValue, Strin
     }
 }
 
-/// Parses `YYYY-MM-DD`.
-///
-/// ```
-/// assert!(kheo::store::features::parse_date("2024-02-29").is_ok());
-/// assert!(kheo::store::features::parse_date("2023-02-29").is_err());
-/// assert!(kheo::store::features::parse_date("29/02/2024").is_err());
-/// ```
-pub fn parse_date(value: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(value, "%Y-%m-%d")
-        .ok()
-        .filter(|_| value.len() == 10)
-        .ok_or_else(|| "must be a date written YYYY-MM-DD".to_string())
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_layers_coverage_names_have_their_rules() {
+        let (existed, surface) = road_rules("$3");
+        assert!(existed.contains("t.status") && existed.contains("$3"), "{existed}");
+        assert!(surface.contains("t.surface"), "{surface}");
+        assert!(site_existed("d.as_of").contains("d.as_of"));
+        // The works whose pieces coverage sums (`store::coverage::line_sums_query`).
+        let works = crate::layers::LAYERS.iter().filter(|l| {
+            matches!(
+                l.feed,
+                Some(
+                    crate::layers::Feed::Network
+                        | crate::layers::Feed::Length
+                        | crate::layers::Feed::Zone { .. }
+                        | crate::layers::Feed::Count
+                )
+            )
+        });
+        for layer in works {
+            assert!(existed_expr(layer, "t", "$1").is_some(), "{} is a work coverage sums, so it is dated", layer.id);
+        }
+    }
 }

@@ -7,7 +7,7 @@
 use crate::layers::{FieldType, GeometryKind, KeyType, Layer};
 use crate::model::vocab::EXISTING;
 use crate::spill;
-use crate::store::sql::{Arg, Sql};
+use crate::store::sql::{Arg, Sql, quote_ident};
 use crate::store::stream::{Chunks, Turn};
 use bytes::{Bytes, BytesMut};
 use chrono::NaiveDate;
@@ -60,15 +60,15 @@ pub(crate) fn feature_expr(layer: &Layer, as_of: Option<&str>) -> String {
 /// [`feature_expr`] with the geometry given as an SQL expression over `t` (the geometry
 /// moved to another CRS) and written with `digits` decimals.
 pub(crate) fn feature_expr_in(layer: &Layer, as_of: Option<&str>, geometry: &str, digits: u32) -> String {
-    let mut props = format!("t.{} AS commune", layer.commune_column);
+    let mut props = format!("t.{} AS commune", quote_ident(layer.commune_column));
     for field in layer.fields() {
-        props.push_str(&format!(", {} AS \"{}\"", value_expr(field, as_of), field.name));
+        props.push_str(&format!(", {} AS {}", value_expr(field, as_of), quote_ident(field.name)));
     }
     format!(
         "(SELECT row_to_json(f) FROM (SELECT 'Feature' AS type, t.{key} AS id, \
          ST_AsGeoJSON({geometry}, {digits})::json AS geometry, \
          (SELECT row_to_json(p) FROM (SELECT {props}) AS p) AS properties) AS f)",
-        key = layer.key
+        key = quote_ident(layer.key)
     )
 }
 
@@ -79,12 +79,12 @@ pub(crate) fn value_expr(field: &crate::layers::Field, as_of: Option<&str>) -> S
     match (field.as_of, as_of) {
         (Some(rule), Some(date)) => format!(
             "CASE WHEN t.{since} > {date} THEN coalesce(t.{before}, '{fallback}') ELSE t.{name} END",
-            since = rule.since,
-            before = rule.before,
+            since = quote_ident(rule.since),
+            before = quote_ident(rule.before),
             fallback = rule.fallback,
-            name = field.name
+            name = quote_ident(field.name)
         ),
-        _ => format!("t.{}", field.name),
+        _ => format!("t.{}", quote_ident(field.name)),
     }
 }
 
@@ -143,7 +143,7 @@ pub(crate) fn from_where(layer: &Layer, filter: &Filter, sql: &mut Sql, as_of: O
 
 /// `FROM <layer's table> t [WHERE <conditions joined by AND>]`.
 pub(crate) fn from_where_and(layer: &Layer, conditions: Vec<String>) -> String {
-    let mut text = format!(" FROM {} t", layer.table);
+    let mut text = format!(" FROM {} t", quote_ident(layer.table));
     if !conditions.is_empty() {
         text.push_str(" WHERE ");
         text.push_str(&conditions.join(" AND "));
@@ -160,15 +160,18 @@ pub(crate) fn conditions(layer: &Layer, filter: &Filter, sql: &mut Sql, as_of: O
         // hashed subplan whatever its row estimates, where `IN (published)` became an index
         // lookup per row in the nested loop of a tile (+30 % CPU on a z10 tile of 29,000
         // roads). Commune codes are never NULL (NOT NULL references), so NOT IN is exact.
-        conditions.push(format!("t.{} NOT IN (SELECT code FROM commune WHERE NOT published)", layer.commune_column));
+        conditions.push(format!(
+            "t.{} NOT IN (SELECT code FROM commune WHERE NOT published)",
+            quote_ident(layer.commune_column)
+        ));
     }
     if let Some(commune) = &filter.commune {
         let p = sql.arg(Arg::Text(commune.clone()));
-        conditions.push(format!("t.{} = {p}", layer.commune_column));
+        conditions.push(format!("t.{} = {p}", quote_ident(layer.commune_column)));
     }
     if let Some(region) = &filter.region {
         let p = sql.arg(Arg::Text(region.clone()));
-        conditions.push(format!("t.{} IN (SELECT region_communes({p}))", layer.commune_column));
+        conditions.push(format!("t.{} IN (SELECT region_communes({p}))", quote_ident(layer.commune_column)));
     }
     if let Some(group) = filter.group {
         let p = sql.arg(Arg::Int(group));
@@ -217,7 +220,7 @@ pub(crate) fn select(layer: &Layer, filter: &Filter, columns: impl FnOnce(Option
     let as_of = filter.as_of.map(|d| sql.arg(Arg::Date(d)));
     let columns = columns(as_of.as_deref());
     let from_where = from_where(layer, filter, &mut sql, as_of.as_deref());
-    sql.push(&format!("SELECT {columns}{from_where} ORDER BY t.{}", layer.key));
+    sql.push(&format!("SELECT {columns}{from_where} ORDER BY t.{}", quote_ident(layer.key)));
     if let Some(limit) = filter.limit {
         let p = sql.arg(Arg::Int(limit));
         sql.push(&format!(" LIMIT {p}"));
@@ -236,8 +239,8 @@ pub fn collection_query(layer: &Layer) -> String {
     format!(
         "SELECT json_build_object('type', 'FeatureCollection', 'features', \
          coalesce(json_agg({feature} ORDER BY t.{key}), '[]'::json))::text FROM {table} t",
-        key = layer.key,
-        table = layer.table
+        key = quote_ident(layer.key),
+        table = quote_ident(layer.table)
     )
 }
 
@@ -252,7 +255,11 @@ pub async fn one(pool: &PgPool, layer: &Layer, key: &str) -> Result<Option<Strin
         },
         KeyType::Code => sql.arg(Arg::Text(key.to_string())),
     };
-    sql.push(&format!("SELECT ({feature})::text FROM {} t WHERE t.{} = {p}", layer.table, layer.key));
+    sql.push(&format!(
+        "SELECT ({feature})::text FROM {} t WHERE t.{} = {p}",
+        quote_ident(layer.table),
+        quote_ident(layer.key)
+    ));
     sqlx::query_scalar_with(&sql.text, sql.arguments()).fetch_optional(pool).await
 }
 
@@ -265,7 +272,9 @@ pub async fn version(pool: &PgPool, layer: &Layer, key: &str) -> Result<Option<(
     let cast = if layer.key_type == KeyType::Integer { "::bigint" } else { "" };
     let sql = format!(
         "SELECT t.version, c.published FROM {} t JOIN commune c ON c.code = t.{} WHERE t.{} = $1{cast}",
-        layer.table, layer.commune_column, layer.key
+        quote_ident(layer.table),
+        quote_ident(layer.commune_column),
+        quote_ident(layer.key)
     );
     sqlx::query_as(&sql).bind(key).fetch_optional(pool).await
 }
@@ -274,11 +283,11 @@ pub async fn version(pool: &PgPool, layer: &Layer, key: &str) -> Result<Option<(
 /// visitors who are not signed in see).
 pub async fn count(pool: &PgPool, layer: &Layer, published_only: bool) -> Result<i64, sqlx::Error> {
     let filter = if published_only {
-        format!(" WHERE t.{} IN (SELECT code FROM commune WHERE published)", layer.commune_column)
+        format!(" WHERE t.{} IN (SELECT code FROM commune WHERE published)", quote_ident(layer.commune_column))
     } else {
         String::new()
     };
-    sqlx::query_scalar(&format!("SELECT count(*) FROM {} t{filter}", layer.table)).fetch_one(pool).await
+    sqlx::query_scalar(&format!("SELECT count(*) FROM {} t{filter}", quote_ident(layer.table))).fetch_one(pool).await
 }
 
 /// Runs `query` and streams a FeatureCollection of its rows, at the database's pace (see
@@ -417,7 +426,7 @@ mod tests {
     fn the_layers_coverage_names_have_their_rules() {
         let (existed, surface) = road_rules("$3");
         assert!(existed.contains("t.status") && existed.contains("$3"), "{existed}");
-        assert!(surface.contains("t.surface"), "{surface}");
+        assert!(surface.contains(r#"t."surface""#), "{surface}");
         assert!(site_existed("d.as_of").contains("d.as_of"));
         // The works whose pieces coverage sums (`store::coverage::line_sums_query`).
         let works = crate::layers::LAYERS.iter().filter(|l| {

@@ -390,7 +390,8 @@ pub async fn run(cli: Cli) -> Result<()> {
             let out = out.unwrap_or_else(|| PathBuf::from(format!("{commune}.kheo.zip")));
             // Straight to the file: with its photos, a dump can be larger than memory likes.
             let file = std::fs::File::create(&out).with_context(|| format!("writing {}", out.display()))?;
-            let written = crate::dump::export_commune_to(&pool, &commune, std::io::BufWriter::new(file)).await;
+            let written =
+                crate::pipeline::dump::export_commune_to(&pool, &commune, std::io::BufWriter::new(file)).await;
             let file = match written {
                 Ok(writer) => writer.into_inner().map_err(|e| e.into_error())?,
                 Err(error) => {
@@ -457,7 +458,7 @@ async fn demo(database: &Database, args: DemoArgs) -> Result<()> {
             bail!("--communes must be between 1 and 10000");
         }
         let started = std::time::Instant::now();
-        let made = crate::synthetic::province(&pool, args.communes).await?;
+        let made = crate::pipeline::synthetic::province(&pool, args.communes).await?;
         println!(
             "synthetic province: {} communes, {} groups, {} roads, {} lighting lines, {} model sites in {:.1} s",
             made.communes,
@@ -470,13 +471,12 @@ async fn demo(database: &Database, args: DemoArgs) -> Result<()> {
         let started = std::time::Instant::now();
         let jobs = default_jobs();
         let pool = crate::db::open(database.connect_options().await?, jobs as u32 + 1).await?;
-        let codes: Vec<String> =
-            sqlx::query_scalar("SELECT code FROM commune WHERE code LIKE 'S%'").fetch_all(&pool).await?;
+        let codes = crate::pipeline::synthetic::codes(&pool).await?;
         let count = crate::store::coverage::rebuild(&pool, Some(codes), jobs).await?;
         println!("coverage rebuilt for {count} communes in {:.1} s", started.elapsed().as_secs_f64());
         return Ok(());
     }
-    let report = crate::demo::load(&pool, args.from.as_deref()).await?;
+    let report = crate::pipeline::demo::load(&pool, args.from.as_deref()).await?;
     for (layer, counts) in report {
         println!("{layer:>15}: {} inserted, {} updated, {} deleted", counts.inserted, counts.updated, counts.deleted);
     }
@@ -484,16 +484,16 @@ async fn demo(database: &Database, args: DemoArgs) -> Result<()> {
 }
 
 async fn import(database: &Database, args: ImportArgs) -> Result<()> {
-    use crate::store::import::{Request, parse_crs, run};
+    use crate::pipeline::import::{Request, parse_crs, run};
     let open = || std::fs::File::open(&args.file).with_context(|| format!("reading {}", args.file.display()));
     let pool = crate::db::open(database.connect_options().await?, 2).await?;
-    if crate::dump::is_dump(open()?) {
+    if crate::pipeline::dump::is_dump(open()?) {
         if args.layer.is_some() || args.commune.is_some() {
             bail!("{} is a commune dump: import it without --layer and --commune", args.file.display());
         }
-        // A dump is kheo's own backup of one commune, read whole (src/dump.rs bounds it).
+        // A dump is kheo's own backup of one commune, read whole (src/pipeline/dump.rs bounds it).
         let bytes = std::fs::read(&args.file).with_context(|| format!("reading {}", args.file.display()))?;
-        let report = crate::dump::import_dump(&pool, &bytes).await?;
+        let report = crate::pipeline::dump::import_dump(&pool, &bytes).await?;
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(());
     }

@@ -5,16 +5,17 @@ pub mod auth;
 pub mod cli;
 pub mod coverage;
 pub mod db;
-pub mod demo;
-pub mod dump;
 pub mod http;
 pub mod import;
 pub mod layers;
 pub mod model;
 pub mod ogc;
 pub mod photos;
+pub mod pipeline;
 pub mod report;
 pub mod spill;
 pub mod spreadsheet;
 pub mod store;
-pub mod synthetic;
+
+// The loaders' former paths, for the tests and tools that name them.
+pub use pipeline::{demo, dump, synthetic};

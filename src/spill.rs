@@ -167,6 +167,9 @@ impl<E: From<io::Error>> SpillReader<E> {
                     state.memory_bytes -= chunk.len();
                     Next::Chunk(chunk)
                 } else if state.read < state.written {
+                    // Bytes past what memory holds were written to the file, which is made
+                    // before the first byte goes to it.
+                    #[allow(clippy::expect_used)]
                     let file = state.file.clone().expect("a file holds the bytes written to it");
                     Next::ReadFile(file, state.read, (state.written - state.read).min(READ_CHUNK))
                 } else if let Some(end) = state.end.take() {

@@ -145,12 +145,8 @@ pub async fn timeline(
         Some(year) => year,
         None => coverage::first_year(pool, code).await?.unwrap_or(to).clamp(to - 30, to),
     };
-    let dates: Vec<(i32, NaiveDate)> = (from..=to)
-        .map(|year| {
-            let end = NaiveDate::from_ymd_opt(year, 12, 31).expect("31 December exists");
-            (year, end.min(as_of))
-        })
-        .collect();
+    let dates: Vec<(i32, NaiveDate)> =
+        (from..=to).filter_map(|year| Some((year, NaiveDate::from_ymd_opt(year, 12, 31)?.min(as_of)))).collect();
     let only_dates: Vec<NaiveDate> = dates.iter().map(|(_, d)| *d).collect();
     let tallies = coverage::tallies(pool, code, &only_dates).await?;
     let years = dates

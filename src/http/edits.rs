@@ -8,6 +8,7 @@
 
 use super::AppContext;
 use super::error::{ApiError, ApiResult};
+use super::etag::version_tag;
 use super::layers::layer_or_404;
 use super::params::today_in_vietnam;
 use super::session::Writer;
@@ -40,11 +41,6 @@ pub fn router() -> OpenApiRouter<AppContext> {
         // A feature write is small: its own limit, far below the upload limit
         // (`feature_body` applies it to the feature writes, this to the rest).
         .layer(DefaultBodyLimit::max(limits::FEATURE_BODY_MAX_BYTES))
-}
-
-/// The strong ETag of a feature: its version, which changes with every write.
-pub fn version_tag(version: i32) -> String {
-    format!("\"v{version}\"")
 }
 
 /// The version an `If-Match` header names: 428 without one or with `*`, 412 when it is not
@@ -325,7 +321,15 @@ async fn create(
         return Err(ApiError::invalid(format!("there is no commune `{commune}`"), json!({ "field": "commune" })));
     }
     writer.may_edit(&commune)?;
-    let geometry = checked_geometry(&ctx, layer, submitted.geometry.expect("required"), query.as_deref()).await?;
+    let geometry = checked_geometry(
+        &ctx,
+        layer,
+        submitted
+            .geometry
+            .ok_or_else(|| ApiError::invalid("the feature needs a geometry", json!({ "field": "geometry" })))?,
+        query.as_deref(),
+    )
+    .await?;
 
     let mut tx = ctx.pool.begin().await?;
     let stored = match edit::insert(&mut tx, layer, &commune, &submitted.properties, &geometry, None).await {

@@ -1,4 +1,5 @@
-//! Weak ETags from data revisions, and conditional GET.
+//! ETags: weak ones from data revisions, a feature's strong one from its version, and
+//! conditional GET.
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -13,6 +14,12 @@ pub fn weak(parts: &[&str]) -> String {
     env!("CARGO_PKG_VERSION").hash(&mut hasher);
     parts.hash(&mut hasher);
     format!("W/\"{:016x}\"", hasher.finish())
+}
+
+/// The strong ETag of a feature: its version, which changes with every write. What a
+/// feature's GET answers and its edits' `If-Match` names.
+pub fn version_tag(version: i32) -> String {
+    format!("\"v{version}\"")
 }
 
 /// Whether the request's `If-None-Match` names `tag` (or is `*`).

@@ -27,7 +27,7 @@ pub fn router() -> OpenApiRouter<AppContext> {
     )
 )]
 async fn health(State(ctx): State<AppContext>) -> Response {
-    let ping = sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&ctx.pool);
+    let ping = crate::store::health::ping(&ctx.pool);
     match tokio::time::timeout(Duration::from_secs(3), ping).await {
         Ok(Ok(_)) => (StatusCode::OK, Json(json!({ "status": "ok" }))).into_response(),
         _ => {

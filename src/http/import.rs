@@ -1,5 +1,5 @@
 //! `POST /api/import`: a file uploaded as multipart form data, imported into one layer of one
-//! commune (see `store::import` for the pipeline). Fields: `file`, `layer`, `commune`, and
+//! commune (see `pipeline::import` for the pipeline). Fields: `file`, `layer`, `commune`, and
 //! optionally `crs` (`EPSG:9208`), `mapping` (JSON `{"source": "field"}`), `defaults`
 //! (JSON `{"field": value}` for what the file does not give), `encoding`,
 //! `dry_run` and `repair` (`true`/`false`).
@@ -14,7 +14,7 @@ use super::layers::layer_or_404;
 use super::params::today_in_vietnam;
 use super::session::Writer;
 use crate::import::{Input, Limits, ReadError};
-use crate::store::import::{self, ImportError, Request};
+use crate::pipeline::import::{self, ImportError, Request};
 use axum::Json;
 use axum::extract::State;
 use axum::extract::multipart::{Field, Multipart, MultipartError, MultipartRejection};

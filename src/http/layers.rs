@@ -347,7 +347,7 @@ async fn one(
         .filter(|(_, published)| *published || !viewer.is_anonymous())
         .map(|(version, _)| version)
         .ok_or_else(|| ApiError::not_found(format!("no feature {id} in layer {}", layer.id)))?;
-    let tag = super::edits::version_tag(version);
+    let tag = etag::version_tag(version);
     if etag::matches(&headers, &tag) {
         return Ok(etag::not_modified(&tag));
     }

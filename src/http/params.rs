@@ -59,8 +59,7 @@ pub fn as_of(params: &HashMap<String, String>) -> ApiResult<NaiveDate> {
 
 /// Today's date where the planners are.
 pub fn today_in_vietnam() -> NaiveDate {
-    let offset = chrono::FixedOffset::east_opt(7 * 3600).expect("UTC+7 is a valid offset");
-    chrono::Utc::now().with_timezone(&offset).date_naive()
+    chrono::Utc::now().with_timezone(&crate::model::values::VIETNAM).date_naive()
 }
 
 /// An optional year between 1900 and 2200.

@@ -7,6 +7,10 @@ use super::field::{Field, FieldType};
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use std::fmt;
 
+/// Digits after the decimal point in the coordinates the API writes: 1e-7 degree is about
+/// 1 cm.
+pub const COORDINATE_DIGITS: u32 = 7;
+
 /// The most vertices (positions) one geometry may have. A commune's longest road, drawn
 /// at one vertex per metre, has a few thousand; a ward boundary from a cadastral map some
 /// ten thousand.

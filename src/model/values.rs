@@ -155,6 +155,29 @@ fn date(text: &str) -> Option<NaiveDate> {
         })
 }
 
+/// Vietnam's time zone, UTC+7 all year (no daylight saving): the planners' "today" and
+/// the day of an instant.
+pub const VIETNAM: chrono::FixedOffset = match chrono::FixedOffset::east_opt(7 * 3600) {
+    Some(offset) => offset,
+    // Evaluated when compiling: a wrong offset is a build error, never a panic at run time.
+    None => panic!("UTC+7 is a valid offset"),
+};
+
+/// Parses `YYYY-MM-DD`: a date as the API writes it, strictly (the importer's lenient
+/// reading is [`normalise`]).
+///
+/// ```
+/// assert!(kheo::model::values::parse_date("2024-02-29").is_ok());
+/// assert!(kheo::model::values::parse_date("2023-02-29").is_err());
+/// assert!(kheo::model::values::parse_date("29/02/2024").is_err());
+/// ```
+pub fn parse_date(value: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .ok()
+        .filter(|_| value.len() == 10)
+        .ok_or_else(|| "must be a date written YYYY-MM-DD".to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

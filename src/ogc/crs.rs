@@ -1,6 +1,6 @@
 //! The coordinate reference systems of OGC API - Features Part 2 that kheo serves: WGS 84
 //! (CRS84, longitude first, the default; EPSG:4326, latitude first) and the VN-2000 systems
-//! kheo also imports from (`crate::store::import::ACCEPTED_CRS`).
+//! kheo also imports from (`crate::pipeline::import::ACCEPTED_CRS`).
 //!
 //! Axis order follows each CRS's EPSG definition, as GDAL and OWSLib expect: EPSG:4326 and
 //! EPSG:4756 are latitude first, the projected VN-2000 systems (UTM and TM-3) easting
@@ -75,7 +75,7 @@ impl Crs {
 
     /// Digits after the decimal point in coordinates: about 1 cm in degrees, 1 mm in metres.
     pub fn digits(&self) -> u32 {
-        if self.projected { 3 } else { crate::store::features::COORDINATE_DIGITS }
+        if self.projected { 3 } else { crate::model::limits::COORDINATE_DIGITS }
     }
 
     /// Whether it is the storage CRS with its axis order (nothing to transform or flip).

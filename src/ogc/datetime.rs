@@ -1,7 +1,7 @@
 //! The `datetime` parameter of OGC API - Features, read at the precision of kheo's data:
 //! works are dated by day, in Vietnam's time (UTC+7).
 
-use chrono::{DateTime, FixedOffset, NaiveDate};
+use chrono::{DateTime, NaiveDate};
 
 /// What `datetime` asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,12 +52,11 @@ fn open_or_instant(value: &str) -> Result<Option<NaiveDate>, String> {
 /// A day: `YYYY-MM-DD`, or an RFC 3339 date-time taken as its day in Vietnam.
 fn instant(value: &str) -> Result<NaiveDate, String> {
     if value.len() == 10 {
-        return crate::store::features::parse_date(value)
+        return crate::model::values::parse_date(value)
             .map_err(|_| format!("`{value}` is not a date: write YYYY-MM-DD or an RFC 3339 date-time"));
     }
-    let vietnam = FixedOffset::east_opt(7 * 3600).expect("UTC+7 is a valid offset");
     DateTime::parse_from_rfc3339(value)
-        .map(|t| t.with_timezone(&vietnam).date_naive())
+        .map(|t| t.with_timezone(&crate::model::values::VIETNAM).date_naive())
         .map_err(|_| {
             format!("`{value}` is not a date nor a date-time: write 2020-12-31, 2020-12-31T00:00:00Z, or an interval start/end with `..` for an open end")
         })

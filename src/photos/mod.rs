@@ -354,7 +354,9 @@ fn fit(image: &DynamicImage, side: u32) -> Option<DynamicImage> {
         return None;
     }
     // An 8-bit image into one of the same type: fast_image_resize takes every such type.
-    Some(kheo_pixels::scale(image, width, height).expect("scaling an 8-bit image"))
+    #[allow(clippy::expect_used)]
+    let scaled = kheo_pixels::scale(image, width, height).expect("scaling an 8-bit image");
+    Some(scaled)
 }
 
 /// Whether any pixel is not fully opaque.
@@ -389,6 +391,7 @@ fn encode_jpeg(image: &DynamicImage, quality: u8, exif: Option<Vec<u8>>) -> Vec<
     }
     // Writing an 8-bit image to memory does not fail (JPEG takes every 8-bit colour type
     // once the encoder has dropped the alpha channel).
+    #[allow(clippy::expect_used)]
     image.write_with_encoder(encoder).expect("encoding an 8-bit image as JPEG in memory");
     out
 }
@@ -399,6 +402,8 @@ fn encode_png(image: &DynamicImage, exif: Option<Vec<u8>>) -> Vec<u8> {
     if let Some(exif) = exif {
         let _ = encoder.set_exif_metadata(exif);
     }
+    // As for JPEG: an 8-bit image written to memory.
+    #[allow(clippy::expect_used)]
     image.write_with_encoder(encoder).expect("encoding an 8-bit image as PNG in memory");
     out
 }

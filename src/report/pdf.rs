@@ -202,6 +202,8 @@ impl<'m> Layout<'m> {
         Layout { m, pages: vec![Vec::new()], y: pt(page::TOP_MM), images: 0 }
     }
 
+    // `new` makes the first page and pages are only ever added.
+    #[allow(clippy::expect_used)]
     fn ops(&mut self) -> &mut Vec<Op> {
         self.pages.last_mut().expect("there is always a page")
     }

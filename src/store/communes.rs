@@ -1,7 +1,7 @@
 //! Communes and residential groups as the API lists them.
 
 use serde::Serialize;
-use sqlx::PgPool;
+use sqlx::{PgExecutor, PgPool};
 
 /// A commune with its groups' count and bounding box, for `GET /api/communes`.
 #[derive(Debug, Serialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -43,8 +43,13 @@ pub async fn set_published(pool: &PgPool, code: &str, published: bool) -> Result
     Ok(done.rows_affected() == 1)
 }
 
-pub async fn exists(pool: &PgPool, code: &str) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM commune WHERE code = $1)").bind(code).fetch_one(pool).await
+pub async fn exists(db: impl PgExecutor<'_>, code: &str) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM commune WHERE code = $1)").bind(code).fetch_one(db).await
+}
+
+/// The name of commune `code`; `None` when there is no such commune.
+pub async fn name(pool: &PgPool, code: &str) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT name FROM commune WHERE code = $1").bind(code).fetch_optional(pool).await
 }
 
 /// The id of group `code` of commune `commune`.

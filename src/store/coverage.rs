@@ -4,13 +4,13 @@
 //! year-by-year timeline are the same code: a request only sums pieces, grouped by date,
 //! group and road class.
 
-use crate::coverage::{Settings, Tally};
-use crate::layers::{self, Feed, LAYERS, Layer};
+use crate::layers::{Feed, LAYERS, Layer};
+use crate::model::coverage::{Settings, Tally};
 use crate::model::vocab::{CONCRETE, EXISTING, HARDENED_SURFACES};
-use crate::store::features::{dated_expr, existed_expr, value_expr};
+use crate::store::features::{dated_expr, existed_expr, road_rules, site_existed};
 use chrono::NaiveDate;
 use sqlx::postgres::PgRow;
-use sqlx::{PgPool, Postgres, Row};
+use sqlx::{PgConnection, PgPool, Postgres, Row};
 use std::collections::HashMap;
 use std::hash::Hash;
 
@@ -192,9 +192,7 @@ const BY_COMMUNE: Scope = Scope { condition: "p.commune_code = ANY ($1)", area: 
 /// concrete and hardened surfaces come bound (`$3`, `$4`) from `model::vocab`. A road's money
 /// is dated by the work it paid for: its paving if any, else its construction.
 fn road_sums_query(scope: &Scope) -> String {
-    let roads = layers::find("roads").expect("the catalogue has roads");
-    let existed = existed_expr(roads, "t", "d.as_of").expect("roads are dated");
-    let surface = value_expr(roads.field("surface").expect("roads have a surface"), Some("d.as_of"));
+    let (existed, surface) = road_rules("d.as_of");
     let (condition, area) = scope.on("t");
     format!(
         "SELECT d.as_of, {area} AS area, t.class,
@@ -221,6 +219,9 @@ fn road_sums_query(scope: &Scope) -> String {
 }
 
 /// The query summing a line work layer's pieces (length and money) at each date, by area.
+// Every work layer that feeds coverage by its length or zone is dated (tested in
+// `store::features`).
+#[allow(clippy::expect_used)]
 fn line_sums_query(layer: &Layer, scope: &Scope) -> String {
     let existed = existed_expr(layer, "t", "d.as_of").expect("works are dated");
     format!(
@@ -242,8 +243,7 @@ fn line_sums_query(layer: &Layer, scope: &Scope) -> String {
 /// The query counting model sites at each date, by area, field and recognition, with
 /// their money.
 fn site_sums_query(scope: &Scope) -> String {
-    let sites = layers::find("model_sites").expect("the catalogue has model sites");
-    let existed = existed_expr(sites, "t", "d.as_of").expect("sites are dated");
+    let existed = site_existed("d.as_of");
     format!(
         "SELECT d.as_of, {area} AS area, t.field, t.recognition, count(*) AS sites,
                 coalesce(sum(t.people_vnd), 0)::float8 AS people_vnd, coalesce(sum(t.state_vnd), 0)::float8 AS state_vnd,
@@ -367,6 +367,12 @@ pub async fn first_year_of(pool: &PgPool, communes: &[String]) -> Result<Option<
     sqlx::query_scalar(&sql).bind(communes).fetch_one(pool).await
 }
 
+/// Recomputes the derived coverage data of commune `code`.
+pub async fn rebuild_one(conn: &mut PgConnection, code: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT coverage_rebuild($1)").bind(code).execute(conn).await?;
+    Ok(())
+}
+
 /// Recomputes the derived coverage data of `communes` (all when `None`), `jobs` communes
 /// at a time. Returns the number of communes rebuilt.
 pub async fn rebuild(pool: &PgPool, communes: Option<Vec<String>>, jobs: usize) -> Result<usize, sqlx::Error> {
@@ -387,7 +393,7 @@ pub async fn rebuild(pool: &PgPool, communes: Option<Vec<String>>, jobs: usize) 
         });
     }
     while let Some(result) = workers.join_next().await {
-        result.expect("a rebuild worker panicked")?;
+        result.map_err(|_| sqlx::Error::WorkerCrashed)??;
     }
     Ok(count)
 }

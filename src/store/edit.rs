@@ -118,7 +118,7 @@ pub async fn insert(
         );
         sqlx::query(&sql).execute(&mut **tx).await?;
     }
-    Ok(fetch(tx, layer, &new_key, false).await?.expect("the row just inserted"))
+    fetch(tx, layer, &new_key, false).await?.ok_or(sqlx::Error::RowNotFound)
 }
 
 /// Inserts many features of commune `commune` (fields checked, geometries WGS 84) with a
@@ -199,7 +199,7 @@ pub async fn update(
         .bind(geojson.unwrap_or("null"))
         .execute(&mut **tx)
         .await?;
-    Ok(fetch(tx, layer, key, false).await?.expect("the row just updated"))
+    fetch(tx, layer, key, false).await?.ok_or(sqlx::Error::RowNotFound)
 }
 
 /// Deletes feature `key`.

@@ -7,7 +7,7 @@
 
 use crate::layers::{Field, FieldType, KeyType, Layer};
 use crate::store::features::{self, COORDINATE_DIGITS, Filter};
-use crate::store::sql::Sql;
+use crate::store::sql::{Sql, quote_ident};
 use crate::store::stream::{Chunks, Turn, stream_rows};
 use bytes::{Bytes, BytesMut};
 use sqlx::PgPool;
@@ -108,8 +108,11 @@ fn csv_record<'a>(out: &mut BytesMut, cells: impl IntoIterator<Item = Option<&'a
     use bytes::BufMut;
     let mut writer = csv::WriterBuilder::new().buffer_capacity(1024).from_writer(out.writer());
     // Writing to memory cannot fail.
-    writer.write_record(cells.into_iter().map(|c| c.unwrap_or(""))).expect("writing a CSV record to memory");
-    writer.flush().expect("flushing a CSV record to memory");
+    #[allow(clippy::expect_used)]
+    {
+        writer.write_record(cells.into_iter().map(|c| c.unwrap_or(""))).expect("writing a CSV record to memory");
+        writer.flush().expect("flushing a CSV record to memory");
+    }
 }
 
 /// A KML document of the rows of [`kml_query`], streamed.
@@ -159,17 +162,18 @@ pub const DUMP_COORDINATE_DIGITS: u32 = 15;
 /// the commune bound to `$1`: the Features of the features endpoint, at full precision and
 /// without as-of values.
 pub fn dump_query(layer: &Layer) -> String {
-    let mut props = format!("t.{} AS commune", layer.commune_column);
+    let mut props = format!("t.{} AS commune", quote_ident(layer.commune_column));
     for field in layer.fields() {
-        props.push_str(&format!(", t.{0} AS \"{0}\"", field.name));
+        let name = quote_ident(field.name);
+        props.push_str(&format!(", t.{name} AS {name}"));
     }
     format!(
         "SELECT (SELECT row_to_json(f) FROM (SELECT 'Feature' AS type, t.{key} AS id, \
          ST_AsGeoJSON(t.geom, {DUMP_COORDINATE_DIGITS})::json AS geometry, \
          (SELECT row_to_json(p) FROM (SELECT {props}) AS p) AS properties) AS f)::text \
          FROM {table} t WHERE t.{commune} = $1 ORDER BY t.{key}",
-        key = layer.key,
-        table = layer.table,
-        commune = layer.commune_column,
+        key = quote_ident(layer.key),
+        table = quote_ident(layer.table),
+        commune = quote_ident(layer.commune_column),
     )
 }

@@ -7,16 +7,16 @@
 use crate::layers::{FieldType, GeometryKind, KeyType, Layer};
 use crate::model::vocab::EXISTING;
 use crate::spill;
-use crate::store::sql::{Arg, Sql};
+use crate::store::sql::{Arg, Sql, quote_ident};
 use crate::store::stream::{Chunks, Turn};
 use bytes::{Bytes, BytesMut};
 use chrono::NaiveDate;
 use futures_util::StreamExt;
 use sqlx::PgPool;
 
+pub use crate::model::limits::COORDINATE_DIGITS;
+pub use crate::model::values::parse_date;
 pub use crate::store::stream::CHUNK_BYTES;
-/// Digits after the decimal point in coordinates: 1e-7 degree is about 1 cm.
-pub const COORDINATE_DIGITS: u32 = 7;
 
 /// A typed value of an attribute filter (`?surface=concrete`).
 #[derive(Debug, Clone, PartialEq)]
@@ -60,15 +60,15 @@ pub(crate) fn feature_expr(layer: &Layer, as_of: Option<&str>) -> String {
 /// [`feature_expr`] with the geometry given as an SQL expression over `t` (the geometry
 /// moved to another CRS) and written with `digits` decimals.
 pub(crate) fn feature_expr_in(layer: &Layer, as_of: Option<&str>, geometry: &str, digits: u32) -> String {
-    let mut props = format!("t.{} AS commune", layer.commune_column);
+    let mut props = format!("t.{} AS commune", quote_ident(layer.commune_column));
     for field in layer.fields() {
-        props.push_str(&format!(", {} AS \"{}\"", value_expr(field, as_of), field.name));
+        props.push_str(&format!(", {} AS {}", value_expr(field, as_of), quote_ident(field.name)));
     }
     format!(
         "(SELECT row_to_json(f) FROM (SELECT 'Feature' AS type, t.{key} AS id, \
          ST_AsGeoJSON({geometry}, {digits})::json AS geometry, \
          (SELECT row_to_json(p) FROM (SELECT {props}) AS p) AS properties) AS f)",
-        key = layer.key
+        key = quote_ident(layer.key)
     )
 }
 
@@ -79,12 +79,12 @@ pub(crate) fn value_expr(field: &crate::layers::Field, as_of: Option<&str>) -> S
     match (field.as_of, as_of) {
         (Some(rule), Some(date)) => format!(
             "CASE WHEN t.{since} > {date} THEN coalesce(t.{before}, '{fallback}') ELSE t.{name} END",
-            since = rule.since,
-            before = rule.before,
+            since = quote_ident(rule.since),
+            before = quote_ident(rule.before),
             fallback = rule.fallback,
-            name = field.name
+            name = quote_ident(field.name)
         ),
-        _ => format!("t.{}", field.name),
+        _ => format!("t.{}", quote_ident(field.name)),
     }
 }
 
@@ -103,6 +103,27 @@ pub(crate) fn value_expr(field: &crate::layers::Field, as_of: Option<&str>) -> S
 pub fn existed_expr(layer: &Layer, alias: &str, date: &str) -> Option<String> {
     let dated = dated_expr(layer, alias)?;
     Some(format!("({alias}.status = '{EXISTING}' AND ({dated} IS NULL OR {dated} <= {date}))"))
+}
+
+/// The as-of rules of the roads, over rows aliased `t` at the SQL date `date`: whether a road
+/// existed then, and its surface then. For the SQL that names roads itself (coverage, the
+/// work list, the report's map).
+// The catalogue is a constant; its tests (`the_layers_coverage_names_have_their_rules`
+// below) check that roads are in it, dated, with a surface.
+#[allow(clippy::expect_used)]
+pub(crate) fn road_rules(date: &str) -> (String, String) {
+    let roads = crate::layers::find("roads").expect("the catalogue has roads");
+    let existed = existed_expr(roads, "t", date).expect("roads are dated");
+    let surface = value_expr(roads.field("surface").expect("roads have a surface"), Some(date));
+    (existed, surface)
+}
+
+/// Whether a model site (rows aliased `t`) was recognised at the SQL date `date`.
+// As [`road_rules`]: model sites are in the constant catalogue, dated (tested below).
+#[allow(clippy::expect_used)]
+pub(crate) fn site_existed(date: &str) -> String {
+    let sites = crate::layers::find("model_sites").expect("the catalogue has model sites");
+    existed_expr(sites, "t", date).expect("model sites are dated")
 }
 
 /// The date a work of `layer` counts from (row alias `alias`), NULL when it has counted
@@ -131,7 +152,7 @@ pub(crate) fn from_where(layer: &Layer, filter: &Filter, sql: &mut Sql, as_of: O
 
 /// `FROM <layer's table> t [WHERE <conditions joined by AND>]`.
 pub(crate) fn from_where_and(layer: &Layer, conditions: Vec<String>) -> String {
-    let mut text = format!(" FROM {} t", layer.table);
+    let mut text = format!(" FROM {} t", quote_ident(layer.table));
     if !conditions.is_empty() {
         text.push_str(" WHERE ");
         text.push_str(&conditions.join(" AND "));
@@ -148,15 +169,18 @@ pub(crate) fn conditions(layer: &Layer, filter: &Filter, sql: &mut Sql, as_of: O
         // hashed subplan whatever its row estimates, where `IN (published)` became an index
         // lookup per row in the nested loop of a tile (+30 % CPU on a z10 tile of 29,000
         // roads). Commune codes are never NULL (NOT NULL references), so NOT IN is exact.
-        conditions.push(format!("t.{} NOT IN (SELECT code FROM commune WHERE NOT published)", layer.commune_column));
+        conditions.push(format!(
+            "t.{} NOT IN (SELECT code FROM commune WHERE NOT published)",
+            quote_ident(layer.commune_column)
+        ));
     }
     if let Some(commune) = &filter.commune {
         let p = sql.arg(Arg::Text(commune.clone()));
-        conditions.push(format!("t.{} = {p}", layer.commune_column));
+        conditions.push(format!("t.{} = {p}", quote_ident(layer.commune_column)));
     }
     if let Some(region) = &filter.region {
         let p = sql.arg(Arg::Text(region.clone()));
-        conditions.push(format!("t.{} IN (SELECT region_communes({p}))", layer.commune_column));
+        conditions.push(format!("t.{} IN (SELECT region_communes({p}))", quote_ident(layer.commune_column)));
     }
     if let Some(group) = filter.group {
         let p = sql.arg(Arg::Int(group));
@@ -177,6 +201,9 @@ pub(crate) fn conditions(layer: &Layer, filter: &Filter, sql: &mut Sql, as_of: O
         conditions.push(existed);
     }
     for (name, value) in &filter.fields {
+        // The callers put only the names of the layer's own fields in a filter (they look
+        // each up in the catalogue to parse its value); any other name is a bug here.
+        #[allow(clippy::expect_used)]
         let field = layer.field(name).expect("filter fields are validated against the catalogue");
         let lhs = value_expr(field, as_of);
         let rhs = match value {
@@ -202,7 +229,7 @@ pub(crate) fn select(layer: &Layer, filter: &Filter, columns: impl FnOnce(Option
     let as_of = as_of_arg(layer, filter.as_of, &mut sql);
     let columns = columns(as_of.as_deref());
     let from_where = from_where(layer, filter, &mut sql, as_of.as_deref());
-    sql.push(&format!("SELECT {columns}{from_where} ORDER BY t.{}", layer.key));
+    sql.push(&format!("SELECT {columns}{from_where} ORDER BY t.{}", quote_ident(layer.key)));
     if let Some(limit) = filter.limit {
         let p = sql.arg(Arg::Int(limit));
         sql.push(&format!(" LIMIT {p}"));
@@ -221,8 +248,8 @@ pub fn collection_query(layer: &Layer) -> String {
     format!(
         "SELECT json_build_object('type', 'FeatureCollection', 'features', \
          coalesce(json_agg({feature} ORDER BY t.{key}), '[]'::json))::text FROM {table} t",
-        key = layer.key,
-        table = layer.table
+        key = quote_ident(layer.key),
+        table = quote_ident(layer.table)
     )
 }
 
@@ -237,7 +264,11 @@ pub async fn one(pool: &PgPool, layer: &Layer, key: &str) -> Result<Option<Strin
         },
         KeyType::Code => sql.arg(Arg::Text(key.to_string())),
     };
-    sql.push(&format!("SELECT ({feature})::text FROM {} t WHERE t.{} = {p}", layer.table, layer.key));
+    sql.push(&format!(
+        "SELECT ({feature})::text FROM {} t WHERE t.{} = {p}",
+        quote_ident(layer.table),
+        quote_ident(layer.key)
+    ));
     sqlx::query_scalar_with(&sql.text, sql.arguments()).fetch_optional(pool).await
 }
 
@@ -250,7 +281,9 @@ pub async fn version(pool: &PgPool, layer: &Layer, key: &str) -> Result<Option<(
     let cast = if layer.key_type == KeyType::Integer { "::bigint" } else { "" };
     let sql = format!(
         "SELECT t.version, c.published FROM {} t JOIN commune c ON c.code = t.{} WHERE t.{} = $1{cast}",
-        layer.table, layer.commune_column, layer.key
+        quote_ident(layer.table),
+        quote_ident(layer.commune_column),
+        quote_ident(layer.key)
     );
     sqlx::query_as(&sql).bind(key).fetch_optional(pool).await
 }
@@ -259,11 +292,11 @@ pub async fn version(pool: &PgPool, layer: &Layer, key: &str) -> Result<Option<(
 /// visitors who are not signed in see).
 pub async fn count(pool: &PgPool, layer: &Layer, published_only: bool) -> Result<i64, sqlx::Error> {
     let filter = if published_only {
-        format!(" WHERE t.{} IN (SELECT code FROM commune WHERE published)", layer.commune_column)
+        format!(" WHERE t.{} IN (SELECT code FROM commune WHERE published)", quote_ident(layer.commune_column))
     } else {
         String::new()
     };
-    sqlx::query_scalar(&format!("SELECT count(*) FROM {} t{filter}", layer.table)).fetch_one(pool).await
+    sqlx::query_scalar(&format!("SELECT count(*) FROM {} t{filter}", quote_ident(layer.table))).fetch_one(pool).await
 }
 
 /// Runs `query` and streams a FeatureCollection of its rows, at the database's pace (see
@@ -394,16 +427,30 @@ pub fn parse_field_value(ty: FieldType, value: &str) -> Result<FieldValue, Strin
     }
 }
 
-/// Parses `YYYY-MM-DD`.
-///
-/// ```
-/// assert!(kheo::store::features::parse_date("2024-02-29").is_ok());
-/// assert!(kheo::store::features::parse_date("2023-02-29").is_err());
-/// assert!(kheo::store::features::parse_date("29/02/2024").is_err());
-/// ```
-pub fn parse_date(value: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(value, "%Y-%m-%d")
-        .ok()
-        .filter(|_| value.len() == 10)
-        .ok_or_else(|| "must be a date written YYYY-MM-DD".to_string())
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_layers_coverage_names_have_their_rules() {
+        let (existed, surface) = road_rules("$3");
+        assert!(existed.contains("t.status") && existed.contains("$3"), "{existed}");
+        assert!(surface.contains(r#"t."surface""#), "{surface}");
+        assert!(site_existed("d.as_of").contains("d.as_of"));
+        // The works whose pieces coverage sums (`store::coverage::line_sums_query`).
+        let works = crate::layers::LAYERS.iter().filter(|l| {
+            matches!(
+                l.feed,
+                Some(
+                    crate::layers::Feed::Network
+                        | crate::layers::Feed::Length
+                        | crate::layers::Feed::Zone { .. }
+                        | crate::layers::Feed::Count
+                )
+            )
+        });
+        for layer in works {
+            assert!(existed_expr(layer, "t", "$1").is_some(), "{} is a work coverage sums, so it is dated", layer.id);
+        }
+    }
 }

@@ -75,7 +75,7 @@ struct Facts {
 /// Checks `input` (in `srid`) against `rules`. `Ok(Err(problem))` is bad input; `Err` is a
 /// fault of the database.
 pub async fn check(pool: &PgPool, input: Input<'_>, srid: i32, rules: Rules) -> sqlx::Result<Result<Checked, Problem>> {
-    Ok(check_many(pool, &[input], srid, rules).await?.pop().expect("one answer per input"))
+    check_many(pool, &[input], srid, rules).await?.pop().ok_or_else(|| unanswered("the geometry"))
 }
 
 /// Checks a geometry an editor sends (GeoJSON in WGS 84) as [`check`] does, and refuses
@@ -160,7 +160,13 @@ pub async fn check_many(
     for (position, facts) in positions.into_iter().zip(facts) {
         answers[position] = Some(judge(facts, rules));
     }
-    Ok(answers.into_iter().map(|a| a.expect("every input answered")).collect())
+    answers.into_iter().map(|a| a.ok_or_else(|| unanswered("a geometry"))).collect()
+}
+
+/// The database answered fewer geometries than it was asked about: a fault of the query,
+/// never of the input.
+fn unanswered(what: &str) -> sqlx::Error {
+    sqlx::Error::Protocol(format!("the geometry check gave no answer for {what}"))
 }
 
 fn judge(facts: Facts, rules: Rules) -> Result<Checked, Problem> {

@@ -116,7 +116,7 @@ pub async fn insert(conn: &mut PgConnection, photo: &NewPhoto<'_>) -> sqlx::Resu
     .bind(photo.created_by)
     .fetch_one(&mut *conn)
     .await?;
-    Ok(info(conn, id, false).await?.expect("the photo just inserted"))
+    info(conn, id, false).await?.ok_or(sqlx::Error::RowNotFound)
 }
 
 /// Photo `id`'s metadata; with `lock`, the row is locked for the rest of the transaction.
@@ -202,7 +202,7 @@ pub async fn set_caption(conn: &mut PgConnection, id: i64, caption: Option<&str>
         .bind(caption)
         .execute(&mut *conn)
         .await?;
-    Ok(info(conn, id, false).await?.expect("the photo just updated"))
+    info(conn, id, false).await?.ok_or(sqlx::Error::RowNotFound)
 }
 
 pub async fn delete(conn: &mut PgConnection, id: i64) -> sqlx::Result<()> {

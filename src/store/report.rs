@@ -4,8 +4,7 @@
 //! zone's grid convergence, under 0.4° in Vietnam), so the map and its scale bar need no
 //! projection code of kheo's own.
 
-use crate::layers;
-use crate::store::features::{existed_expr, value_expr};
+use crate::store::features::{road_rules, site_existed};
 use chrono::NaiveDate;
 use sqlx::PgPool;
 
@@ -74,9 +73,7 @@ pub async fn map_shapes(pool: &PgPool, code: &str, as_of: NaiveDate) -> Result<O
     .fetch_all(pool)
     .await?;
 
-    let roads_layer = layers::find("roads").expect("the catalogue has roads");
-    let existed = existed_expr(roads_layer, "t", "$3").expect("roads are dated");
-    let surface = value_expr(roads_layer.field("surface").expect("roads have a surface"), Some("$3"));
+    let (existed, surface) = road_rules("$3");
     let roads = sqlx::query_as(&format!(
         "SELECT t.class, {surface} AS surface, ST_AsGeoJSON(ST_Transform(t.geom, $2), 1) AS geometry
            FROM road t WHERE t.commune_code = $1 AND {existed} ORDER BY t.id"
@@ -87,8 +84,7 @@ pub async fn map_shapes(pool: &PgPool, code: &str, as_of: NaiveDate) -> Result<O
     .fetch_all(pool)
     .await?;
 
-    let sites_layer = layers::find("model_sites").expect("the catalogue has model sites");
-    let existed = existed_expr(sites_layer, "t", "$3").expect("model sites are dated");
+    let existed = site_existed("$3");
     let sites = sqlx::query_as(&format!(
         "SELECT t.field, t.recognition, ST_X(p) AS x, ST_Y(p) AS y
            FROM model_site t CROSS JOIN LATERAL (SELECT ST_Transform(t.geom, $2) AS p) q
@@ -128,25 +124,21 @@ pub async fn model_site_photos(
     per_site: i64,
     most: i64,
 ) -> Result<Vec<SitePhoto>, sqlx::Error> {
-    let sites_layer = layers::find("model_sites").expect("the catalogue has model sites");
-    let existed = existed_expr(sites_layer, "t", "$2").expect("model sites are dated");
+    let existed = site_existed("$2");
     sqlx::query_as(&format!(
         "SELECT p.feature_id AS site_id, t.name AS site_name, t.field, p.caption, p.taken_on,
                 p.thumbnail, p.thumb_width, p.thumb_height
            FROM (SELECT q.*, row_number() OVER (PARTITION BY q.feature_id ORDER BY q.id) AS n
-                   FROM photo q WHERE q.layer = $5 AND q.commune_code = $1) p
-           JOIN {table} t ON t.{key} = p.feature_id
+                   FROM photo q WHERE q.layer = 'model_sites' AND q.commune_code = $1) p
+           JOIN model_site t ON t.id = p.feature_id
           WHERE t.commune_code = $1 AND {existed} AND p.n <= $3
           ORDER BY p.feature_id, p.id
-          LIMIT $4",
-        table = sites_layer.table,
-        key = sites_layer.key,
+          LIMIT $4"
     ))
     .bind(code)
     .bind(as_of)
     .bind(per_site)
     .bind(most)
-    .bind(sites_layer.id)
     .fetch_all(pool)
     .await
 }

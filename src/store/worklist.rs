@@ -1,8 +1,7 @@
 //! The roads of a commune still to be concreted, piece by group, for the work list.
 
-use crate::layers;
 use crate::model::vocab::CONCRETE;
-use crate::store::features::{existed_expr, value_expr};
+use crate::store::features::road_rules;
 use sqlx::PgPool;
 
 /// A road's part in one group (or outside every group), not concreted at the date.
@@ -30,9 +29,7 @@ pub async fn roads_left(
     as_of: chrono::NaiveDate,
     group: Option<i64>,
 ) -> Result<Vec<RoadLeft>, sqlx::Error> {
-    let roads = layers::find("roads").expect("the catalogue has roads");
-    let existed = existed_expr(roads, "t", "$3").expect("roads are dated");
-    let surface = value_expr(roads.field("surface").expect("roads have a surface"), Some("$3"));
+    let (existed, surface) = road_rules("$3");
     let sql = format!(
         "SELECT p.group_id, t.id AS road_id, t.name, t.class, {surface} AS surface, t.status,
                 t.width_m::float8 AS width_m, sum(p.length_m) AS length_m

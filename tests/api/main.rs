@@ -1,6 +1,11 @@
 //! Integration tests against a real PostGIS: one binary, a fresh database per test.
 
+// A test's helpers (spawning the app, fixtures) panic on failure like the tests themselves;
+// clippy.toml's allow-*-in-tests covers only `#[test]` functions.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod accounts;
+mod architecture;
 mod as_of;
 mod bad_requests;
 mod catalogue;

@@ -504,7 +504,7 @@ async fn tilejson_refuses_a_host_header_that_is_not_a_host() {
 #[tokio::test]
 async fn a_tile_over_100_000_roads_reads_the_spatial_index_and_is_served_at_once() {
     let app = spawn_app().await;
-    // 100 synthetic communes of 1,000 roads, from 104° E 19° N (see src/synthetic.rs).
+    // 100 synthetic communes of 1,000 roads, from 104° E 19° N (see src/pipeline/synthetic.rs).
     kheo::synthetic::province(&app.pool, 100).await.unwrap();
     let roads = kheo::layers::find("roads").unwrap();
     // z14 12947/7306: 104.4800-104.5020 E, 19.0829-19.1036 N, over the corners of four

@@ -20,7 +20,10 @@ pub fn respond<T: Serialize>(
     match format {
         Format::Html => html_response(html()),
         Format::Json => {
-            let body = serde_json::to_vec(doc).expect("OGC documents serialise");
+            let body = match serde_json::to_vec(doc) {
+                Ok(body) => body,
+                Err(e) => return super::super::error::ApiError::Internal(e.into()).into_response(),
+            };
             let mut response = (StatusCode::OK, body).into_response();
             response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(json_type));
             response

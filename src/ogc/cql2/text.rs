@@ -360,7 +360,7 @@ impl Parser {
                 self.next += 1;
                 self.expect_symbol(")")?;
                 let date = if w.eq_ignore_ascii_case("DATE") {
-                    crate::store::features::parse_date(&text)
+                    crate::model::values::parse_date(&text)
                 } else {
                     match crate::ogc::datetime::parse(&text) {
                         Ok(crate::ogc::datetime::Datetime::Instant(day)) if text.len() > 10 => Ok(day),
@@ -440,7 +440,8 @@ impl Parser {
         match self.peek().map(|t| t.token.clone()) {
             Some(Token::Number(n)) => {
                 self.next += 1;
-                Ok(n.parse().expect("the tokenizer checked the number"))
+                // The tokenizer took only digits, a point and an exponent: this parses.
+                n.parse().or_else(|_| self.error("a number"))
             }
             _ => self.error("a number"),
         }

@@ -19,14 +19,12 @@
 //! same way, by id. A dump made before photos existed (no `photos` in its manifest) says
 //! nothing about photos: the photos of the features it keeps are left alone.
 
-use crate::demo::BulkLoad;
 use crate::layers::{self, LAYERS};
-use crate::store::export::dump_query;
-use crate::store::load::LoadCounts;
-use crate::store::photos as photo_store;
+use crate::store::dump::{self as dump_store, CollectionCheck};
+use crate::store::load::{BulkLoad, LoadCounts};
+use crate::store::{communes, photos as photo_store};
 use anyhow::{Context, Result, anyhow, bail, ensure};
 use chrono::{DateTime, Utc};
-use futures_util::TryStreamExt;
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
 use std::io::{Cursor, Read, Write};
@@ -138,12 +136,9 @@ pub async fn export_commune(pool: &PgPool, code: &str) -> Result<Vec<u8>> {
 /// Writes the dump of commune `code` (a zip) to `out`, one photo at a time: a commune's
 /// photos never sit in memory together.
 pub async fn export_commune_to<W: Write + std::io::Seek>(pool: &PgPool, code: &str, out: W) -> Result<W> {
-    let name: Option<String> =
-        sqlx::query_scalar("SELECT name FROM commune WHERE code = $1").bind(code).fetch_optional(pool).await?;
-    let name = name.ok_or_else(|| anyhow!("unknown commune `{code}`"))?;
+    let name = communes::name(pool, code).await?.ok_or_else(|| anyhow!("unknown commune `{code}`"))?;
     // One snapshot for every layer: a concurrent edit never makes a dump inconsistent.
-    let mut tx = pool.begin().await?;
-    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY").execute(&mut *tx).await?;
+    let mut tx = dump_store::snapshot(pool).await?;
 
     let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
     let mut zip = zip::ZipWriter::new(out);
@@ -152,26 +147,21 @@ pub async fn export_commune_to<W: Write + std::io::Seek>(pool: &PgPool, code: &s
         let file = format!("{}.geojson", layer.id);
         zip.start_file(file.as_str(), options)?;
         zip.write_all(br#"{"type":"FeatureCollection","features":["#)?;
-        let query = dump_query(layer);
-        let mut rows = sqlx::query_scalar::<_, String>(&query).bind(code).fetch(&mut *tx);
-        let mut features = 0i64;
-        while let Some(feature) = rows.try_next().await? {
-            if features > 0 {
+        let mut first = true;
+        let features = dump_store::each_feature(&mut tx, layer, code, |feature| {
+            if !first {
                 zip.write_all(b",\n")?;
             }
+            first = false;
             zip.write_all(feature.as_bytes())?;
-            features += 1;
-        }
-        drop(rows);
+            Ok::<_, anyhow::Error>(())
+        })
+        .await?;
         zip.write_all(b"]}\n")?;
         manifest_layers.push(ManifestLayer { layer: layer.id.to_string(), file, features });
     }
 
-    let settings: Option<serde_json::Value> =
-        sqlx::query_scalar("SELECT row_to_json(s)::jsonb FROM commune_setting s WHERE s.commune_code = $1")
-            .bind(code)
-            .fetch_optional(&mut *tx)
-            .await?;
+    let settings = dump_store::settings(&mut tx, code).await?;
     let photos = write_photos(&mut tx, &mut zip, code).await?;
     tx.commit().await?;
     zip.start_file(SETTINGS, options)?;
@@ -316,19 +306,10 @@ pub async fn import_dump(pool: &PgPool, bytes: &[u8]) -> Result<DumpReport> {
         let text = reader.text(&entry.file)?;
         // Checked by PostgreSQL, which parses the file anyway: a FeatureCollection of the
         // manifest's commune with as many features as the manifest says.
-        let (is_collection, count, strangers): (bool, i64, i64) = sqlx::query_as(
-            "SELECT jsonb_typeof(d->'features') = 'array',
-                    CASE WHEN jsonb_typeof(d->'features') = 'array' THEN jsonb_array_length(d->'features')::bigint END,
-                    (SELECT count(*) FROM jsonb_array_elements(CASE WHEN jsonb_typeof(d->'features') = 'array'
-                                                               THEN d->'features' ELSE '[]' END) AS f
-                      WHERE coalesce(f->'properties'->>'commune', f->'properties'->>'code') IS DISTINCT FROM $2)
-               FROM (SELECT $1::jsonb AS d) AS doc",
-        )
-        .bind(&text)
-        .bind(&code)
-        .fetch_one(&mut *bulk.tx)
-        .await
-        .with_context(|| format!("{} in the dump is not JSON", entry.file))?;
+        let CollectionCheck { is_collection, count, strangers } =
+            dump_store::check_collection(&mut bulk.tx, &text, &code)
+                .await
+                .with_context(|| format!("{} in the dump is not JSON", entry.file))?;
         ensure!(is_collection, "{} in the dump is not a FeatureCollection", entry.file);
         ensure!(
             count == entry.features,
@@ -342,15 +323,11 @@ pub async fn import_dump(pool: &PgPool, bytes: &[u8]) -> Result<DumpReport> {
         if count == 0 && layer.role != layers::Role::Boundary {
             // An empty file names no commune, so the sync deletes nothing by itself: the
             // commune has no such features any more.
-            let sql = format!("DELETE FROM {} WHERE {} = $1", layer.table, layer.commune_column);
-            counts.deleted += sqlx::query(&sql).bind(&code).execute(&mut *bulk.tx).await?.rows_affected() as i64;
+            counts.deleted += dump_store::delete_commune_features(&mut bulk.tx, layer, &code).await? as i64;
         }
         report.layers.push(LayerReport { layer: layer.id, counts });
     }
-    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM commune WHERE code = $1)")
-        .bind(&code)
-        .fetch_one(&mut *bulk.tx)
-        .await?;
+    let exists = communes::exists(&mut *bulk.tx, &code).await?;
     ensure!(
         exists,
         "the dump does not hold commune {code} itself (communes.geojson), and this database has no such commune"
@@ -372,26 +349,9 @@ pub async fn import_dump(pool: &PgPool, bytes: &[u8]) -> Result<DumpReport> {
                 manifest.settings
             );
         }
-        let changed = sqlx::query(
-            "INSERT INTO commune_setting AS s (commune_code, counted_classes, lit_buffer_m, drain_buffer_m, targets)
-             SELECT $1, ARRAY(SELECT jsonb_array_elements_text($2::jsonb->'counted_classes')),
-                    ($2::jsonb->>'lit_buffer_m')::double precision,
-                    coalesce(($2::jsonb->>'drain_buffer_m')::double precision,
-                             (SELECT drain_buffer_m FROM commune_setting WHERE commune_code = $1), 10),
-                    $2::jsonb->'targets'
-             ON CONFLICT (commune_code) DO UPDATE
-                SET counted_classes = EXCLUDED.counted_classes, lit_buffer_m = EXCLUDED.lit_buffer_m,
-                    drain_buffer_m = EXCLUDED.drain_buffer_m, targets = EXCLUDED.targets, updated_at = now()
-              WHERE (s.counted_classes, s.lit_buffer_m, s.drain_buffer_m, s.targets)
-                    IS DISTINCT FROM (EXCLUDED.counted_classes, EXCLUDED.lit_buffer_m, EXCLUDED.drain_buffer_m,
-                                      EXCLUDED.targets)",
-        )
-        .bind(&code)
-        .bind(&settings)
-        .execute(&mut *bulk.tx)
-        .await
-        .with_context(|| format!("restoring {}", manifest.settings))?
-        .rows_affected();
+        let changed = dump_store::restore_settings(&mut bulk.tx, &code, &settings)
+            .await
+            .with_context(|| format!("restoring {}", manifest.settings))?;
         report.settings_changed = changed > 0;
     }
     bulk.finish().await?;

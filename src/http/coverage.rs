@@ -182,14 +182,12 @@ async fn cached(
     {
         return Ok(super::compressed::gzipped(respond(body, content_type, &r.tag)));
     }
-    let body = match ctx.cache.get(&r.tag) {
-        Some(body) => body,
-        None => {
-            let body = Bytes::from(serde_json::to_vec(&compute().await?).map_err(anyhow::Error::from)?);
-            ctx.cache.put(&r.tag, body.clone());
-            body
-        }
-    };
+    let body = ctx
+        .cache
+        .get_or_compute(&r.tag, async || -> ApiResult<Bytes> {
+            Ok(Bytes::from(serde_json::to_vec(&compute().await?).map_err(anyhow::Error::from)?))
+        })
+        .await?;
     if r.gzip && ctx.cache.is_on() {
         let compressed = super::compressed::gzip(body).await?;
         ctx.cache.put(&gzip_key, compressed.clone());

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark of a region's coverage (GET /api/coverage?region=) over the synthetic province:
 # computed (the answer cache off) and cached, one request at a time and at 50 concurrent
-# clients, with each server's peak memory. Run from the repo root: bash bench/region.sh
+# clients, with each server's peak memory; computed also just after one commune changed
+# (its coverage steps computed again first) and after all of them changed. Run from the repo root: bash bench/region.sh
 #
 # The province of the synthetic communes is the region `tinh-tong-hop` (derived from their
 # `province`). The numbers come from one run; the load average is recorded with them.
@@ -60,8 +61,31 @@ for mode in computed cached; do
     log "$mode: $RUNS single requests (hyperfine)"
     hyperfine -N --style basic --warmup 2 --runs "$RUNS" --export-json "$OUT/region-$mode-single.json" \
         "curl -sf -o /dev/null '$BASE$API'" >&2
+    if [[ "$mode" == computed ]]; then
+        # The first answer after a change: the changed commune's steps are computed again
+        # first. One road repaved per run, in a different commune each time.
+        log "computed: $RUNS single requests, each after one road of one commune changed"
+        : > "$OUT/region-after-edit.txt"
+        for run in $(seq "$RUNS"); do
+            psql "$URL" -qAt -c "UPDATE road SET paved_on = DATE '2023-01-01' + $run, surface_before = 'earth'
+                                  WHERE id = (SELECT min(id) FROM road WHERE commune_code = (
+                                              SELECT code FROM commune ORDER BY code OFFSET $run LIMIT 1))"
+            curl -sf -o /dev/null -w '%{time_total}\n' "$BASE$API" >> "$OUT/region-after-edit.txt"
+        done
+        # Every commune changed (as after a bulk load with no server running): the first
+        # answer computes the steps of all 500.
+        log "computed: one request after every commune changed"
+        psql "$URL" -qAt -c "INSERT INTO coverage_step_change (commune_code) SELECT code FROM commune"
+        curl -sf -o /dev/null -w '%{time_total}\n' "$BASE$API" > "$OUT/region-all-changed.txt"
+    fi
     log "$mode: wrk -t2 -c50 -d$WRK_DURATION"
     wrk -t2 -c50 -d"$WRK_DURATION" --latency "$BASE$API" | tee "$OUT/region-$mode-wrk.txt" >&2
+    if [[ "$mode" == cached ]]; then
+        # As browsers ask: gzip (the cache keeps the compressed body beside the plain one).
+        log "cached: wrk -t2 -c50 -d$WRK_DURATION, gzip"
+        wrk -t2 -c50 -d"$WRK_DURATION" --latency -H 'Accept-Encoding: gzip' "$BASE$API" \
+            | tee "$OUT/region-cached-gzip-wrk.txt" >&2
+    fi
     results+=("$mode $(peak_kib) $(cut -d' ' -f1 /proc/loadavg)")
     stop_server
 done
@@ -85,11 +109,22 @@ print("| answer | single: median ms (min-max) | 50 clients: req/s | p50 ms | p99
 print("|---|---|---|---|---|---|---|---|")
 raw = json.load(open(f"{out}/region-raw-single.json"))["results"][0]
 print(f"| raw PostGIS, road lengths only (psql) | {raw['median'] * 1000:.0f} ({raw['min'] * 1000:.0f}-{raw['max'] * 1000:.0f}) | | | | | | |")
+def median_ms(path):
+    times = sorted(float(line) * 1000 for line in open(path) if line.strip())
+    return times[len(times) // 2], times[0], times[-1]
 for row in rows:
     mode, peak, load = row.split()
     single = json.load(open(f"{out}/region-{mode}-single.json"))["results"][0]
     rps, p50, p99, errors = wrk(f"{out}/region-{mode}-wrk.txt")
     print(f"| {mode} | {single['median'] * 1000:.0f} ({single['min'] * 1000:.0f}-{single['max'] * 1000:.0f}) "
           f"| {rps:.1f} | {p50:.1f} | {p99:.1f} | {errors} | {int(peak) / 1024:.0f} MiB | {load} |")
+    if mode == "cached":
+        rps, p50, p99, errors = wrk(f"{out}/region-cached-gzip-wrk.txt")
+        print(f"| cached, gzip asked | | {rps:.1f} | {p50:.1f} | {p99:.1f} | {errors} | | |")
+    if mode == "computed":
+        med, lo, hi = median_ms(f"{out}/region-after-edit.txt")
+        print(f"| computed, just after one commune changed | {med:.0f} ({lo:.0f}-{hi:.0f}) | | | | | | |")
+        med, _, _ = median_ms(f"{out}/region-all-changed.txt")
+        print(f"| computed, just after all {communes} communes changed | {med:.0f} | | | | | | |")
 PY
 cat "$OUT/region.md"

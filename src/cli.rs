@@ -446,6 +446,16 @@ async fn serve(database: &Database, args: ServeArgs) -> Result<()> {
     };
     let photos =
         crate::http::PhotoGate::new(usize::from(args.max_photo_mb) * 1024 * 1024, usize::from(args.photo_decodes));
+    // Communes changed while no server ran (a load, a restore) get their coverage steps now,
+    // not on their first region request.
+    let refresh = pool.clone();
+    tokio::spawn(async move {
+        match crate::store::coverage::refresh_all_steps(&refresh).await {
+            Ok(0) => {}
+            Ok(count) => tracing::info!(communes = count, "coverage steps brought up to date"),
+            Err(error) => tracing::warn!(%error, "coverage steps not brought up to date; region requests will"),
+        }
+    });
     let ctx = AppContext::new(pool, web).with_policy(policy).with_cache_entries(args.cache_entries).with_photos(photos);
     crate::http::serve(listener, ctx).await?;
     Ok(())

@@ -35,45 +35,42 @@ pub fn router() -> OpenApiRouter<AppContext> {
         .routes(routes!(timeline))
 }
 
-/// What a coverage request is about.
+/// What a coverage request is about: a commune's code, or a region's. A region is looked
+/// up only when its answer is computed ([`region_of`]): a cached answer costs no lookup.
 enum Area {
     Commune(String),
-    /// A region, with the communes its reader may see.
-    Region {
-        region: Region,
-        communes: Vec<String>,
-    },
+    Region(String),
 }
 
 impl Area {
     fn code(&self) -> &str {
         match self {
-            Area::Commune(code) => code,
-            Area::Region { region, .. } => &region.code,
+            Area::Commune(code) | Area::Region(code) => code,
         }
     }
 }
 
-/// `commune=` or `region=`, exactly one. A region's unpublished communes are left out for
-/// visitors who are not signed in (a commune's are 404 before this, in `guard_reads`).
-async fn area(ctx: &AppContext, viewer: &Viewer, params: &HashMap<String, String>) -> ApiResult<Area> {
+/// `commune=` or `region=`, exactly one.
+fn area(params: &HashMap<String, String>) -> ApiResult<Area> {
     match (params.contains_key("commune"), params.get("region")) {
         (true, Some(_)) => Err(ApiError::bad("region", "give `commune` or `region`, not both")),
         (true, None) => Ok(Area::Commune(params::commune(params)?)),
-        (false, Some(code)) => {
-            if !params::is_region_code(code) {
-                return Err(ApiError::bad("region", "must be a region code such as nghe-an"));
-            }
-            let region = regions::find(&ctx.pool, code)
-                .await?
-                .ok_or_else(|| ApiError::not_found(format!("unknown region `{code}`")))?;
-            let communes = regions::communes(&ctx.pool, code, viewer.is_anonymous()).await?;
-            Ok(Area::Region { region, communes })
-        }
+        (false, Some(code)) if params::is_region_code(code) => Ok(Area::Region(code.clone())),
+        (false, Some(_)) => Err(ApiError::bad("region", "must be a region code such as nghe-an")),
         (false, None) => {
             Err(ApiError::bad("commune", "is required (a commune code such as 17131), or `region` (a region code)"))
         }
     }
+}
+
+/// The region `code` (404 when there is none) and the communes its reader may see: a
+/// region's unpublished communes are left out for visitors who are not signed in (a
+/// commune's are 404 before this, in `guard_reads`).
+async fn region_of(ctx: &AppContext, viewer: &Viewer, code: &str) -> ApiResult<(Region, Vec<String>)> {
+    let region =
+        regions::find(&ctx.pool, code).await?.ok_or_else(|| ApiError::not_found(format!("unknown region `{code}`")))?;
+    let communes = regions::communes(&ctx.pool, code, viewer.is_anonymous()).await?;
+    Ok((region, communes))
 }
 
 /// The ETag of a coverage answer: the data's revisions, the query and the date (the
@@ -95,7 +92,7 @@ async fn tag(
             tables.push(format!("coverage:{code}"));
             "any"
         }
-        Area::Region { .. } => {
+        Area::Region(_) => {
             tables.extend(["coverage:all", "region", "region_commune"].map(String::from));
             if viewer.is_anonymous() { "public" } else { "signed-in" }
         }
@@ -128,7 +125,7 @@ async fn begin(
     let allowed: Vec<&str> = ["commune", "region", "as_of"].iter().chain(extra).copied().collect();
     let params = params::parse(query, &allowed)?;
     let as_of = params::as_of(&params)?;
-    let area = area(ctx, viewer, &params).await?;
+    let area = area(&params)?;
     let tag = tag(ctx, viewer, kind, &area, query, as_of).await?;
     if etag::matches(headers, &tag) {
         return Ok(Err(etag::not_modified(&tag)));
@@ -143,15 +140,16 @@ enum Loaded {
     Region(Box<RegionReport>),
 }
 
-async fn load(ctx: &AppContext, area: &Area, as_of: NaiveDate) -> ApiResult<Loaded> {
+async fn load(ctx: &AppContext, viewer: &Viewer, area: &Area, as_of: NaiveDate) -> ApiResult<Loaded> {
     match area {
         Area::Commune(code) => Ok(Loaded::Commune(Box::new(
             report::report(&ctx.pool, code, as_of)
                 .await?
                 .ok_or_else(|| ApiError::not_found(format!("unknown commune `{code}`")))?,
         ))),
-        Area::Region { region, communes } => {
-            Ok(Loaded::Region(Box::new(region::report(&ctx.pool, region, communes, as_of).await?)))
+        Area::Region(code) => {
+            let (region, communes) = region_of(ctx, viewer, code).await?;
+            Ok(Loaded::Region(Box::new(region::report(&ctx.pool, &region, &communes, as_of).await?)))
         }
     }
 }
@@ -218,7 +216,7 @@ async fn coverage_json(
         Err(not_modified) => return Ok(not_modified),
     };
     cached(&ctx, &r, "application/json", async || {
-        let value = match load(&ctx, &r.area, r.as_of).await? {
+        let value = match load(&ctx, &viewer, &r.area, r.as_of).await? {
             Loaded::Commune(report) => serde_json::to_value(&report),
             Loaded::Region(report) => serde_json::to_value(&report),
         };
@@ -264,7 +262,7 @@ async fn coverage_geojson(
         Ok(request) => request,
         Err(not_modified) => return Ok(not_modified),
     };
-    cached(&ctx, &r, "application/geo+json", async || match load(&ctx, &r.area, r.as_of).await? {
+    cached(&ctx, &r, "application/geo+json", async || match load(&ctx, &viewer, &r.area, r.as_of).await? {
         Loaded::Commune(report) => groups_collection(&ctx, &report).await,
         Loaded::Region(report) => communes_collection(&ctx, &report).await,
     })
@@ -358,7 +356,7 @@ async fn coverage_csv(
         Err(not_modified) => return Ok(not_modified),
     };
     let (comma, english) = (sheets::decimal_comma(&r.params)?, sheets::english(&r.params)?);
-    let sheet = sheet(&load(&ctx, &r.area, r.as_of).await?, r.as_of, english);
+    let sheet = sheet(&load(&ctx, &viewer, &r.area, r.as_of).await?, r.as_of, english);
     let mut response = respond(sheets::csv(&sheet, comma)?, sheets::CSV, &r.tag);
     sheets::attachment(&mut response, "coverage", r.area.code(), r.as_of, "csv");
     Ok(response)
@@ -386,7 +384,7 @@ async fn coverage_xlsx(
         Err(not_modified) => return Ok(not_modified),
     };
     let english = sheets::english(&r.params)?;
-    let sheet = sheet(&load(&ctx, &r.area, r.as_of).await?, r.as_of, english);
+    let sheet = sheet(&load(&ctx, &viewer, &r.area, r.as_of).await?, r.as_of, english);
     let mut response = respond(sheets::xlsx(&sheet, english, true)?, sheets::XLSX, &r.tag);
     sheets::attachment(&mut response, "coverage", r.area.code(), r.as_of, "xlsx");
     Ok(response)
@@ -436,8 +434,9 @@ async fn timeline(
                 .ok_or_else(|| ApiError::not_found(format!("unknown commune `{code}`")))?;
             Ok(json!({ "commune": code, "as_of": as_of, "settings": settings, "years": years }))
         }
-        Area::Region { region, communes } => {
-            let years = region::timeline(&ctx.pool, region, communes, (from, to), as_of).await?;
+        Area::Region(code) => {
+            let (region, communes) = region_of(&ctx, &viewer, code).await?;
+            let years = region::timeline(&ctx.pool, &region, &communes, (from, to), as_of).await?;
             Ok(json!({ "region": region.code, "as_of": as_of, "years": years }))
         }
     })

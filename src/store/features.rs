@@ -136,6 +136,22 @@ pub fn dated_expr(layer: &Layer, alias: &str) -> Option<String> {
     })
 }
 
+/// The dates on which what a work of `layer` (row alias `alias`) counts for can change: the
+/// date it counts from, and the date each of its as-of attributes changed. The as-of rules
+/// ([`existed_expr`], [`value_expr`]) compare the as-of date only with these, so as a
+/// function of the date a work's contribution is constant between them. Empty for layers
+/// that are not dated.
+///
+/// ```
+/// let roads = kheo::layers::find("roads").unwrap();
+/// assert_eq!(kheo::store::features::change_dates(roads, "t"), ["t.done_on", "t.\"paved_on\""]);
+/// ```
+pub fn change_dates(layer: &Layer, alias: &str) -> Vec<String> {
+    let Some(dated) = dated_expr(layer, alias) else { return Vec::new() };
+    let since = layer.fields().filter_map(|f| f.as_of).map(|rule| format!("{alias}.{}", quote_ident(rule.since)));
+    std::iter::once(dated).chain(since).collect()
+}
+
 /// The placeholder of the as-of date `as_of`, bound only for a layer dated by it (an undated
 /// layer's queries never name it). A value bound but never named would make the same SQL
 /// text a statement of one more parameter: sqlx keeps prepared statements by their text, so

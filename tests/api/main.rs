@@ -14,6 +14,7 @@ mod communes_import;
 mod connections;
 mod contract_regressions;
 mod coverage;
+mod coverage_steps;
 mod demo;
 mod edits;
 mod errors;

@@ -1,18 +1,20 @@
 //! Coverage sums from the derived pieces (see migrations/*_coverage.sql), and rebuilds.
 //!
 //! Every query takes a list of as-of dates, so that one coverage request and a
-//! year-by-year timeline are the same code: a request only sums pieces, grouped by date,
-//! group and road class.
+//! year-by-year timeline are the same code. A commune's report sums its pieces by group; a
+//! region's reads its communes' steps (see `sums`), which the pieces' rules compute.
 
-use crate::layers::{Feed, LAYERS, Layer};
+mod sums;
+
+use crate::layers::{Feed, LAYERS};
 use crate::model::coverage::{Settings, Tally};
-use crate::model::vocab::{CONCRETE, EXISTING, HARDENED_SURFACES};
-use crate::store::features::{dated_expr, existed_expr, road_rules, site_existed};
+use crate::store::features::change_dates;
 use chrono::NaiveDate;
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, PgPool, Postgres, Row};
 use std::collections::HashMap;
 use std::hash::Hash;
+use sums::{PieceKind, Scope, kinds, refresh_statement};
 
 /// Sums per (as-of date, group id; `None` for unassigned).
 pub type Tallies = HashMap<(NaiveDate, Option<i64>), Tally>;
@@ -164,118 +166,90 @@ pub async fn quality(pool: &PgPool, commune: &str) -> Result<Option<Quality>, sq
         .await
 }
 
-/// What a sum covers: the pieces of one commune by group, or of several communes by
-/// commune. `condition` selects the pieces, aliased `p`, with the bound `$1`; `area` is
-/// what the sums are grouped by.
-struct Scope {
-    condition: &'static str,
-    area: &'static str,
-}
-
-impl Scope {
-    /// The same scope over pieces aliased `alias`.
-    fn on(&self, alias: &str) -> (String, String) {
-        (self.condition.replace("p.", &format!("{alias}.")), self.area.replace("p.", &format!("{alias}.")))
-    }
-}
-
 /// One commune, by group (NULL: unassigned).
 const BY_GROUP: Scope = Scope { condition: "p.commune_code = $1", area: "p.group_id" };
 /// Several communes, by commune.
 const BY_COMMUNE: Scope = Scope { condition: "p.commune_code = ANY ($1)", area: "p.commune_code" };
 
-/// The query summing road pieces at each date (`$2`), by area and class.
-///
-/// Built from the catalogue's rules, not written again: a road exists at a date by
-/// [`existed_expr`] and has the surface [`value_expr`] gives, applied to the pieces, which
-/// carry their road's attributes under the same names (the piece-attributes migration);
-/// concrete and hardened surfaces come bound (`$3`, `$4`) from `model::vocab`. A road's money
-/// is dated by the work it paid for: its paving if any, else its construction.
-fn road_sums_query(scope: &Scope) -> String {
-    let (existed, surface) = road_rules("d.as_of");
-    let (condition, area) = scope.on("t");
-    format!(
-        "SELECT d.as_of, {area} AS area, t.class,
-                coalesce(sum(t.length_m) FILTER (WHERE exists_then), 0) AS road_m,
-                coalesce(sum(t.length_m) FILTER (WHERE exists_then AND s.surface = $3), 0) AS concrete_m,
-                coalesce(sum(t.length_m) FILTER (WHERE exists_then AND s.surface = ANY ($4)), 0) AS hardened_m,
-                coalesce(sum(t.length_m) FILTER (WHERE exists_then AND t.lit AND (t.lit_since IS NULL OR t.lit_since <= d.as_of)), 0)
-                    AS lit_m,
-                coalesce(sum(t.length_m) FILTER (WHERE exists_then AND t.drained
-                                                 AND (t.drained_since IS NULL OR t.drained_since <= d.as_of)), 0)
-                    AS drained_m,
-                coalesce(sum(t.share * t.people_vnd) FILTER (WHERE paid_then), 0)::float8 AS people_vnd,
-                coalesce(sum(t.share * t.state_vnd) FILTER (WHERE paid_then), 0)::float8 AS state_vnd,
-                coalesce(sum(t.share * t.workdays) FILTER (WHERE paid_then), 0)::float8 AS workdays
-           FROM unnest($2::date[]) AS d (as_of)
-           JOIN coverage_road_piece t ON {condition} AND t.status = '{EXISTING}'
-           CROSS JOIN LATERAL (SELECT {existed} AS exists_then,
-                                      coalesce(t.paved_on, t.done_on) IS NULL
-                                      OR coalesce(t.paved_on, t.done_on) <= d.as_of AS paid_then,
-                                      {surface} AS surface) AS s
-          WHERE s.exists_then OR s.paid_then
-          GROUP BY d.as_of, {area}, t.class"
-    )
-}
-
-/// The query summing a line work layer's pieces (length and money) at each date, by area.
-// Every work layer that feeds coverage by its length or zone is dated (tested in
-// `store::features`).
-#[allow(clippy::expect_used)]
-fn line_sums_query(layer: &Layer, scope: &Scope) -> String {
-    let existed = existed_expr(layer, "t", "d.as_of").expect("works are dated");
-    format!(
-        "SELECT d.as_of, {area} AS area, sum(p.length_m) AS length_m,
-                coalesce(sum(p.share * t.people_vnd), 0)::float8 AS people_vnd,
-                coalesce(sum(p.share * t.state_vnd), 0)::float8 AS state_vnd,
-                coalesce(sum(p.share * t.workdays), 0)::float8 AS workdays
-           FROM unnest($2::date[]) AS d (as_of)
-           JOIN coverage_line_piece p ON {condition} AND p.layer = '{id}'
-           JOIN {table} t ON t.id = p.work_id AND {existed}
-          GROUP BY d.as_of, {area}",
-        area = scope.area,
-        condition = scope.condition,
-        id = layer.id,
-        table = layer.table,
-    )
-}
-
-/// The query counting model sites at each date, by area, field and recognition, with
-/// their money.
-fn site_sums_query(scope: &Scope) -> String {
-    let existed = site_existed("d.as_of");
-    format!(
-        "SELECT d.as_of, {area} AS area, t.field, t.recognition, count(*) AS sites,
-                coalesce(sum(t.people_vnd), 0)::float8 AS people_vnd, coalesce(sum(t.state_vnd), 0)::float8 AS state_vnd,
-                coalesce(sum(t.workdays), 0)::float8 AS workdays
-           FROM unnest($2::date[]) AS d (as_of)
-           JOIN coverage_site p ON {condition}
-           JOIN model_site t ON t.id = p.site_id AND {existed}
-          GROUP BY d.as_of, {area}, t.field, t.recognition",
-        area = scope.area,
-        condition = scope.condition,
-    )
-}
-
 /// The raw sums of a commune at each of `dates`, by group.
 pub async fn tallies(pool: &PgPool, commune: &str, dates: &[NaiveDate]) -> Result<Tallies, sqlx::Error> {
-    sums(pool, &BY_GROUP, commune, dates).await
+    let queries: Vec<String> = kinds().iter().map(|kind| kind.direct_query(&BY_GROUP)).collect();
+    sums(pool, &queries, commune, dates).await
 }
 
-/// The raw sums of each of `communes` at each of `dates`.
+/// The raw sums of each of `communes` at each of `dates`, read from their steps (brought up
+/// to date first).
 pub async fn commune_tallies(
     pool: &PgPool,
     communes: &[String],
     dates: &[NaiveDate],
 ) -> Result<HashMap<(NaiveDate, String), Tally>, sqlx::Error> {
-    sums(pool, &BY_COMMUNE, communes, dates).await
+    refresh_steps(pool, communes).await?;
+    let queries: Vec<String> = kinds().iter().map(PieceKind::steps_query).collect();
+    sums(pool, &queries, communes, dates).await
 }
 
-/// The sums of `scope`, keyed by date and area (`K`: a group id or a commune code), with
-/// `selector` bound to the scope's `$1`.
+/// [`commune_tallies`] summed from the pieces, as a commune's own report sums them: what
+/// the steps are checked against.
+pub async fn commune_tallies_direct(
+    pool: &PgPool,
+    communes: &[String],
+    dates: &[NaiveDate],
+) -> Result<HashMap<(NaiveDate, String), Tally>, sqlx::Error> {
+    let queries: Vec<String> = kinds().iter().map(|kind| kind.direct_query(&BY_COMMUNE)).collect();
+    sums(pool, &queries, communes, dates).await
+}
+
+/// The advisory lock that refreshes of the steps take in turn, so that two never compute
+/// the same commune's steps at once ("kheo" in ASCII).
+const STEPS_LOCK: i64 = 0x6b68_656f;
+
+/// Brings the steps of `communes` up to date, and returns how many were out of date. Cheap
+/// when none is: one indexed look at the noted changes.
+pub async fn refresh_steps(pool: &PgPool, communes: &[String]) -> Result<u64, sqlx::Error> {
+    let stale = "SELECT DISTINCT commune_code FROM coverage_step_change WHERE commune_code = ANY ($1)";
+    let stale: Vec<String> = sqlx::query_scalar(stale).bind(communes).fetch_all(pool).await?;
+    let mut refreshed = 0;
+    // A few communes per transaction: after a load of thousands, readers of other communes
+    // get the lock between batches instead of waiting for all.
+    for batch in stale.chunks(STEPS_BATCH) {
+        refreshed += refresh_batch(pool, batch).await?;
+    }
+    Ok(refreshed)
+}
+
+/// Communes whose steps one transaction computes.
+const STEPS_BATCH: usize = 50;
+
+async fn refresh_batch(pool: &PgPool, communes: &[String]) -> Result<u64, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SELECT pg_advisory_xact_lock($1)").bind(STEPS_LOCK).execute(&mut *tx).await?;
+    // Statements of their own after the lock, so that they see what the refresh before did.
+    // The second may see more changes than the first (committed in between): it computes
+    // from its own snapshot and takes the changes that snapshot sees, so none is lost.
+    let stale = "SELECT DISTINCT commune_code FROM coverage_step_change WHERE commune_code = ANY ($1)";
+    let stale: Vec<String> = sqlx::query_scalar(stale).bind(communes).fetch_all(&mut *tx).await?;
+    if !stale.is_empty() {
+        // The codes themselves, not a subquery: the plan then reads only their pieces.
+        sqlx::query(&refresh_statement()).bind(&stale).execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(stale.len() as u64)
+}
+
+/// Brings the steps of every commune up to date (after a load, or at start).
+pub async fn refresh_all_steps(pool: &PgPool) -> Result<u64, sqlx::Error> {
+    let codes: Vec<String> =
+        sqlx::query_scalar("SELECT DISTINCT commune_code FROM coverage_step_change").fetch_all(pool).await?;
+    refresh_steps(pool, &codes).await
+}
+
+/// The sums of `queries` (one per kind of piece, in the order of [`kinds`]), keyed by date
+/// and area (`K`: a group id or a commune code), with `selector` bound to `$1` and `dates`
+/// to `$2`.
 async fn sums<K, S>(
     pool: &PgPool,
-    scope: &Scope,
+    queries: &[String],
     selector: S,
     dates: &[NaiveDate],
 ) -> Result<HashMap<(NaiveDate, K), Tally>, sqlx::Error>
@@ -283,59 +257,43 @@ where
     K: for<'r> sqlx::Decode<'r, Postgres> + sqlx::Type<Postgres> + Eq + Hash,
     S: for<'q> sqlx::Encode<'q, Postgres> + sqlx::Type<Postgres> + Copy + Send,
 {
-    let mut out: HashMap<(NaiveDate, K), Tally> = HashMap::new();
     let dates = dates.to_vec();
-    let key =
-        |row: &PgRow| -> Result<(NaiveDate, K), sqlx::Error> { Ok((row.try_get("as_of")?, row.try_get("area")?)) };
-
-    // The three kinds of sums are independent: asked at once, on connections of their own,
-    // a region's answer waits for the longest, not for their total.
-    let hardened: Vec<&str> = HARDENED_SURFACES.to_vec();
-    let (road_sql, site_sql) = (road_sums_query(scope), site_sums_query(scope));
-    let line_layers: Vec<&Layer> =
-        LAYERS.iter().filter(|l| matches!(l.feed, Some(Feed::Length | Feed::Zone { .. }))).collect();
-    let line_sql: Vec<String> = line_layers.iter().map(|layer| line_sums_query(layer, scope)).collect();
-    let roads = sqlx::query(&road_sql).bind(selector).bind(&dates).bind(CONCRETE).bind(&hardened).fetch_all(pool);
-    let lines = futures_util::future::try_join_all(
-        line_sql.iter().map(|sql| sqlx::query(sql).bind(selector).bind(&dates).fetch_all(pool)),
-    );
-    let sites = sqlx::query(&site_sql).bind(selector).bind(&dates).fetch_all(pool);
-    let (roads, lines, sites) = futures_util::future::try_join3(roads, lines, sites).await?;
-
-    for row in roads {
-        let tally = out.entry(key(&row)?).or_default();
-        let lengths = tally.roads.entry(row.try_get("class")?).or_default();
-        lengths.road_m += row.try_get::<f64, _>("road_m")?;
-        lengths.concrete_m += row.try_get::<f64, _>("concrete_m")?;
-        lengths.hardened_m += row.try_get::<f64, _>("hardened_m")?;
-        lengths.lit_m += row.try_get::<f64, _>("lit_m")?;
-        lengths.drained_m += row.try_get::<f64, _>("drained_m")?;
-        add_money(tally, &row)?;
-    }
-
-    // Line works other than roads: their money by area, and for flower routes their length.
-    for (layer, rows) in line_layers.iter().zip(lines) {
+    // The kinds are independent: asked at once, on connections of their own, an answer
+    // waits for the longest, not for their total.
+    let results = futures_util::future::try_join_all(
+        queries.iter().map(|sql| sqlx::query(sql).bind(selector).bind(&dates).fetch_all(pool)),
+    )
+    .await?;
+    let mut out: HashMap<(NaiveDate, K), Tally> = HashMap::new();
+    for (kind, rows) in kinds().iter().zip(results) {
         for row in rows {
-            let tally = out.entry(key(&row)?).or_default();
-            if layer.feed == Some(Feed::Length) {
-                tally.flower_m += row.try_get::<f64, _>("length_m")?;
-            }
-            add_money(tally, &row)?;
+            let tally = out.entry((row.try_get("as_of")?, row.try_get("area")?)).or_default();
+            add_row(kind, tally, &row)?;
         }
-    }
-
-    for row in sites {
-        let tally = out.entry(key(&row)?).or_default();
-        let count: i64 = row.try_get("sites")?;
-        *tally.sites_by_field.entry(row.try_get("field")?).or_default() += count;
-        *tally.sites_by_recognition.entry(row.try_get("recognition")?).or_default() += count;
-        add_money(tally, &row)?;
     }
     Ok(out)
 }
 
-/// Adds a row's `people_vnd`, `state_vnd` and `workdays` to a tally.
-fn add_money(tally: &mut Tally, row: &PgRow) -> Result<(), sqlx::Error> {
+/// Adds a row of a kind's sums to a tally.
+fn add_row(kind: &PieceKind, tally: &mut Tally, row: &PgRow) -> Result<(), sqlx::Error> {
+    match (kind.id, kind.layer) {
+        ("roads", _) => {
+            let lengths = tally.roads.entry(row.try_get("class")?).or_default();
+            lengths.road_m += row.try_get::<f64, _>("road_m")?;
+            lengths.concrete_m += row.try_get::<f64, _>("concrete_m")?;
+            lengths.hardened_m += row.try_get::<f64, _>("hardened_m")?;
+            lengths.lit_m += row.try_get::<f64, _>("lit_m")?;
+            lengths.drained_m += row.try_get::<f64, _>("drained_m")?;
+        }
+        ("sites", _) => {
+            let count: i64 = row.try_get("sites")?;
+            *tally.sites_by_field.entry(row.try_get("field")?).or_default() += count;
+            *tally.sites_by_recognition.entry(row.try_get("recognition")?).or_default() += count;
+        }
+        // Line works other than roads: their money, and for flower routes their length.
+        (_, Some(layer)) if layer.feed == Some(Feed::Length) => tally.flower_m += row.try_get::<f64, _>("length_m")?,
+        _ => {}
+    }
     tally.people_vnd += row.try_get::<f64, _>("people_vnd")?;
     tally.state_vnd += row.try_get::<f64, _>("state_vnd")?;
     tally.workdays += row.try_get::<f64, _>("workdays")?;
@@ -353,14 +311,15 @@ pub async fn first_year_of(pool: &PgPool, communes: &[String]) -> Result<Option<
     let years: Vec<String> = LAYERS
         .iter()
         .filter_map(|layer| {
-            let mut dates = vec![dated_expr(layer, "t")?];
-            dates.extend(layer.fields().filter_map(|f| f.as_of).map(|rule| format!("t.{}", rule.since)));
-            Some(format!(
-                "SELECT extract(year FROM least({})) AS y FROM {} t WHERE t.{} = ANY ($1)",
-                dates.join(", "),
-                layer.table,
-                layer.commune_column
-            ))
+            let dates = change_dates(layer, "t");
+            (!dates.is_empty()).then(|| {
+                format!(
+                    "SELECT extract(year FROM least({})) AS y FROM {} t WHERE t.{} = ANY ($1)",
+                    dates.join(", "),
+                    layer.table,
+                    layer.commune_column
+                )
+            })
         })
         .collect();
     let sql = format!("SELECT min(y)::int FROM ({}) AS years", years.join(" UNION ALL "));
@@ -374,7 +333,7 @@ pub async fn rebuild_one(conn: &mut PgConnection, code: &str) -> Result<(), sqlx
 }
 
 /// Recomputes the derived coverage data of `communes` (all when `None`), `jobs` communes
-/// at a time. Returns the number of communes rebuilt.
+/// at a time, then the steps of the communes changed. Returns the number of communes rebuilt.
 pub async fn rebuild(pool: &PgPool, communes: Option<Vec<String>>, jobs: usize) -> Result<usize, sqlx::Error> {
     let codes = match communes {
         Some(codes) => codes,
@@ -395,5 +354,6 @@ pub async fn rebuild(pool: &PgPool, communes: Option<Vec<String>>, jobs: usize) 
     while let Some(result) = workers.join_next().await {
         result.map_err(|_| sqlx::Error::WorkerCrashed)??;
     }
+    refresh_all_steps(pool).await?;
     Ok(count)
 }

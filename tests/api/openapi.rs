@@ -219,3 +219,41 @@ async fn the_docs_page_is_served_with_its_vendored_assets() {
     // No address outside the server in the page.
     assert!(!html.contains("http://") && !html.contains("https://"), "{html}");
 }
+
+/// The media types the document lists for an operation's 200 answer.
+fn documented_types(document: &Value, path: &str) -> Vec<String> {
+    document["paths"][path]["get"]["responses"]["200"]["content"]
+        .as_object()
+        .map(|content| content.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn every_ogc_answer_is_of_a_type_the_document_lists_html_included() {
+    let app = spawn_app().await;
+    app.load_fixture("two_communes.sql").await;
+    let document = document(&app).await;
+    let mut checked = 0;
+    let mut unlisted = Vec::new();
+    for (path, method) in operations(&document) {
+        if method != "get" || !path.starts_with("/ogc") {
+            continue;
+        }
+        let listed = documented_types(&document, &path);
+        for format in ["json", "html"] {
+            let url = format!("{}?f={format}", concrete(&path));
+            let response = app.get(&url).await;
+            if response.status() != 200 {
+                continue; // e.g. no feature 1 in this collection: its 404 is checked elsewhere
+            }
+            let served = response.headers()["content-type"].to_str().unwrap().to_string();
+            let media = served.split(';').next().unwrap_or_default().trim().to_string();
+            checked += 1;
+            if !listed.iter().any(|l| l.split(';').next().unwrap_or_default() == media) {
+                unlisted.push(format!("{url}: {served}, listed {listed:?}"));
+            }
+        }
+    }
+    assert!(checked >= 14, "HTML and JSON of the OGC answers were checked: {checked}");
+    assert!(unlisted.is_empty(), "served with a type the document does not list:\n{}", unlisted.join("\n"));
+}

@@ -21,7 +21,7 @@ use axum::response::Response;
     tag = "OGC API - Features",
     params(super::params::FormatParam),
     responses(
-        (status = 200, description = "The collections", body = Collections, content_type = "application/json"),
+        (status = 200, description = "The collections (as HTML with `f=html` or `Accept: text/html`)", content((Collections = "application/json"), (String = "text/html"))),
         (status = 400, description = "An unknown or bad parameter", body = links::ErrorBody),
     )
 )]
@@ -51,7 +51,7 @@ pub async fn collections(
     tag = "OGC API - Features",
     params(("collectionId" = String, Path, description = "A layer of the catalogue, e.g. roads"), super::params::FormatParam),
     responses(
-        (status = 200, description = "The collection", body = Collection, content_type = "application/json"),
+        (status = 200, description = "The collection (as HTML with `f=html` or `Accept: text/html`)", content((Collection = "application/json"), (String = "text/html"))),
         (status = 400, description = "An unknown or bad parameter", body = links::ErrorBody),
         (status = 404, description = "No such collection", body = links::ErrorBody),
     )

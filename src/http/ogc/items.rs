@@ -28,7 +28,7 @@ use serde_json::json;
     tag = "OGC API - Features",
     params(("collectionId" = String, Path, description = "A layer of the catalogue, e.g. roads"), params::ItemsParams),
     responses(
-        (status = 200, description = "A page of features", body = links::FeatureCollection, content_type = "application/geo+json",
+        (status = 200, description = "A page of features (as HTML with `f=html` or `Accept: text/html`)", content((links::FeatureCollection = "application/geo+json"), (String = "text/html")),
             headers(("Content-Crs" = String, description = "The CRS of the coordinates, as `<URI>`"))),
         (status = 400, description = "An unknown or bad parameter (`detail.parameter`; for `filter`, `detail.position`)", body = links::ErrorBody),
         (status = 404, description = "No such collection", body = links::ErrorBody),
@@ -92,7 +92,7 @@ pub async fn items(
         ("f" = Option<String>, Query, pattern = "^(json|html)$", description = "`json` (GeoJSON) or `html`"),
     ),
     responses(
-        (status = 200, description = "The feature", body = links::Feature, content_type = "application/geo+json",
+        (status = 200, description = "The feature (as HTML with `f=html` or `Accept: text/html`)", content((links::Feature = "application/geo+json"), (String = "text/html")),
             headers(("Content-Crs" = String, description = "The CRS of the coordinates, as `<URI>`"))),
         (status = 400, description = "An unknown or bad parameter", body = links::ErrorBody),
         (status = 404, description = "No such collection or feature", body = links::ErrorBody),

@@ -16,7 +16,7 @@ use axum::response::Response;
     tag = "OGC API - Features",
     params(super::params::FormatParam),
     responses(
-        (status = 200, description = "The landing page", body = LandingPage, content_type = "application/json"),
+        (status = 200, description = "The landing page (as HTML with `f=html` or `Accept: text/html`)", content((LandingPage = "application/json"), (String = "text/html"))),
         (status = 400, description = "An unknown or bad parameter", body = links::ErrorBody),
     )
 )]
@@ -61,7 +61,7 @@ pub async fn landing(
     tag = "OGC API - Features",
     params(super::params::FormatParam),
     responses(
-        (status = 200, description = "The conformance classes", body = Conformance, content_type = "application/json"),
+        (status = 200, description = "The conformance classes (as HTML with `f=html` or `Accept: text/html`)", content((Conformance = "application/json"), (String = "text/html"))),
         (status = 400, description = "An unknown or bad parameter", body = links::ErrorBody),
     )
 )]

@@ -58,7 +58,7 @@ static DOCUMENT: OnceLock<String> = OnceLock::new();
     tag = "OGC API - Features",
     params(super::params::FormatParam),
     responses(
-        (status = 200, description = "This OpenAPI document", body = Object, content_type = "application/vnd.oai.openapi+json;version=3.1"),
+        (status = 200, description = "This OpenAPI document (as HTML with `f=html` or `Accept: text/html`)", content((Object = "application/vnd.oai.openapi+json;version=3.1"), (String = "text/html"))),
         (status = 400, description = "An unknown or bad parameter", body = links::ErrorBody),
     )
 )]

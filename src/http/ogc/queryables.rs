@@ -21,7 +21,7 @@ use serde_json::{Map, Value, json};
     tag = "OGC API - Features",
     params(("collectionId" = String, Path, description = "A layer of the catalogue, e.g. roads"), super::params::FormatParam),
     responses(
-        (status = 200, description = "A JSON Schema of the properties a filter may name", body = Object, content_type = "application/schema+json"),
+        (status = 200, description = "A JSON Schema of the properties a filter may name (as HTML with `f=html` or `Accept: text/html`)", content((Object = "application/schema+json"), (String = "text/html"))),
         (status = 400, description = "An unknown or bad parameter", body = links::ErrorBody),
         (status = 404, description = "No such collection", body = links::ErrorBody),
     )

@@ -200,7 +200,7 @@ test('a visitor sees the photo in the popup, in the group page and on a slide, w
   const popup = await openSitePopup(page);
   await popup.locator('.work-photos[data-count="1"]').waitFor();
   assert.equal(await popup.locator('.photo-thumb').count(), 1);
-  assert.equal(await popup.locator('.photo-upload, .photo-delete').count(), 0, 'no upload or delete for a visitor');
+  assert.equal(await popup.locator('.photo-upload, .photo-delete, .photo-edit').count(), 0, 'no upload, caption change or delete for a visitor');
   await popup.locator('.maplibregl-popup-close-button').click();
 
   // The group the site lies in: its page shows the photo under the site's name.
@@ -256,6 +256,48 @@ test('a visitor sees the photo in the popup, in the group page and on a slide, w
   assert.deepEqual(unexpected(), []);
 });
 
+test('the editor changes the photo\'s caption, and the new caption is everywhere the photo is', async () => {
+  const { context, page } = await openPage({ signIn: true });
+  const popup = await openSitePopup(page);
+  await popup.locator('.work-photos[data-count="1"]').waitFor();
+  const renamed = 'Cổng chào, ảnh chụp lại';
+
+  // Cancelled: nothing sent, nothing changed.
+  await popup.locator('.photo-edit').click();
+  const dialog = page.locator('.photo-caption-dialog[open]');
+  await dialog.waitFor();
+  assert.equal(await dialog.locator('.photo-caption-text').inputValue(), CAPTION, 'the current caption is filled in');
+  await dialog.locator('.photo-caption-text').fill('không lưu');
+  await dialog.getByRole('button', { name: 'Hủy' }).click();
+  assert.equal((await api(`/api/layers/model_sites/features/${site.id}/photos`))[0].caption, CAPTION);
+
+  // Saved: the API, the thumbnail and the lightbox say the new caption.
+  await popup.locator('.photo-edit').click();
+  await dialog.waitFor();
+  await dialog.locator('.photo-caption-text').fill(`  ${renamed}  `);
+  await dialog.locator('.photo-caption-save').click();
+  await popup.locator('.photo-status', { hasText: 'Đã lưu chú thích ảnh.' }).waitFor();
+  assert.equal((await api(`/api/layers/model_sites/features/${site.id}/photos`))[0].caption, renamed, 'saved, trimmed');
+  assert.ok((await popup.locator('.photo-thumb').getAttribute('title'))?.startsWith(renamed));
+  await popup.locator('.photo-thumb').click();
+  const lightbox = page.locator('.photo-lightbox[open]');
+  await lightbox.waitFor();
+  assert.equal(norm(await lightbox.locator('.photo-caption').textContent()), renamed);
+  await lightbox.locator('.photo-close').click();
+
+  // Back to the first caption, for the tests after this one.
+  await popup.locator('.photo-edit').click();
+  await dialog.waitFor();
+  await dialog.locator('.photo-caption-text').fill(CAPTION);
+  await dialog.locator('.photo-caption-save').click();
+  await page.waitForFunction(async ([id, caption]) => {
+    const photos = await (await fetch(`/api/layers/model_sites/features/${id}/photos`)).json();
+    return photos[0]?.caption === caption;
+  }, [site.id, CAPTION]);
+  await context.close();
+  assert.deepEqual(unexpected(), []);
+});
+
 test('the editor deletes the photo after confirming', async () => {
   const { context, page } = await openPage({ signIn: true });
   const popup = await openSitePopup(page);
@@ -263,7 +305,8 @@ test('the editor deletes the photo after confirming', async () => {
   await popup.locator('.photo-delete').click();
   const dialog = page.locator('.photo-confirm[open]');
   await dialog.waitFor();
-  assert.ok(norm(await dialog.locator('.photo-confirm-text').textContent()).includes(CAPTION));
+  const confirmText = norm(await dialog.locator('.photo-confirm-text').textContent());
+  assert.ok(confirmText.includes(CAPTION), confirmText);
   await dialog.locator('.photo-confirm-delete').click();
   await popup.locator('.work-photos[data-count="0"]').waitFor({ timeout: 10_000 });
   assert.equal(norm(await popup.locator('.photo-status').textContent()), 'Đã xóa ảnh.');

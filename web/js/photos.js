@@ -3,8 +3,8 @@
 // - a work's photos in its popup: the thumbnails, a click opening the photo in a lightbox
 //   with its caption and date (dd/mm/yyyy); for the editors of its commune, an upload (a
 //   phone offers its camera or its gallery), a "keep GPS position" box (off: the server
-//   removes the position), a caption, the progress, the server's refusal in words; and a
-//   delete, after a confirmation;
+//   removes the position), a caption, the progress, the server's refusal in words; a
+//   caption changed afterwards; and a delete, after a confirmation;
 // - a gallery of photos with the name of the work each shows (the model sites' photos in a
 //   group's page and on a slide).
 // Everything is built with DOM calls, images from the same origin: the page's Content
@@ -261,9 +261,43 @@ function confirmDelete(photo) {
   return new Promise((resolve) => dialog.addEventListener('close', () => resolve(dialog.returnValue === 'delete'), { once: true }));
 }
 
+/** @type {HTMLDialogElement | null} */
+let captionDialog = null;
+
+/**
+ * Asks for a photo's new caption (a native dialog, the current one filled in); resolves
+ * with the text (empty: remove the caption), or null when cancelled.
+ * @param {Photo} photo
+ * @returns {Promise<string | null>}
+ */
+function askCaption(photo) {
+  if (!captionDialog) {
+    captionDialog = el('dialog', { class: 'kheo-dialog photo-caption-dialog', 'aria-labelledby': 'photo-caption-title' },
+      el('form', { method: 'dialog' },
+        el('h2', { id: 'photo-caption-title' }, t('photos.edit_caption')),
+        el('label', { for: 'photo-caption-text' }, t('photos.caption')),
+        el('input', { type: 'text', id: 'photo-caption-text', class: 'photo-caption-text', maxlength: '500', autocomplete: 'off' }),
+        el('div', { class: 'auth-buttons' },
+          el('button', { type: 'submit', value: 'cancel', class: 'act', formnovalidate: true }, t('edit.cancel')),
+          el('button', { type: 'submit', value: 'save', class: 'act act-primary photo-caption-save' }, t('edit.save')))));
+    document.body.append(captionDialog);
+  }
+  const dialog = captionDialog;
+  const input = /** @type {HTMLInputElement} */ (dialog.querySelector('.photo-caption-text'));
+  input.value = photo.caption ?? '';
+  dialog.returnValue = '';
+  dialog.showModal();
+  input.focus();
+  input.select();
+  return new Promise((resolve) => dialog.addEventListener('close', () => {
+    resolve(dialog.returnValue === 'save' ? input.value.trim() : null);
+  }, { once: true }));
+}
+
 /**
  * The photos of a work, for its popup: the thumbnails (loaded), and for the editors of its
- * commune the upload form and a delete button on each.
+ * commune the upload form, and on each photo a button to change its caption and one to
+ * delete it.
  * @param {{ layer: string, id: string | number, commune: string | null, onResize?: () => void }} work
  * @returns {HTMLElement}
  */
@@ -283,6 +317,23 @@ export function workPhotos({ layer, id, commune, onResize = () => {} }) {
     count.textContent = photos.length ? `(${photos.length})` : '';
     list.replaceChildren(...photos.map((photo, i) => el('li', {},
       thumbnail(photos, i),
+      editable ? el('button', {
+        type: 'button', class: 'photo-edit', 'aria-label': t('photos.edit_one', { n: i + 1 }), title: t('photos.edit_caption'),
+        onclick: async () => {
+          const caption = await askCaption(photo);
+          if (caption === null || caption === (photo.caption ?? '')) return;
+          status.classList.remove('error-text');
+          try {
+            await csrfFetch(`/api/photos/${photo.id}`, { method: 'PATCH', body: { caption: caption || null } });
+            // Said once the thumbnails show it.
+            await load();
+            status.textContent = t('photos.caption_saved');
+          } catch (error) {
+            status.classList.add('error-text');
+            status.textContent = error instanceof Error ? error.message : String(error);
+          }
+        },
+      }, '✎') : null,
       editable ? el('button', {
         type: 'button', class: 'photo-delete', 'aria-label': t('photos.delete_one', { n: i + 1 }), title: t('photos.delete'),
         onclick: async () => {

@@ -23,6 +23,7 @@ import { required } from './dom.js';
 import { findIndicator, formatChange, formatShown, indicatorsFor, indicatorTitle, indicatorValue } from './indicators.js';
 import { fitToCommune, geometryBbox } from './map.js';
 import { gallery } from './photos.js';
+import { spread } from './spread.js';
 import { getState, loaded, update } from './state.js';
 
 /**
@@ -34,7 +35,8 @@ import { getState, loaded, update } from './state.js';
  * @import { Photo } from './photos.js'
  */
 
-/** The most photos on the model sites' slide (the photos themselves: sharp on a projector). */
+/** The most photos on the model sites' slide (the photos themselves: sharp on a projector);
+ * with more, a photo of each site comes before a second of any. */
 const SLIDE_PHOTOS = 8;
 
 /**
@@ -553,12 +555,13 @@ function leftSlide(left) {
 }
 
 /**
- * The model sites' photos: the first few, each with its site's name; a click opens the photo.
+ * The model sites' photos: a few, of as many sites as fit, each with its site's name; a
+ * click opens the photo.
  * @param {Photo[]} photos
  */
 function photosSlide(photos) {
   const { coverage } = loaded();
-  const shown = photos.slice(0, SLIDE_PHOTOS);
+  const shown = spread(photos, (p) => p.feature_id, SLIDE_PHOTOS);
   const sites = new Set(photos.map((p) => p.feature_id)).size;
   return slide('photos', {
     kicker: t('present.photos_kicker'),

@@ -161,6 +161,76 @@ async fn concurrent_readers_compute_the_steps_once() {
     assert_eq!(refresh_all_steps(&app.pool).await.unwrap(), 0, "nothing left to refresh");
 }
 
+/// Writes and readers interleaved as they come (a smoke test; the test above fixes one
+/// interleaving).
+#[tokio::test]
+async fn writes_racing_readers_leave_no_change_behind() {
+    let app = demo().await;
+    let codes = communes(&app).await;
+    let dates = probe_dates(&app).await;
+    let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM road WHERE status = 'existing' ORDER BY id LIMIT 30")
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+    // Each write repaves a road on another date, committed while readers refresh the steps.
+    let writer = {
+        let pool = app.pool.clone();
+        tokio::spawn(async move {
+            for (i, id) in ids.iter().enumerate() {
+                sqlx::query(
+                    "UPDATE road SET paved_on = DATE '2016-01-01' + $2::int, surface = 'concrete',
+                                     surface_before = 'gravel' WHERE id = $1",
+                )
+                .bind(id)
+                .bind(i32::try_from(i * 97).unwrap())
+                .execute(&pool)
+                .await
+                .unwrap();
+                tokio::task::yield_now().await;
+            }
+        })
+    };
+    let readers = (0..4).map(|_| {
+        let (pool, codes, dates) = (app.pool.clone(), codes.clone(), dates.clone());
+        tokio::spawn(async move {
+            for _ in 0..6 {
+                commune_tallies(&pool, &codes, &dates).await.unwrap();
+            }
+        })
+    });
+    writer.await.unwrap();
+    futures_util::future::join_all(readers).await.into_iter().for_each(|r| r.unwrap());
+    // Whatever the interleaving, the next reader sees every write.
+    check(&app, "after writes racing readers").await;
+}
+
+#[tokio::test]
+async fn a_write_open_while_the_steps_are_refreshed_counts_once_committed() {
+    let app = demo().await;
+    let codes = communes(&app).await;
+    let dates = probe_dates(&app).await;
+    check(&app, "before").await;
+    // A commune noted as changed, so that the next reader refreshes it...
+    execute(&app, "UPDATE road SET surface = 'gravel' WHERE id = (SELECT min(id) FROM road WHERE status = 'existing')")
+        .await;
+    // ...while another write to it is not committed yet.
+    let mut open = app.pool.begin().await.unwrap();
+    sqlx::query(
+        "UPDATE road SET surface = 'concrete', surface_before = 'earth', paved_on = '2020-10-10'
+          WHERE id = (SELECT max(id) FROM road WHERE status = 'existing')",
+    )
+    .execute(&mut *open)
+    .await
+    .unwrap();
+    let refreshed = kheo::store::coverage::refresh_steps(&app.pool, &codes).await.unwrap();
+    assert!(refreshed >= 1, "the committed change was refreshed");
+    let before_commit = commune_tallies(&app.pool, &codes, &dates).await.unwrap();
+    assert_same(&before_commit, &commune_tallies_direct(&app.pool, &codes, &dates).await.unwrap(), "not committed");
+    open.commit().await.unwrap();
+    // The refresh did not take the open write's note: it is counted now.
+    check(&app, "committed after the refresh").await;
+}
+
 #[tokio::test]
 async fn every_table_that_feeds_coverage_notes_its_changes() {
     let app = spawn_app().await;

@@ -1,6 +1,7 @@
 //! The audit log: who changed which feature, when, how, and the feature before and after
 //! (as the API's Feature JSON). Written in the same transaction as the change.
 
+use crate::store::sql::quote_ident;
 use serde::Serialize;
 use serde_json::Value;
 use serde_json::value::RawValue;
@@ -95,10 +96,10 @@ pub async fn record_new(
         "INSERT INTO audit_log (actor, layer, feature_id, commune_code, action, version, after)
          SELECT $1, $2, t.{key}::text, t.{commune}, $3, t.version, ({feature})::jsonb
            FROM {table} t WHERE t.{key} = ANY($4::{key_type}[]) ORDER BY t.{key}",
-        key = layer.key,
-        commune = layer.commune_column,
+        key = quote_ident(layer.key),
+        commune = quote_ident(layer.commune_column),
         feature = super::features::feature_expr(layer, None),
-        table = layer.table,
+        table = quote_ident(layer.table),
     );
     let done = sqlx::query(&sql).bind(actor).bind(layer.id).bind(action.as_str()).bind(keys).execute(&mut **tx).await?;
     Ok(done.rows_affected())

@@ -6,6 +6,7 @@
 use super::features::feature_expr;
 use super::load::cast;
 use crate::layers::{GeometryKind, KeyType, Layer};
+use crate::store::sql::quote_ident;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
@@ -54,10 +55,10 @@ pub async fn fetch(conn: &mut PgConnection, layer: &Layer, key: &str, lock: bool
     let sql = format!(
         "SELECT t.{key}::text AS key, t.version, t.{commune} AS commune, ({feature})::jsonb AS feature
            FROM {table} t WHERE t.{key} = $1{cast} {lock}",
-        key = layer.key,
-        commune = layer.commune_column,
+        key = quote_ident(layer.key),
+        commune = quote_ident(layer.commune_column),
         feature = feature_expr(layer, None),
-        table = layer.table,
+        table = quote_ident(layer.table),
         cast = key_cast(layer),
         lock = if lock { "FOR UPDATE" } else { "" },
     );
@@ -79,27 +80,27 @@ pub async fn insert(
     let mut columns: Vec<String> = Vec::new();
     let mut values: Vec<String> = Vec::new();
     if layer.field(layer.commune_column).is_none() {
-        columns.push(layer.commune_column.into());
+        columns.push(quote_ident(layer.commune_column));
         values.push("$1".into());
     }
     if let Some(_key) = key
         && layer.field(layer.key).is_none()
     {
-        columns.push(layer.key.into());
+        columns.push(quote_ident(layer.key));
         values.push(format!("$4{}", key_cast(layer)));
     }
     for field in layer.fields().filter(|f| properties.contains_key(f.name)) {
-        columns.push(field.name.into());
+        columns.push(quote_ident(field.name));
         values.push(format!("($2::jsonb->>'{}'){}", field.name, cast(field.ty)));
     }
     columns.push("geom".into());
     values.push(geometry_expr(layer, "$3"));
     let sql = format!(
         "INSERT INTO {table} ({columns}) VALUES ({values}) RETURNING {key}::text",
-        table = layer.table,
+        table = quote_ident(layer.table),
         columns = columns.join(", "),
         values = values.join(", "),
-        key = layer.key
+        key = quote_ident(layer.key)
     );
     let new_key: String = sqlx::query_scalar(&sql)
         .bind(commune)
@@ -112,9 +113,11 @@ pub async fn insert(
         // An explicit id: keep the identity above it (as the loader does).
         let sql = format!(
             "SELECT setval(seq, greatest((SELECT max({key}) FROM {table}), pg_sequence_last_value(seq::regclass), 999999))
-               FROM pg_get_serial_sequence('{table}', '{key}') AS seq",
-            table = layer.table,
-            key = layer.key
+               FROM pg_get_serial_sequence('{table}', '{column}') AS seq",
+            table = quote_ident(layer.table),
+            key = quote_ident(layer.key),
+            // The column's name as text: pg_get_serial_sequence reads it as given.
+            column = layer.key
         );
         sqlx::query(&sql).execute(&mut **tx).await?;
     }
@@ -141,11 +144,11 @@ pub async fn insert_many(
         let mut columns: Vec<String> = Vec::new();
         let mut values: Vec<String> = Vec::new();
         if layer.field(layer.commune_column).is_none() {
-            columns.push(layer.commune_column.into());
+            columns.push(quote_ident(layer.commune_column));
             values.push("$1".into());
         }
         for field in layer.fields().filter(|f| names.contains(&f.name)) {
-            columns.push(field.name.into());
+            columns.push(quote_ident(field.name));
             values.push(format!("(r->'p'->>'{}'){}", field.name, cast(field.ty)));
         }
         columns.push("geom".into());
@@ -154,10 +157,10 @@ pub async fn insert_many(
             "INSERT INTO {table} ({columns})
              SELECT {values} FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS s(r, n) ORDER BY n
              RETURNING {key}::text",
-            table = layer.table,
+            table = quote_ident(layer.table),
             columns = columns.join(", "),
             values = values.join(", "),
-            key = layer.key
+            key = quote_ident(layer.key)
         );
         let new: Vec<String> =
             sqlx::query_scalar(&sql).bind(commune).bind(Value::Array(batch)).fetch_all(&mut **tx).await?;
@@ -179,7 +182,14 @@ pub async fn update(
     let mut set: Vec<String> = layer
         .fields()
         .filter(|f| f.name != layer.key && (replace || properties.contains_key(f.name)))
-        .map(|f| format!("{name} = ($2::jsonb->>'{name}'){cast}", name = f.name, cast = cast(f.ty)))
+        .map(|f| {
+            format!(
+                "{column} = ($2::jsonb->>'{name}'){cast}",
+                column = quote_ident(f.name),
+                name = f.name,
+                cast = cast(f.ty)
+            )
+        })
         .collect();
     if geojson.is_some() {
         set.push(format!("geom = {}", geometry_expr(layer, "$3")));
@@ -188,9 +198,9 @@ pub async fn update(
     set.push("updated_at = now()".into());
     let sql = format!(
         "UPDATE {table} t SET {set} WHERE t.{key} = $1{cast}",
-        table = layer.table,
+        table = quote_ident(layer.table),
         set = set.join(", "),
-        key = layer.key,
+        key = quote_ident(layer.key),
         cast = key_cast(layer)
     );
     sqlx::query(&sql)
@@ -204,7 +214,12 @@ pub async fn update(
 
 /// Deletes feature `key`.
 pub async fn delete(tx: &mut Transaction<'_, Postgres>, layer: &Layer, key: &str) -> sqlx::Result<()> {
-    let sql = format!("DELETE FROM {} t WHERE t.{} = $1{}", layer.table, layer.key, key_cast(layer));
+    let sql = format!(
+        "DELETE FROM {} t WHERE t.{} = $1{}",
+        quote_ident(layer.table),
+        quote_ident(layer.key),
+        key_cast(layer)
+    );
     sqlx::query(&sql).bind(key).execute(&mut **tx).await?;
     Ok(())
 }

@@ -35,16 +35,18 @@ pub fn kml_query(layer: &Layer, filter: &Filter) -> Sql {
         let data = |name: &str, value: &str| {
             format!("xmlelement(name \"Data\", xmlattributes('{name}' AS name), xmlelement(name value, {value}))")
         };
-        let mut extended =
-            vec![data("id", &format!("t.{}", layer.key)), data("commune", &format!("t.{}", layer.commune_column))];
+        let mut extended = vec![
+            data("id", &format!("t.{}", quote_ident(layer.key))),
+            data("commune", &format!("t.{}", quote_ident(layer.commune_column))),
+        ];
         for field in layer.fields() {
             let value = text_expr(field, as_of);
             // xmlelement leaves out NULL content: a NULL value gives no <Data> at all.
             extended.push(format!("CASE WHEN {value} IS NOT NULL THEN {} END", data(field.name, &value)));
         }
         let name = match layer.field("name") {
-            Some(_) => format!("coalesce(t.name, t.{}::text)", layer.key),
-            None => format!("t.{}::text", layer.key),
+            Some(_) => format!("coalesce(t.name, t.{}::text)", quote_ident(layer.key)),
+            None => format!("t.{}::text", quote_ident(layer.key)),
         };
         format!(
             "xmlelement(name \"Placemark\", xmlelement(name name, {name}), \
@@ -96,7 +98,10 @@ pub fn csv_numeric_columns(layer: &Layer) -> Vec<bool> {
 /// of [`csv_header`]), the geometry as WKT.
 pub fn csv_query(layer: &Layer, filter: &Filter) -> Sql {
     features::select(layer, filter, |as_of| {
-        let mut cells = vec![format!("t.{}::text", layer.key), format!("t.{}::text", layer.commune_column)];
+        let mut cells = vec![
+            format!("t.{}::text", quote_ident(layer.key)),
+            format!("t.{}::text", quote_ident(layer.commune_column)),
+        ];
         cells.extend(layer.fields().map(|f| text_expr(f, as_of)));
         cells.push(format!("ST_AsText(t.geom, {COORDINATE_DIGITS})"));
         format!("ARRAY[{}]", cells.join(", "))

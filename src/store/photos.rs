@@ -5,6 +5,7 @@
 //! no more than a list of their captions.
 
 use crate::layers::Layer;
+use crate::store::sql::quote_ident;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::{PgConnection, PgPool};
@@ -64,9 +65,9 @@ pub async fn feature_commune(
     let sql = format!(
         "SELECT t.{commune}, c.published FROM {table} t JOIN commune c ON c.code = t.{commune}
           WHERE t.{key} = $1 {lock}",
-        commune = layer.commune_column,
-        table = layer.table,
-        key = layer.key,
+        commune = quote_ident(layer.commune_column),
+        table = quote_ident(layer.table),
+        key = quote_ident(layer.key),
         lock = if lock { "FOR KEY SHARE OF t" } else { "" },
     );
     sqlx::query_as(&sql).bind(id).fetch_optional(conn).await
@@ -153,8 +154,8 @@ pub async fn of_commune_layer(pool: &PgPool, code: &str, layer: &Layer, limit: i
            JOIN {table} f ON f.{key} = i.feature_id
           ORDER BY i.feature_id, i.id
           LIMIT $3",
-        table = layer.table,
-        key = layer.key,
+        table = quote_ident(layer.table),
+        key = quote_ident(layer.key),
     );
     sqlx::query_as(&sql).bind(code).bind(layer.id).bind(limit).fetch_all(pool).await
 }

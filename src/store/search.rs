@@ -13,6 +13,7 @@
 //!   one before it.
 
 use crate::layers::{LAYERS, Role};
+use crate::store::sql::quote_ident;
 use serde::Serialize;
 use sqlx::PgPool;
 
@@ -121,9 +122,9 @@ pub async fn search(
                     AND ($2::text IS NULL OR t.{commune} = $2)
                     AND (NOT $4 OR t.{commune} IN (SELECT code FROM commune WHERE published))",
                 id = layer.id,
-                key = layer.key,
-                commune = layer.commune_column,
-                table = layer.table,
+                key = quote_ident(layer.key),
+                commune = quote_ident(layer.commune_column),
+                table = quote_ident(layer.table),
             )
         })
         .collect();

@@ -10,7 +10,7 @@
 
 use crate::layers::{FieldType, GeometryKind, KeyType, Layer};
 use crate::store::features::{self, Filter};
-use crate::store::sql::{Arg, Sql};
+use crate::store::sql::{Arg, Sql, quote_ident};
 use sqlx::PgPool;
 
 /// Tile coordinates in the MVT grid (4096 units a side).
@@ -128,13 +128,13 @@ pub fn tile_query(layer: &Layer, filter: &Filter, tile: TileId, generalisation: 
     let mut columns = format!(
         "ST_AsMVTGeom(ST_Transform({geometry}, 3857), bounds.envelope, {EXTENT}, {BUFFER}, true) AS geom, \
          t.{} AS commune",
-        layer.commune_column
+        quote_ident(layer.commune_column)
     );
     if layer.key_type == KeyType::Integer {
-        columns.push_str(&format!(", t.{} AS mvt_id", layer.key));
+        columns.push_str(&format!(", t.{} AS mvt_id", quote_ident(layer.key)));
     }
     for field in layer.fields() {
-        columns.push_str(&format!(", {} AS \"{}\"", attribute_expr(field, as_of.as_deref()), field.name));
+        columns.push_str(&format!(", {} AS {}", attribute_expr(field, as_of.as_deref()), quote_ident(field.name)));
     }
 
     // `from_where` is " FROM <table> t[ WHERE <conditions>]": the filter's conditions join

@@ -9,6 +9,7 @@ mod sums;
 use crate::layers::{Feed, LAYERS};
 use crate::model::coverage::{Settings, Tally};
 use crate::store::features::change_dates;
+use crate::store::sql::quote_ident;
 use chrono::NaiveDate;
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, PgPool, Postgres, Row};
@@ -316,8 +317,8 @@ pub async fn first_year_of(pool: &PgPool, communes: &[String]) -> Result<Option<
                 format!(
                     "SELECT extract(year FROM least({})) AS y FROM {} t WHERE t.{} = ANY ($1)",
                     dates.join(", "),
-                    layer.table,
-                    layer.commune_column
+                    quote_ident(layer.table),
+                    quote_ident(layer.commune_column)
                 )
             })
         })

@@ -13,6 +13,7 @@
 use crate::layers::{Feed, LAYERS, Layer};
 use crate::model::vocab::{CONCRETE, EXISTING, HARDENED_SURFACES};
 use crate::store::features::{change_dates, existed_expr, road_rules, site_existed};
+use crate::store::sql::quote_ident;
 
 /// One sum of a kind of piece: `value` over the pieces where `condition` holds at the date
 /// `d.as_of`, as SQL type `sql_type`.
@@ -123,7 +124,7 @@ fn line_kind(layer: &'static Layer) -> PieceKind {
     PieceKind {
         id: layer.id,
         layer: Some(layer),
-        from: format!("coverage_line_piece p JOIN {} t ON t.id = p.work_id", layer.table),
+        from: format!("coverage_line_piece p JOIN {} t ON t.id = p.work_id", quote_ident(layer.table)),
         scope_alias: "p",
         filter: format!("p.layer = '{}'", layer.id),
         lateral: String::new(),

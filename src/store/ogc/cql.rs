@@ -5,7 +5,7 @@ use super::QueryError;
 use crate::layers::{FieldType, Layer};
 use crate::ogc::cql2::{CompareOp, Expr, Geometry, Literal, Property, Value};
 use crate::ogc::crs::Crs;
-use crate::store::sql::{Arg, Sql};
+use crate::store::sql::{Arg, Sql, quote_ident};
 
 /// The name of the geometry in filters and queryables.
 pub const GEOMETRY: &str = "geometry";
@@ -31,7 +31,7 @@ fn target(property: &Property, layer: &Layer, as_of: Option<&str>) -> Result<Tar
         return Ok(Target::Geometry);
     }
     if property.name == COMMUNE {
-        return Ok(Target::Value { sql: format!("t.{}", layer.commune_column), ty: FieldType::Text });
+        return Ok(Target::Value { sql: format!("t.{}", quote_ident(layer.commune_column)), ty: FieldType::Text });
     }
     match layer.field(&property.name) {
         Some(field) => Ok(Target::Value { sql: crate::store::features::value_expr(field, as_of), ty: field.ty }),

@@ -9,7 +9,7 @@ use crate::layers::{KeyType, Layer};
 use crate::ogc::cql2::Expr;
 use crate::ogc::crs::Crs;
 use crate::store::features::{self, Filter};
-use crate::store::sql::{Arg, Sql};
+use crate::store::sql::{Arg, Sql, quote_ident};
 use chrono::NaiveDate;
 use sqlx::PgPool;
 
@@ -122,7 +122,7 @@ pub fn items_query(layer: &Layer, query: &ItemsQuery) -> Result<Sql, QueryError>
     let as_of = features::as_of_arg(layer, query.filter.as_of, &mut sql);
     let feature = features::feature_expr_in(layer, as_of.as_deref(), &geometry_in(&query.crs), query.crs.digits());
     let mut conditions = conditions(layer, query, &mut sql, as_of.as_deref())?;
-    let key = layer.key;
+    let key = quote_ident(layer.key);
     let columns = format!("({feature})::text, t.{key}::text");
     match &query.page {
         PageAt::First | PageAt::After(_) => {
@@ -176,7 +176,7 @@ pub async fn one(
     let feature = features::feature_expr_in(layer, None, &geometry_in(crs), crs.digits());
     let filter = Filter { published_only, ..Filter::default() };
     let mut conditions = features::conditions(layer, &filter, &mut sql, None);
-    conditions.push(format!("t.{} = {p}", layer.key));
+    conditions.push(format!("t.{} = {p}", quote_ident(layer.key)));
     sql.push(&format!("SELECT ({feature})::text{}", features::from_where_and(layer, conditions)));
     sqlx::query_scalar_with(&sql.text, sql.arguments()).fetch_optional(pool).await
 }

@@ -1,12 +1,14 @@
 //! The council report: `GET /api/report?commune=C[&as_of=YYYY-MM-DD][&format=docx|pdf][&lang=vi|en]`,
-//! a Word (default) or PDF file named `bao-cao-<code>-<date>.<ext>`, with a weak ETag
-//! from the same data revisions as the coverage answers.
+//! or `?region=R` for a region's, a Word (default) or PDF file named
+//! `bao-cao-<code>-<date>.<ext>`, with a weak ETag from the same data revisions as the
+//! coverage answers.
 
 use super::AppContext;
 use super::error::{ApiError, ApiResult};
+use super::session::Viewer;
 use super::{etag, params, sheets};
 use crate::report::{self, Format};
-use crate::store::{communes, revision};
+use crate::store::{communes, regions, revision};
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -31,56 +33,117 @@ fn format_of(p: &HashMap<String, String>) -> ApiResult<Format> {
 }
 
 /// The ETag: the revisions of every table a coverage answer depends on (the catalogue's),
-/// the commune's own, the photos' (the model sites' photos are in it), the query and the
-/// date (the default date moves at midnight).
-async fn tag(ctx: &AppContext, code: &str, query: Option<&str>, as_of: NaiveDate) -> ApiResult<String> {
+/// the area's own (a commune's coverage, or every commune's and the regions'), the photos'
+/// (the model sites' photos are in a commune's report), who asks for a region (visitors do
+/// not see unpublished communes), the query and the date (the default date moves at
+/// midnight).
+async fn tag(
+    ctx: &AppContext,
+    area: &Area,
+    audience: &str,
+    query: Option<&str>,
+    as_of: NaiveDate,
+) -> ApiResult<String> {
     let mut tables: Vec<String> = crate::layers::Layer::coverage_sources().into_iter().map(String::from).collect();
-    tables.push(format!("coverage:{code}"));
-    tables.push("photo".to_string());
+    match area {
+        Area::Commune(code) => tables.extend([format!("coverage:{code}"), "photo".to_string()]),
+        Area::Region(_) => tables.extend(["coverage:all", "region", "region_commune"].map(String::from)),
+    }
     let tables: Vec<&str> = tables.iter().map(String::as_str).collect();
     let revisions = revision::of_tables(&ctx.pool, &tables).await?;
-    Ok(etag::weak(&["report", &revisions, query.unwrap_or(""), &as_of.to_string()]))
+    Ok(etag::weak(&["report", &revisions, audience, query.unwrap_or(""), &as_of.to_string()]))
 }
 
-/// The council report of a commune: a Word (default) or PDF file.
+/// What a report is about.
+enum Area {
+    Commune(String),
+    Region(String),
+}
+
+/// `commune=` or `region=`, exactly one.
+fn area(p: &HashMap<String, String>) -> ApiResult<Area> {
+    match (p.contains_key("commune"), p.get("region")) {
+        (true, Some(_)) => Err(ApiError::bad("region", "give `commune` or `region`, not both")),
+        (true, None) => Ok(Area::Commune(params::commune(p)?)),
+        (false, Some(code)) if params::is_region_code(code) => Ok(Area::Region(code.clone())),
+        (false, Some(_)) => Err(ApiError::bad("region", "must be a region code such as nghe-an")),
+        (false, None) => {
+            Err(ApiError::bad("commune", "is required (a commune code such as 17131), or `region` (a region code)"))
+        }
+    }
+}
+
+/// The council report of a commune, or the report of a region: a Word (default) or PDF
+/// file.
 #[utoipa::path(
     get,
     path = "/api/report",
     tag = "reports",
     params(super::openapi::schemas::ReportQuery),
     responses(
-        (status = 200, description = "The report, as an attachment `bao-cao-<code>-<date>.<ext>`", 
+        (status = 200, description = "The report, as an attachment `bao-cao-<commune or region>-<date>.<ext>`", 
             content((Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"), (Vec<u8> = "application/pdf"))),
         (status = 304, description = "Not modified (`If-None-Match`)"),
     )
 )]
 async fn report_file(
     State(ctx): State<AppContext>,
+    viewer: Viewer,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let p = params::parse(query.as_deref(), &["commune", "as_of", "format", "lang"])?;
-    let code = params::commune(&p)?;
+    let p = params::parse(query.as_deref(), &["commune", "region", "as_of", "format", "lang"])?;
+    let area = area(&p)?;
     let as_of = params::as_of(&p)?;
     let format = format_of(&p)?;
     let english = sheets::english(&p)?;
-    // Unpublished communes are 404 for visitors before this (`session::guard_reads`).
-    if !communes::exists(&ctx.pool, &code).await? {
-        return Err(ApiError::not_found(format!("unknown commune `{code}`")));
-    }
-    let tag = tag(&ctx, &code, query.as_deref(), as_of).await?;
-    if etag::matches(&headers, &tag) {
-        return Ok(etag::not_modified(&tag));
-    }
-    let sources = report::sources(&ctx.pool, &code, as_of)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("unknown commune `{code}`")))?;
-    let permit = RENDERING.acquire().await.map_err(|e| anyhow::anyhow!("the report queue: {e}"))?;
-    let body = tokio::task::spawn_blocking(move || report::write(&sources, format, english))
-        .await
-        .map_err(|e| anyhow::anyhow!("the report's rendering stopped: {e}"))?
-        .map_err(|e| anyhow::anyhow!("the report of {code}: {e}"))?;
-    drop(permit);
+    let audience = match area {
+        Area::Commune(_) => "any",
+        Area::Region(_) if viewer.is_anonymous() => "public",
+        Area::Region(_) => "signed-in",
+    };
+    let (body, tag) = match &area {
+        Area::Commune(code) => {
+            // Unpublished communes are 404 for visitors before this (`session::guard_reads`).
+            if !communes::exists(&ctx.pool, code).await? {
+                return Err(ApiError::not_found(format!("unknown commune `{code}`")));
+            }
+            let tag = tag(&ctx, &area, audience, query.as_deref(), as_of).await?;
+            if etag::matches(&headers, &tag) {
+                return Ok(etag::not_modified(&tag));
+            }
+            let sources = report::sources(&ctx.pool, code, as_of)
+                .await?
+                .ok_or_else(|| ApiError::not_found(format!("unknown commune `{code}`")))?;
+            let code = code.clone();
+            (
+                render(move || {
+                    report::write(&sources, format, english).map_err(|e| format!("the report of {code}: {e}"))
+                })
+                .await?,
+                tag,
+            )
+        }
+        Area::Region(code) => {
+            let region = regions::find(&ctx.pool, code)
+                .await?
+                .ok_or_else(|| ApiError::not_found(format!("unknown region `{code}`")))?;
+            let tag = tag(&ctx, &area, audience, query.as_deref(), as_of).await?;
+            if etag::matches(&headers, &tag) {
+                return Ok(etag::not_modified(&tag));
+            }
+            let codes = regions::communes(&ctx.pool, code, viewer.is_anonymous()).await?;
+            let sources = report::region_sources(&ctx.pool, &region, &codes, as_of).await?;
+            let code = code.clone();
+            (
+                render(move || {
+                    report::write_region(&sources, format, english).map_err(|e| format!("the report of {code}: {e}"))
+                })
+                .await?,
+                tag,
+            )
+        }
+    };
 
     let mut response = (StatusCode::OK, body).into_response();
     let h = response.headers_mut();
@@ -89,12 +152,26 @@ async fn report_file(
     if let Ok(v) = HeaderValue::from_str(&tag) {
         h.insert(header::ETAG, v);
     }
-    // The code is at most 16 characters of the query; anything a header cannot carry is
+    // The code is at most 40 characters of the query; anything a header cannot carry is
     // left out of the name rather than failing the download.
+    let code = match &area {
+        Area::Commune(code) | Area::Region(code) => code,
+    };
     let safe: String = code.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
     let name = format!("attachment; filename=\"bao-cao-{safe}-{as_of}.{}\"", format.extension());
     if let Ok(v) = HeaderValue::from_str(&name) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
     Ok(response)
+}
+
+/// Renders a report off the async threads, at most [`RENDERING`] at once.
+async fn render(write: impl FnOnce() -> Result<Vec<u8>, String> + Send + 'static) -> ApiResult<Vec<u8>> {
+    let permit = RENDERING.acquire().await.map_err(|e| anyhow::anyhow!("the report queue: {e}"))?;
+    let body = tokio::task::spawn_blocking(write)
+        .await
+        .map_err(|e| anyhow::anyhow!("the report's rendering stopped: {e}"))?
+        .map_err(|e| anyhow::anyhow!(e))?;
+    drop(permit);
+    Ok(body)
 }

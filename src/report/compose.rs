@@ -9,7 +9,7 @@ use crate::coverage::indicators::{self, INDICATORS, Indicator, Kind, Level};
 use crate::coverage::report::{Report, YearReport};
 use crate::coverage::table::{self, Table as Sheet};
 use crate::coverage::worklist::WorkList;
-use crate::coverage::{Indicators, format};
+use crate::coverage::{Indicators, SiteCounts, format};
 use crate::model::vocab::{self, Term};
 use chrono::{Datelike, NaiveDate};
 
@@ -25,7 +25,7 @@ pub struct Inputs<'a> {
 }
 
 /// Vietnamese or English.
-fn tr(english: bool, vi: &'static str, en: &'static str) -> &'static str {
+pub(super) fn tr(english: bool, vi: &'static str, en: &'static str) -> &'static str {
     if english { en } else { vi }
 }
 
@@ -37,12 +37,12 @@ fn label(terms: &[Term], value: &str, english: bool) -> String {
         .unwrap_or_else(|| value.to_string())
 }
 
-fn indicator(id: &str) -> &'static Indicator {
+pub(super) fn indicator(id: &str) -> &'static Indicator {
     indicators::find(id).unwrap_or_else(|| panic!("the catalogue has no `{id}`"))
 }
 
 /// I, II, III... for the sections.
-fn roman(n: usize) -> &'static str {
+pub(super) fn roman(n: usize) -> &'static str {
     ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"].get(n - 1).copied().unwrap_or("X")
 }
 
@@ -79,7 +79,7 @@ pub fn short_group_name(name: &str) -> String {
     }
 }
 
-fn met_text(met: Option<bool>, english: bool) -> String {
+pub(super) fn met_text(met: Option<bool>, english: bool) -> String {
     match met {
         Some(true) => tr(english, "Đạt", "Met"),
         Some(false) => tr(english, "Chưa đạt", "Not met"),
@@ -88,28 +88,28 @@ fn met_text(met: Option<bool>, english: bool) -> String {
     .to_string()
 }
 
-fn heading(level: u8, text: String) -> Block {
+pub(super) fn heading(level: u8, text: String) -> Block {
     Block::Heading { level, text }
 }
 
-fn body(text: String) -> Block {
+pub(super) fn body(text: String) -> Block {
     Block::Paragraph(Paragraph::body(vec![Span::plain(text)]))
 }
 
-fn column(header: impl Into<String>, width: f32, align: Align) -> Column {
+pub(super) fn column(header: impl Into<String>, width: f32, align: Align) -> Column {
     Column { header: header.into(), width, align }
 }
 
-fn row(cells: Vec<String>) -> Row {
+pub(super) fn row(cells: Vec<String>) -> Row {
     Row { cells, bold: false }
 }
 
-fn total(cells: Vec<String>) -> Row {
+pub(super) fn total(cells: Vec<String>) -> Row {
     Row { cells, bold: true }
 }
 
 /// A header: the short title with the unit.
-fn short_header(i: &Indicator, english: bool) -> String {
+pub(super) fn short_header(i: &Indicator, english: bool) -> String {
     let title = tr(english, i.short_vi, i.short_en);
     match i.unit(english) {
         "" => title.to_string(),
@@ -151,13 +151,13 @@ pub fn document(inputs: Inputs) -> Document {
         blocks.push(Block::Paragraph(Paragraph::note(caption)));
     }
     blocks.push(next("MÔ HÌNH \u{201c}DÂN VẬN KHÉO\u{201d}", "\u{201c}DÂN VẬN KHÉO\u{201d} MODEL SITES"));
-    blocks.extend(models(&commune.indicators, english));
+    blocks.extend(models(&commune.indicators.model_sites, english));
     if !photos.is_empty() {
         blocks.push(next("HÌNH ẢNH CÁC MÔ HÌNH", "PHOTOS OF THE MODEL SITES"));
         blocks.extend(site_photos(photos, english));
     }
     blocks.push(next("NGUỒN LỰC ĐÓNG GÓP", "CONTRIBUTIONS"));
-    blocks.extend(contributions(&commune.indicators, english));
+    blocks.extend(contributions(|id| commune.indicators.value(id), english));
     blocks.push(next("DANH MỤC ĐƯỜNG CẦN BÊ TÔNG HÓA NĂM TỚI", "ROADS TO CONCRETE NEXT"));
     blocks.extend(work_list(work, english));
 
@@ -279,7 +279,7 @@ fn overall(report: &Report, english: bool) -> Vec<Block> {
 }
 
 /// A column's relative width: amounts of đồng run to 13 digits.
-fn width_of(i: &Indicator) -> f32 {
+pub(super) fn width_of(i: &Indicator) -> f32 {
     match i.kind {
         Kind::Money => 2.6,
         Kind::Count => 1.0,
@@ -420,7 +420,7 @@ fn progress(report: &Report, years: &[YearReport], english: bool) -> Vec<Block> 
 }
 
 /// Model sites by field and by recognition.
-fn models(c: &Indicators, english: bool) -> Vec<Block> {
+pub(super) fn models(sites: &SiteCounts, english: bool) -> Vec<Block> {
     let count = indicator("model_sites");
     let by = |terms: &[Term], counts: &std::collections::BTreeMap<String, i64>, header: &str| -> Table {
         let mut rows: Vec<Row> = terms
@@ -446,17 +446,13 @@ fn models(c: &Indicators, english: bool) -> Vec<Block> {
         body(format!(
             "{} {} {}",
             tr(english, "Toàn địa bàn có", "There are"),
-            count.text(c.value("model_sites"), english),
+            count.text(Some(sites.total as f64), english),
             tr(english, "mô hình \u{201c}Dân vận khéo\u{201d} đã được ghi nhận.", "recorded model sites.")
         )),
         heading(2, tr(english, "1. Theo lĩnh vực", "1. By field").to_string()),
-        Block::Table(by(vocab::SITE_FIELDS, &c.model_sites.by_field, tr(english, "Lĩnh vực", "Field"))),
+        Block::Table(by(vocab::SITE_FIELDS, &sites.by_field, tr(english, "Lĩnh vực", "Field"))),
         heading(2, tr(english, "2. Theo cấp công nhận", "2. By recognition").to_string()),
-        Block::Table(by(
-            vocab::RECOGNITIONS,
-            &c.model_sites.by_recognition,
-            tr(english, "Cấp công nhận", "Recognition"),
-        )),
+        Block::Table(by(vocab::RECOGNITIONS, &sites.by_recognition, tr(english, "Cấp công nhận", "Recognition"))),
     ]
 }
 
@@ -495,14 +491,14 @@ fn site_photos(photos: Vec<Figure>, english: bool) -> Vec<Block> {
     blocks
 }
 
-/// The people's money, the state budget, the workdays.
-fn contributions(c: &Indicators, english: bool) -> Vec<Block> {
+/// The people's money, the state budget, the workdays, from `value` (an indicator's value by id).
+pub(super) fn contributions(value: impl Fn(&str) -> Option<f64>, english: bool) -> Vec<Block> {
     let ids = ["people_vnd", "state_vnd", "workdays"];
     let rows = ids
         .iter()
         .map(|id| {
             let i = indicator(id);
-            row(vec![i.title(english).to_string(), i.text(c.value(id), english)])
+            row(vec![i.title(english).to_string(), i.text(value(id), english)])
         })
         .collect();
     vec![

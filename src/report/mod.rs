@@ -1,9 +1,12 @@
 //! The council report (`GET /api/report`): a commune's figures at a date as a Word or PDF
 //! document in the layout of Vietnamese administrative reports (Decree 30/2020/NĐ-CP).
 //!
+//! A region's report (`?region=`) gives its communes' figures side by side, with no map.
+//!
 //! One concern per file: `model` (the document, no format), `compose` (the document from
-//! the coverage data), `map` (the map image), `docx` and `pdf` (the two writers of the same
-//! model), `photos` (the model sites' photos as pictures), `fonts` (the vendored fonts).
+//! the coverage data), `region` (a region's document), `map` (the map image), `docx` and
+//! `pdf` (the two writers of the same model), `photos` (the model sites' photos as
+//! pictures), `fonts` (the vendored fonts).
 //! The data comes from the coverage reports, the work list and `store::report` (the map's
 //! shapes, the photos' thumbnails); nothing here runs SQL of its own.
 
@@ -14,6 +17,7 @@ pub mod map;
 pub mod model;
 pub mod pdf;
 pub mod photos;
+pub mod region;
 
 use crate::coverage::format;
 use crate::coverage::report::{self, Report, YearReport};
@@ -131,6 +135,33 @@ pub fn write(s: &Sources, format: Format, english: bool) -> Result<Vec<u8>, Stri
         photos: photos::figures(&s.photos),
         english,
     });
+    match format {
+        Format::Docx => docx::write(&document),
+        Format::Pdf => pdf::write(&document, english),
+    }
+}
+
+/// What a region's report is made of.
+pub struct RegionSources {
+    pub report: crate::coverage::region::RegionReport,
+    pub years: Vec<crate::coverage::region::RegionYear>,
+}
+
+/// The data of the report of `region` (its communes `codes`) at `as_of`.
+pub async fn region_sources(
+    pool: &PgPool,
+    region: &crate::store::regions::Region,
+    codes: &[String],
+    as_of: NaiveDate,
+) -> Result<RegionSources, sqlx::Error> {
+    let report = crate::coverage::region::report(pool, region, codes, as_of).await?;
+    let years = crate::coverage::region::timeline(pool, region, codes, (None, None), as_of).await?;
+    Ok(RegionSources { report, years })
+}
+
+/// A region's report as a file (CPU work, to run off the async threads).
+pub fn write_region(s: &RegionSources, format: Format, english: bool) -> Result<Vec<u8>, String> {
+    let document = region::document(&s.report, &s.years, english);
     match format {
         Format::Docx => docx::write(&document),
         Format::Pdf => pdf::write(&document, english),

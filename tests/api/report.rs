@@ -401,3 +401,116 @@ async fn a_model_sites_photo_is_in_the_word_and_pdf_report_with_its_caption() {
     let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(flat.contains(&format!("Ảnh 1. {caption}")), "the caption in the PDF:\n{text}");
 }
+
+/// The cell under `header` in the row that has a cell `name`, in the first table that has
+/// such a header and such a row.
+fn cell_named(rows: &[Vec<String>], header: &str, name: &str) -> String {
+    let mut column: Option<usize> = None;
+    for row in rows {
+        if let Some(i) = row.iter().position(|c| c == header) {
+            column = Some(i);
+            continue;
+        }
+        if let Some(i) = column
+            && row.iter().any(|c| c == name)
+        {
+            return row.get(i).cloned().unwrap_or_default();
+        }
+    }
+    panic!("no row `{name}` under `{header}` in {rows:?}")
+}
+
+#[tokio::test]
+async fn a_regions_report_gives_its_communes_side_by_side_in_word_and_pdf() {
+    let app = spawn_app().await;
+    app.load_fixture("three_communes.sql").await;
+    let coverage = app.get_json(&format!("/api/coverage?region=ha-tinh-thu&as_of={AS_OF}")).await;
+    let region = &coverage["region"];
+    let communes = coverage["communes"].as_array().unwrap();
+    assert!(communes.len() >= 2, "{coverage}");
+
+    let (headers, docx) = download(&app, &format!("region=ha-tinh-thu&as_of={AS_OF}")).await;
+    assert_eq!(headers["content-disposition"], "attachment; filename=\"bao-cao-ha-tinh-thu-2025-12-31.docx\"");
+    let tag = headers["etag"].to_str().unwrap().to_string();
+    let again =
+        app.client.get(app.url(&format!("/api/report?region=ha-tinh-thu&as_of={AS_OF}"))).header("if-none-match", &tag);
+    assert_eq!(again.send().await.unwrap().status(), 304);
+
+    let entries = unzip(&docx);
+    let xml = String::from_utf8(entries.iter().find(|(n, _)| n == "word/document.xml").unwrap().1.clone()).unwrap();
+    let text = plain(&text_of(&xml));
+    for expected in [
+        "HÀ TĨNH THỬ",
+        "BAN DÂN VẬN",
+        "/BC-BDV",
+        "Hà Tĩnh Thử, ngày 31 tháng 12 năm 2025",
+        "TM. BAN DÂN VẬN",
+        "NGƯỜI LẬP",
+    ] {
+        assert!(text.contains(expected), "the DOCX lacks {expected:?}");
+    }
+    assert!(!entries.iter().any(|(n, _)| n.starts_with("word/media/")), "a region's report has no map");
+
+    // The totals, as the region's coverage answer gives them.
+    let rows = docx_rows(&xml);
+    let pct = |v: &Value| vi(f(v), 1);
+    assert_eq!(cell(&rows, "Kết quả", "Tỷ lệ bê tông"), format!("{} %", pct(&region["concrete_pct"])));
+    assert_eq!(cell(&rows, "Kết quả", "Đường được tính"), format!("{} km", vi(f(&region["road_m"]) / 1000.0, 2)));
+    assert_eq!(
+        cell(&rows, "Kết quả", "Tỷ lệ xã, phường có mô hình Dân vận khéo"),
+        format!("{} %", pct(&region["communes_with_model_pct"])),
+        "a share only a region has"
+    );
+    assert_eq!(cell_named(&rows, "Bê tông (%)", "Toàn tỉnh"), pct(&region["concrete_pct"]));
+    assert_eq!(cell(&rows, "Số mô hình", "Tổng cộng"), vi(f(&region["model_sites"]["total"]), 0));
+
+    // Every commune: its figures, ranked by its concrete share, highest first.
+    let mut ranked: Vec<&Value> = communes.iter().collect();
+    ranked.sort_by(|a, b| f(&b["concrete_pct"]).total_cmp(&f(&a["concrete_pct"])));
+    let order: Vec<String> = rows
+        .iter()
+        .filter(|r| communes.iter().any(|c| r.get(1).map(String::as_str) == c["name"].as_str()))
+        .map(|r| r[1].clone())
+        .take(communes.len())
+        .collect();
+    let want: Vec<String> = ranked.iter().map(|c| c["name"].as_str().unwrap().to_string()).collect();
+    assert_eq!(order, want, "ranked by the concrete share");
+    for c in communes {
+        let name = c["name"].as_str().unwrap();
+        assert_eq!(cell_named(&rows, "Bê tông (%)", name), pct(&c["concrete_pct"]), "{name}");
+        assert_eq!(cell_named(&rows, "Mô hình", name), vi(f(&c["model_sites"]["total"]), 0), "{name}");
+        // Behind its own target: in the list of communes behind, with the target.
+        let target = &c["targets"]["concrete_pct"];
+        if target["met"] == false {
+            assert_eq!(cell_named(&rows, "Đánh giá", name), "Chưa đạt", "{name}");
+            assert_eq!(cell_named(&rows, "Mục tiêu", name), format!("{} %", pct(&target["target"])), "{name}");
+        }
+    }
+
+    // The PDF says the same.
+    let (headers, pdf) = download(&app, &format!("region=ha-tinh-thu&as_of={AS_OF}&format=pdf")).await;
+    assert_eq!(headers["content-type"], "application/pdf");
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("reports");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("bao-cao-ha-tinh-thu.pdf");
+    std::fs::write(&file, &pdf).unwrap();
+    let text = plain(&poppler("pdftotext", &["-layout", file.to_str().unwrap(), "-"]));
+    assert!(text.contains("BAN DÂN VẬN"), "{text}");
+    assert!(text.contains(&format!("{} %", pct(&region["concrete_pct"]))), "{text}");
+    for c in communes {
+        assert!(text.contains(c["name"].as_str().unwrap()), "the PDF lacks {}", c["name"]);
+    }
+
+    // Bad requests.
+    for (query, status) in [
+        ("?region=khong-co", 404),
+        ("?region=ha-tinh-thu&commune=99201", 400),
+        ("?region=Hà%20Tĩnh", 400),
+        ("?region=ha-tinh-thu&format=odt", 400),
+    ] {
+        let response = app.get(&format!("/api/report{query}")).await;
+        assert_eq!(response.status(), status, "{query}");
+        let body: Value = response.json().await.unwrap();
+        assert!(body["error"].is_string(), "{query}: {body}");
+    }
+}

@@ -9,7 +9,7 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { interiorPoint, launchBrowser, run, SCREENSHOTS, SETUP_TIMEOUT_MS, startDemoServer, waitReady, watch } from './helpers.mjs';
 import { figure, stored, vietnamese } from './numbers.mjs';
@@ -176,7 +176,7 @@ test('a click on a commune opens its page, keeping the indicator and the date, a
   assert.deepEqual(problems, []);
 });
 
-test('the region picker opens a region from a commune\'s page; the region\'s PNG and Excel files', async () => {
+test('the region picker opens a region from a commune\'s page; the region\'s PNG, Excel and report files', async () => {
   const p = await page.context().newPage();
   watch(p, 'picker', problems);
   await p.goto(`${baseUrl}/?commune=17131`, { waitUntil: 'load' });
@@ -197,6 +197,19 @@ test('the region picker opens a region from a commune\'s page; the region\'s PNG
   const xlsx = await fetch(`${baseUrl}${await p.locator('.overview a.xlsx').getAttribute('href')}`);
   assert.equal(xlsx.status, 200);
   assert.equal(xlsx.headers.get('content-type'), 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+  // The region's report, Word, at the date shown, named after the region.
+  assert.equal(await p.locator('.report').isVisible(), true, 'a region has its report');
+  await p.locator('.report-btn').click();
+  const [report, saved] = await Promise.all([
+    p.waitForResponse((r) => new URL(r.url()).pathname === '/api/report', { timeout: 120_000 }),
+    p.waitForEvent('download', { timeout: 120_000 }),
+    p.locator('.report-menu .report-docx').click(),
+  ]);
+  assert.equal(report.status(), 200);
+  const query = new URL(report.url()).searchParams;
+  assert.deepEqual([query.get('region'), query.get('commune'), query.get('as_of'), query.get('format')], [region.code, null, asOf, 'docx']);
+  assert.equal(saved.suggestedFilename(), `bao-cao-${region.code}-${asOf}.docx`);
+  assert.equal(readFileSync(await saved.path()).subarray(0, 2).toString('latin1'), 'PK', 'the file saved is a DOCX (a zip)');
   await p.close();
   assert.deepEqual(problems, []);
 });

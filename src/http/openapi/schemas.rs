@@ -354,13 +354,17 @@ pub struct Language {
     pub lang: Option<Lang>,
 }
 
-/// The council report: its commune, date, format and language.
+/// The council report: its commune or region (exactly one), date, format and language.
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
 pub struct ReportQuery {
+    /// A commune's statistics code: its groups' figures, map and work list.
     #[param(example = "17131", min_length = 1, max_length = 16)]
-    pub commune: String,
+    pub commune: Option<String>,
+    /// A region's code, instead of `commune`: its communes' figures side by side.
+    #[param(example = "nghe-an", pattern = "^[a-z0-9_-]{1,40}$")]
+    pub region: Option<String>,
     #[param(example = "2023-12-31", format = Date)]
     pub as_of: Option<String>,
     /// `docx` (default) or `pdf`.

@@ -16,7 +16,7 @@ import { setIndicatorCatalogue } from '../indicators.js';
 import { addBasemap, addLayers } from '../layers.js';
 import { renderLegend } from '../legend.js';
 import { enablePopups } from '../popup.js';
-import { editorHasTheMap, subscribe, update } from '../state.js';
+import { editorHasTheMap, loaded, subscribe, update } from '../state.js';
 import { exposeTestHook } from '../testhook.js';
 import { createDateControl, fetchCoverage } from './as-of.js';
 import { createIndicatorControl, withLabels } from './indicator.js';
@@ -141,7 +141,7 @@ function buildParts(page, { wanted, timeline, refreshLanguageLink, regions, from
 
   const presentation = enableSlides(page);
   const preparePrint = enablePrintAndPng(page);
-  enableReport(page);
+  enableReport({ commune: page.commune.code }, () => loaded().coverage.as_of ?? null);
   openSlidesFromUrl(presentation, wanted);
 
   // Editing for signed-in editors; after each change it reloads what the time slider reloads.

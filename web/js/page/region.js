@@ -29,6 +29,7 @@ import { enablePlaces } from './places.js';
 import { signalReadyWhenDrawn } from './ready.js';
 import { createRegionPanel, commonTargets } from './region-panel.js';
 import { enableRegionSearch } from './region-search.js';
+import { enableReport } from './report.js';
 import { communeUrl, syncUrl } from './url.js';
 
 /**
@@ -223,6 +224,7 @@ function buildRegionParts(page, { wanted, timeline, regions, refreshLanguageLink
   required('.present-btn', HTMLButtonElement).addEventListener('click', () => presentation.enter({ slide: 1 }));
   if (wanted.present) presentation.enter({ slide: wanted.slide ?? 1, fullscreen: false });
   enableRegionPrint(page);
+  enableReport({ region: region.code }, () => loadedRegion().region.as_of ?? null);
 
   timeline.then((answer) => {
     update('data', { regionTimeline: answer });

@@ -1,27 +1,29 @@
 // @ts-check
-// The "Báo cáo" button of a commune's page: a small menu of the council report's two files
-// (GET /api/report, Word or PDF) for the date shown and in the page's language. The file is
-// fetched, then saved under the name the server gives (Content-Disposition): making it takes
-// a few seconds (the map at 300 dpi), which the button shows, and a refusal is said in the
-// panel's words instead of a browser error page. A region's page has no report yet, and no
-// button.
+// The "Báo cáo" button of a commune's page or a region's: a small menu of the report's two
+// files (GET /api/report?commune= or ?region=, Word or PDF) for the date shown and in the
+// page's language. The file is fetched, then saved under the name the server gives
+// (Content-Disposition): making it takes a few seconds (a commune's map at 300 dpi), which
+// the button shows, and a refusal is said in the panel's words instead of a browser error
+// page.
 
 import { el } from '../element.js';
 import { required } from '../dom.js';
 import { lang, t } from '../i18n.js';
-import { loaded } from '../state.js';
-
-/** @import { Page } from '../types.js' */
 
 /**
- * The report's URL for a commune at a date, in a language.
- * @param {string} commune
+ * What a report is about: a commune, or a region.
+ * @typedef {{ commune: string } | { region: string }} ReportArea
+ */
+
+/**
+ * The report's URL for a commune or a region at a date, in a language.
+ * @param {ReportArea} area
  * @param {string | null} asOf
  * @param {'docx' | 'pdf'} format
  * @param {string} language
  */
-export function reportUrl(commune, asOf, format, language) {
-  const params = new URLSearchParams({ commune });
+export function reportUrl(area, asOf, format, language) {
+  const params = new URLSearchParams(area);
   if (asOf) params.set('as_of', asOf);
   params.set('format', format);
   params.set('lang', language);
@@ -65,9 +67,11 @@ async function download(url, fallbackName) {
 
 /**
  * Wires the report button and its menu.
- * @param {Page} page
+ * @param {ReportArea} area
+ * @param {() => string | null} shownDate the date the page shows (YYYY-MM-DD)
  */
-export function enableReport({ commune }) {
+export function enableReport(area, shownDate) {
+  const code = 'commune' in area ? area.commune : area.region;
   const button = required('.report-btn', HTMLButtonElement);
   const menu = required('.report-menu', HTMLElement);
   const status = required('.report-status', HTMLElement);
@@ -96,14 +100,14 @@ export function enableReport({ commune }) {
     const format = item.dataset.format === 'pdf' ? 'pdf' : 'docx';
     item.addEventListener('click', async () => {
       close();
-      const asOf = loaded().coverage.as_of ?? null;
+      const asOf = shownDate();
       button.disabled = true;
       button.setAttribute('aria-busy', 'true');
       status.classList.remove('error-text');
       status.textContent = t('report.busy');
       status.hidden = false;
       try {
-        await download(reportUrl(commune.code, asOf, format, lang()), `bao-cao-${commune.code}-${asOf ?? ''}.${format}`);
+        await download(reportUrl(area, asOf, format, lang()), `bao-cao-${code}-${asOf ?? ''}.${format}`);
         status.hidden = true;
         status.textContent = '';
       } catch (error) {

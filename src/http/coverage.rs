@@ -4,6 +4,7 @@
 
 use super::AppContext;
 use super::error::{ApiError, ApiResult};
+use super::params::Area;
 use super::session::Viewer;
 use super::sheets::{self, Sheet};
 use super::{etag, params};
@@ -35,37 +36,10 @@ pub fn router() -> OpenApiRouter<AppContext> {
         .routes(routes!(timeline))
 }
 
-/// What a coverage request is about: a commune's code, or a region's. A region is looked
-/// up only when its answer is computed ([`region_of`]): a cached answer costs no lookup.
-enum Area {
-    Commune(String),
-    Region(String),
-}
-
-impl Area {
-    fn code(&self) -> &str {
-        match self {
-            Area::Commune(code) | Area::Region(code) => code,
-        }
-    }
-}
-
-/// `commune=` or `region=`, exactly one.
-fn area(params: &HashMap<String, String>) -> ApiResult<Area> {
-    match (params.contains_key("commune"), params.get("region")) {
-        (true, Some(_)) => Err(ApiError::bad("region", "give `commune` or `region`, not both")),
-        (true, None) => Ok(Area::Commune(params::commune(params)?)),
-        (false, Some(code)) if params::is_region_code(code) => Ok(Area::Region(code.clone())),
-        (false, Some(_)) => Err(ApiError::bad("region", "must be a region code such as nghe-an")),
-        (false, None) => {
-            Err(ApiError::bad("commune", "is required (a commune code such as 17131), or `region` (a region code)"))
-        }
-    }
-}
-
 /// The region `code` (404 when there is none) and the communes its reader may see: a
 /// region's unpublished communes are left out for visitors who are not signed in (a
-/// commune's are 404 before this, in `guard_reads`).
+/// commune's are 404 before this, in `guard_reads`). Looked up only when an answer is
+/// computed: a cached answer costs no lookup.
 async fn region_of(ctx: &AppContext, viewer: &Viewer, code: &str) -> ApiResult<(Region, Vec<String>)> {
     let region =
         regions::find(&ctx.pool, code).await?.ok_or_else(|| ApiError::not_found(format!("unknown region `{code}`")))?;
@@ -125,7 +99,7 @@ async fn begin(
     let allowed: Vec<&str> = ["commune", "region", "as_of"].iter().chain(extra).copied().collect();
     let params = params::parse(query, &allowed)?;
     let as_of = params::as_of(&params)?;
-    let area = area(&params)?;
+    let area = params::area(&params)?;
     let tag = tag(ctx, viewer, kind, &area, query, as_of).await?;
     if etag::matches(headers, &tag) {
         return Ok(Err(etag::not_modified(&tag)));

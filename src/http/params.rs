@@ -49,6 +49,33 @@ pub fn commune(params: &HashMap<String, String>) -> ApiResult<String> {
     }
 }
 
+/// What an answer is about: a commune's code, or a region's (`commune=` or `region=`).
+pub enum Area {
+    Commune(String),
+    Region(String),
+}
+
+impl Area {
+    pub fn code(&self) -> &str {
+        match self {
+            Area::Commune(code) | Area::Region(code) => code,
+        }
+    }
+}
+
+/// `commune=` or `region=`, exactly one.
+pub fn area(params: &HashMap<String, String>) -> ApiResult<Area> {
+    match (params.contains_key("commune"), params.get("region")) {
+        (true, Some(_)) => Err(ApiError::bad("region", "give `commune` or `region`, not both")),
+        (true, None) => Ok(Area::Commune(commune(params)?)),
+        (false, Some(code)) if is_region_code(code) => Ok(Area::Region(code.clone())),
+        (false, Some(_)) => Err(ApiError::bad("region", "must be a region code such as nghe-an")),
+        (false, None) => {
+            Err(ApiError::bad("commune", "is required (a commune code such as 17131), or `region` (a region code)"))
+        }
+    }
+}
+
 /// The `as_of` date, today in Vietnam (UTC+7) when absent.
 pub fn as_of(params: &HashMap<String, String>) -> ApiResult<NaiveDate> {
     match params.get("as_of") {

@@ -5,6 +5,7 @@
 
 use super::AppContext;
 use super::error::{ApiError, ApiResult};
+use super::params::Area;
 use super::session::Viewer;
 use super::{etag, params, sheets};
 use crate::report::{self, Format};
@@ -54,25 +55,6 @@ async fn tag(
     Ok(etag::weak(&["report", &revisions, audience, query.unwrap_or(""), &as_of.to_string()]))
 }
 
-/// What a report is about.
-enum Area {
-    Commune(String),
-    Region(String),
-}
-
-/// `commune=` or `region=`, exactly one.
-fn area(p: &HashMap<String, String>) -> ApiResult<Area> {
-    match (p.contains_key("commune"), p.get("region")) {
-        (true, Some(_)) => Err(ApiError::bad("region", "give `commune` or `region`, not both")),
-        (true, None) => Ok(Area::Commune(params::commune(p)?)),
-        (false, Some(code)) if params::is_region_code(code) => Ok(Area::Region(code.clone())),
-        (false, Some(_)) => Err(ApiError::bad("region", "must be a region code such as nghe-an")),
-        (false, None) => {
-            Err(ApiError::bad("commune", "is required (a commune code such as 17131), or `region` (a region code)"))
-        }
-    }
-}
-
 /// The council report of a commune, or the report of a region: a Word (default) or PDF
 /// file.
 #[utoipa::path(
@@ -93,7 +75,7 @@ async fn report_file(
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let p = params::parse(query.as_deref(), &["commune", "region", "as_of", "format", "lang"])?;
-    let area = area(&p)?;
+    let area = params::area(&p)?;
     let as_of = params::as_of(&p)?;
     let format = format_of(&p)?;
     let english = sheets::english(&p)?;
@@ -154,10 +136,7 @@ async fn report_file(
     }
     // The code is at most 40 characters of the query; anything a header cannot carry is
     // left out of the name rather than failing the download.
-    let code = match &area {
-        Area::Commune(code) | Area::Region(code) => code,
-    };
-    let safe: String = code.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+    let safe: String = area.code().chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
     let name = format!("attachment; filename=\"bao-cao-{safe}-{as_of}.{}\"", format.extension());
     if let Ok(v) = HeaderValue::from_str(&name) {
         h.insert(header::CONTENT_DISPOSITION, v);

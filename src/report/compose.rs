@@ -117,6 +117,34 @@ pub(super) fn short_header(i: &Indicator, english: bool) -> String {
     }
 }
 
+/// The top of the first page (Decree 30/2020/NĐ-CP): the issuing body, the number with
+/// the document's symbol (`BC-UBND`) left blank for the clerk, the nation and its motto,
+/// the place and the date.
+pub(super) fn head(issuer: Vec<String>, symbol: &str, place: &str, date: NaiveDate, english: bool) -> Head {
+    Head {
+        issuer,
+        // The number is the clerk's to give: a blank of non-breaking spaces.
+        number: format!("{}{}/{symbol}", tr(english, "Số:", "No.:"), "\u{a0}".repeat(12)),
+        nation: tr(english, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "SOCIALIST REPUBLIC OF VIETNAM").to_string(),
+        motto: tr(english, "Độc lập - Tự do - Hạnh phúc", "Independence - Freedom - Happiness").to_string(),
+        place_date: format!("{place}, {}", administrative_date(date, english)),
+    }
+}
+
+/// The signatures: who prepared the report, then who signs it for the body (`titles`).
+pub(super) fn signatures(titles: Vec<String>, english: bool) -> Vec<Signature> {
+    vec![
+        Signature {
+            titles: vec![tr(english, "NGƯỜI LẬP", "PREPARED BY").to_string()],
+            note: tr(english, "(Ký, ghi rõ họ tên)", "(Signature, full name)").to_string(),
+        },
+        Signature {
+            titles,
+            note: tr(english, "(Ký, ghi rõ họ tên, đóng dấu)", "(Signature, full name, seal)").to_string(),
+        },
+    ]
+}
+
 /// The report.
 pub fn document(inputs: Inputs) -> Document {
     let Inputs { report, years, work, map, photos, english } = inputs;
@@ -165,14 +193,13 @@ pub fn document(inputs: Inputs) -> Document {
     let name_upper = commune.name.to_uppercase();
     Document {
         meta_title: format!("{} {} {date}", tr(english, "Báo cáo", "Report"), commune.name),
-        head: Head {
-            issuer: vec![tr(english, "ỦY BAN NHÂN DÂN", "PEOPLE'S COMMITTEE").to_string(), name_upper],
-            // The number is the clerk's to give: a blank of non-breaking spaces.
-            number: format!("{}{}/BC-UBND", tr(english, "Số:", "No.:"), "\u{a0}".repeat(12)),
-            nation: tr(english, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "SOCIALIST REPUBLIC OF VIETNAM").to_string(),
-            motto: tr(english, "Độc lập - Tự do - Hạnh phúc", "Independence - Freedom - Happiness").to_string(),
-            place_date: format!("{}, {}", place(&commune.name), administrative_date(report.as_of, english)),
-        },
+        head: head(
+            vec![tr(english, "ỦY BAN NHÂN DÂN", "PEOPLE'S COMMITTEE").to_string(), name_upper],
+            "BC-UBND",
+            place(&commune.name),
+            report.as_of,
+            english,
+        ),
         title: tr(english, "BÁO CÁO", "REPORT").to_string(),
         subject: format!(
             "{} {} {} {date}",
@@ -202,19 +229,13 @@ pub fn document(inputs: Inputs) -> Document {
                     "- Lưu: VT.".into(),
                 ]
             },
-            signatures: vec![
-                Signature {
-                    titles: vec![tr(english, "NGƯỜI LẬP", "PREPARED BY").to_string()],
-                    note: tr(english, "(Ký, ghi rõ họ tên)", "(Signature, full name)").to_string(),
-                },
-                Signature {
-                    titles: vec![
-                        tr(english, "TM. ỦY BAN NHÂN DÂN", "FOR THE PEOPLE'S COMMITTEE").to_string(),
-                        tr(english, "CHỦ TỊCH", "CHAIRPERSON").to_string(),
-                    ],
-                    note: tr(english, "(Ký, ghi rõ họ tên, đóng dấu)", "(Signature, full name, seal)").to_string(),
-                },
-            ],
+            signatures: signatures(
+                vec![
+                    tr(english, "TM. ỦY BAN NHÂN DÂN", "FOR THE PEOPLE'S COMMITTEE").to_string(),
+                    tr(english, "CHỦ TỊCH", "CHAIRPERSON").to_string(),
+                ],
+                english,
+            ),
         },
     }
 }

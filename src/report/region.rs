@@ -7,10 +7,10 @@
 //! CSV and XLSX write it.
 
 use super::compose::{
-    administrative_date, body, column, contributions, heading, indicator, met_text, models, roman, row, short_header,
+    body, column, contributions, head, heading, indicator, met_text, models, roman, row, short_header, signatures,
     total, tr, width_of,
 };
-use super::model::{Align, Block, Closing, Document, Head, Row, Signature, Table};
+use super::model::{Align, Block, Closing, Document, Row, Table};
 use crate::coverage::format;
 use crate::coverage::indicators::{INDICATORS, Indicator, Kind, Level};
 use crate::coverage::region::{CommuneLine, RegionReport, RegionYear};
@@ -84,14 +84,13 @@ pub fn document(report: &RegionReport, years: &[RegionYear], english: bool) -> D
     let kind = kind_word(&region.kind, false);
     Document {
         meta_title: format!("{} {} {date}", tr(english, "Báo cáo", "Report"), region.name),
-        head: Head {
-            issuer: vec![region.name.to_uppercase(), tr(english, "BAN DÂN VẬN", "MASS MOBILISATION COMMITTEE").into()],
-            // The number is the clerk's to give: a blank of non-breaking spaces.
-            number: format!("{}{}/BC-BDV", tr(english, "Số:", "No.:"), "\u{a0}".repeat(12)),
-            nation: tr(english, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "SOCIALIST REPUBLIC OF VIETNAM").to_string(),
-            motto: tr(english, "Độc lập - Tự do - Hạnh phúc", "Independence - Freedom - Happiness").to_string(),
-            place_date: format!("{}, {}", place(&region.name), administrative_date(report.as_of, english)),
-        },
+        head: head(
+            vec![region.name.to_uppercase(), tr(english, "BAN DÂN VẬN", "MASS MOBILISATION COMMITTEE").into()],
+            "BC-BDV",
+            place(&region.name),
+            report.as_of,
+            english,
+        ),
         title: tr(english, "BÁO CÁO", "REPORT").to_string(),
         subject: format!(
             "{} {} {} {date}",
@@ -121,19 +120,13 @@ pub fn document(report: &RegionReport, years: &[RegionYear], english: bool) -> D
                     "- Lưu: VT.".into(),
                 ]
             },
-            signatures: vec![
-                Signature {
-                    titles: vec![tr(english, "NGƯỜI LẬP", "PREPARED BY").to_string()],
-                    note: tr(english, "(Ký, ghi rõ họ tên)", "(Signature, full name)").to_string(),
-                },
-                Signature {
-                    titles: vec![
-                        tr(english, "TM. BAN DÂN VẬN", "FOR THE COMMITTEE").to_string(),
-                        tr(english, "TRƯỞNG BAN", "HEAD").to_string(),
-                    ],
-                    note: tr(english, "(Ký, ghi rõ họ tên, đóng dấu)", "(Signature, full name, seal)").to_string(),
-                },
-            ],
+            signatures: signatures(
+                vec![
+                    tr(english, "TM. BAN DÂN VẬN", "FOR THE COMMITTEE").to_string(),
+                    tr(english, "TRƯỞNG BAN", "HEAD").to_string(),
+                ],
+                english,
+            ),
         },
     }
 }

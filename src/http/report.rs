@@ -22,8 +22,10 @@ pub fn router() -> OpenApiRouter<AppContext> {
     OpenApiRouter::new().routes(routes!(report_file))
 }
 
-/// Reports rendered at once: each holds a 300 dpi map (some 30 MB while it is drawn), so
-/// the server's memory stays bounded however many are asked for; the others wait.
+/// Reports made at once, from reading their data to writing their file: a commune's holds
+/// a 300 dpi map (some 30 MB while it is drawn), a region's the figures of all its
+/// communes year by year, and each reads with several pool connections. So the server's
+/// memory and the pool stay bounded however many are asked for; the others wait.
 static RENDERING: Semaphore = Semaphore::const_new(2);
 
 fn format_of(p: &HashMap<String, String>) -> ApiResult<Format> {
@@ -94,6 +96,7 @@ async fn report_file(
             if etag::matches(&headers, &tag) {
                 return Ok(etag::not_modified(&tag));
             }
+            let _turn = turn().await?;
             let sources = report::sources(&ctx.pool, code, as_of)
                 .await?
                 .ok_or_else(|| ApiError::not_found(format!("unknown commune `{code}`")))?;
@@ -114,6 +117,7 @@ async fn report_file(
             if etag::matches(&headers, &tag) {
                 return Ok(etag::not_modified(&tag));
             }
+            let _turn = turn().await?;
             let codes = regions::communes(&ctx.pool, code, viewer.is_anonymous()).await?;
             let sources = report::region_sources(&ctx.pool, &region, &codes, as_of).await?;
             let code = code.clone();
@@ -144,13 +148,16 @@ async fn report_file(
     Ok(response)
 }
 
-/// Renders a report off the async threads, at most [`RENDERING`] at once.
+/// Waits for a report's turn (see [`RENDERING`]), held until its file is written.
+async fn turn() -> ApiResult<tokio::sync::SemaphorePermit<'static>> {
+    Ok(RENDERING.acquire().await.map_err(|e| anyhow::anyhow!("the report queue: {e}"))?)
+}
+
+/// Writes a report off the async threads (in its turn: see [`turn`]).
 async fn render(write: impl FnOnce() -> Result<Vec<u8>, String> + Send + 'static) -> ApiResult<Vec<u8>> {
-    let permit = RENDERING.acquire().await.map_err(|e| anyhow::anyhow!("the report queue: {e}"))?;
     let body = tokio::task::spawn_blocking(write)
         .await
         .map_err(|e| anyhow::anyhow!("the report's rendering stopped: {e}"))?
         .map_err(|e| anyhow::anyhow!(e))?;
-    drop(permit);
     Ok(body)
 }

@@ -108,6 +108,13 @@ pub(super) fn total(cells: Vec<String>) -> Row {
     Row { cells, bold: true }
 }
 
+/// An indicator's title in a list of `shown` ones: with its unit when another has the same
+/// title (English "Concrete": km and %).
+pub(super) fn title_among(shown: &[&Indicator], i: &Indicator, english: bool) -> String {
+    let twice = shown.iter().filter(|o| o.title(english) == i.title(english)).count() > 1;
+    if twice { i.header(english) } else { i.title(english).to_string() }
+}
+
 /// A header: the short title with the unit.
 pub(super) fn short_header(i: &Indicator, english: bool) -> String {
     let title = tr(english, i.short_vi, i.short_en);
@@ -270,11 +277,7 @@ fn overall(report: &Report, english: bool) -> Vec<Block> {
         )
     };
     let shown: Vec<&Indicator> = INDICATORS.iter().filter(|i| i.at(Level::Commune)).collect();
-    // A title two indicators share (English "Concrete": km and %) gets its unit.
-    let name = |i: &Indicator| {
-        let twice = shown.iter().filter(|o| o.title(english) == i.title(english)).count() > 1;
-        if twice { i.header(english) } else { i.title(english).to_string() }
-    };
+    let name = |i: &Indicator| title_among(&shown, i, english);
     let mut rows = Vec::new();
     for i in &shown {
         let target = c.targets.get(i.id);

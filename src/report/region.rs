@@ -8,7 +8,7 @@
 
 use super::compose::{
     body, column, contributions, head, heading, indicator, met_text, models, roman, row, short_header, signatures,
-    total, tr, width_of,
+    title_among, total, tr, width_of,
 };
 use super::model::{Align, Block, Closing, Document, Row, Table};
 use crate::coverage::format;
@@ -162,11 +162,7 @@ fn overall(report: &RegionReport, english: bool) -> Vec<Block> {
         )
     };
     let shown: Vec<&Indicator> = INDICATORS.iter().filter(|i| i.at(Level::Region)).collect();
-    // A title two indicators share (English "Concrete": km and %) gets its unit.
-    let name = |i: &Indicator| {
-        let twice = shown.iter().filter(|o| o.title(english) == i.title(english)).count() > 1;
-        if twice { i.header(english) } else { i.title(english).to_string() }
-    };
+    let name = |i: &Indicator| title_among(&shown, i, english);
     let rows = shown
         .iter()
         .map(|i| {

@@ -80,6 +80,8 @@ const ENDPOINTS: &[(&str, &[&str])] = &[
     ("/api/coverage?region=vung", &["as_of"]),
     ("/api/communes/99001/settings", &["x"]),
     ("/api/report", &["commune", "as_of", "format", "lang"]),
+    ("/api/report", &["region", "as_of", "format", "lang"]),
+    ("/api/coverage/timeline", &["region", "from", "to", "as_of"]),
     ("/tiles/roads.json", &["commune", "region", "as_of", "surface"]),
     ("/tiles/roads/14/13012/7292.mvt", &["commune", "region", "as_of", "class"]),
     ("/api/layers/model_sites/features/1/photos", &["x"]),

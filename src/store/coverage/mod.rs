@@ -15,6 +15,7 @@ use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, PgPool, Postgres, Row};
 use std::collections::HashMap;
 use std::hash::Hash;
+use std::sync::LazyLock;
 use sums::{PieceKind, Scope, kinds, refresh_statement};
 
 /// Sums per (as-of date, group id; `None` for unassigned).
@@ -174,8 +175,9 @@ const BY_COMMUNE: Scope = Scope { condition: "p.commune_code = ANY ($1)", area: 
 
 /// The raw sums of a commune at each of `dates`, by group.
 pub async fn tallies(pool: &PgPool, commune: &str, dates: &[NaiveDate]) -> Result<Tallies, sqlx::Error> {
-    let queries: Vec<String> = kinds().iter().map(|kind| kind.direct_query(&BY_GROUP)).collect();
-    sums(pool, &queries, commune, dates).await
+    static QUERIES: LazyLock<Vec<String>> =
+        LazyLock::new(|| kinds().iter().map(|kind| kind.direct_query(&BY_GROUP)).collect());
+    sums(pool, &QUERIES, commune, dates).await
 }
 
 /// The raw sums of each of `communes` at each of `dates`, read from their steps (brought up
@@ -186,8 +188,8 @@ pub async fn commune_tallies(
     dates: &[NaiveDate],
 ) -> Result<HashMap<(NaiveDate, String), Tally>, sqlx::Error> {
     refresh_steps(pool, communes).await?;
-    let queries: Vec<String> = kinds().iter().map(PieceKind::steps_query).collect();
-    sums(pool, &queries, communes, dates).await
+    static QUERIES: LazyLock<Vec<String>> = LazyLock::new(|| kinds().iter().map(PieceKind::steps_query).collect());
+    sums(pool, &QUERIES, communes, dates).await
 }
 
 /// [`commune_tallies`] summed from the pieces, as a commune's own report sums them: what
@@ -197,8 +199,9 @@ pub async fn commune_tallies_direct(
     communes: &[String],
     dates: &[NaiveDate],
 ) -> Result<HashMap<(NaiveDate, String), Tally>, sqlx::Error> {
-    let queries: Vec<String> = kinds().iter().map(|kind| kind.direct_query(&BY_COMMUNE)).collect();
-    sums(pool, &queries, communes, dates).await
+    static QUERIES: LazyLock<Vec<String>> =
+        LazyLock::new(|| kinds().iter().map(|kind| kind.direct_query(&BY_COMMUNE)).collect());
+    sums(pool, &QUERIES, communes, dates).await
 }
 
 /// The advisory lock that refreshes of the steps take in turn, so that two never compute
@@ -232,7 +235,8 @@ async fn refresh_batch(pool: &PgPool, communes: &[String]) -> Result<u64, sqlx::
     let stale: Vec<String> = sqlx::query_scalar(stale).bind(communes).fetch_all(&mut *tx).await?;
     if !stale.is_empty() {
         // The codes themselves, not a subquery: the plan then reads only their pieces.
-        sqlx::query(&refresh_statement()).bind(&stale).execute(&mut *tx).await?;
+        static REFRESH: LazyLock<String> = LazyLock::new(refresh_statement);
+        sqlx::query(&REFRESH).bind(&stale).execute(&mut *tx).await?;
     }
     tx.commit().await?;
     Ok(stale.len() as u64)

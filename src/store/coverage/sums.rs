@@ -14,6 +14,7 @@ use crate::layers::{Feed, LAYERS, Layer};
 use crate::model::vocab::{CONCRETE, EXISTING, HARDENED_SURFACES};
 use crate::store::features::{change_dates, existed_expr, road_rules, site_existed};
 use crate::store::sql::quote_ident;
+use std::sync::LazyLock;
 
 /// One sum of a kind of piece: `value` over the pieces where `condition` holds at the date
 /// `d.as_of`, as SQL type `sql_type`.
@@ -55,12 +56,15 @@ pub(super) struct PieceKind {
 }
 
 /// Every kind of piece, from the catalogue: roads, each line layer that feeds coverage by
-/// its length or zone, and model sites.
-pub(super) fn kinds() -> Vec<PieceKind> {
-    let mut kinds = vec![roads()];
-    kinds.extend(LAYERS.iter().filter(|l| matches!(l.feed, Some(Feed::Length | Feed::Zone { .. }))).map(line_kind));
-    kinds.push(sites());
-    kinds
+/// its length or zone, and model sites. Described once, at first use.
+pub(super) fn kinds() -> &'static [PieceKind] {
+    static KINDS: LazyLock<Vec<PieceKind>> = LazyLock::new(|| {
+        let mut kinds = vec![roads()];
+        kinds.extend(LAYERS.iter().filter(|l| matches!(l.feed, Some(Feed::Length | Feed::Zone { .. }))).map(line_kind));
+        kinds.push(sites());
+        kinds
+    });
+    &KINDS
 }
 
 /// Road pieces, which carry their road's attributes under the road's names (the
@@ -303,7 +307,7 @@ mod tests {
         assert_eq!(ids.first(), Some(&"roads"));
         assert_eq!(ids.last(), Some(&"sites"));
         assert!(ids.contains(&"flower_routes") && ids.contains(&"lighting_lines") && ids.contains(&"drainage"));
-        for kind in &kinds {
+        for kind in kinds {
             assert!(!kind.change_dates.is_empty(), "{} has change dates", kind.id);
             assert!(!kind.measures.is_empty(), "{} has measures", kind.id);
         }

@@ -289,11 +289,13 @@ test('the editor changes the photo\'s caption, and the new caption is everywhere
   await popup.locator('.photo-edit').click();
   await dialog.waitFor();
   await dialog.locator('.photo-caption-text').fill(CAPTION);
-  await dialog.locator('.photo-caption-save').click();
-  await page.waitForFunction(async ([id, caption]) => {
-    const photos = await (await fetch(`/api/layers/model_sites/features/${id}/photos`)).json();
-    return photos[0]?.caption === caption;
-  }, [site.id, CAPTION]);
+  // The context must not close before the PATCH is answered: closing it would abort the save.
+  const [saved] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'PATCH' && new URL(r.url()).pathname.startsWith('/api/photos/')),
+    dialog.locator('.photo-caption-save').click(),
+  ]);
+  assert.equal(saved.status(), 200);
+  assert.equal((await api(`/api/layers/model_sites/features/${site.id}/photos`))[0].caption, CAPTION);
   await context.close();
   assert.deepEqual(unexpected(), []);
 });

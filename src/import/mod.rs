@@ -27,6 +27,7 @@ mod kml;
 mod prj;
 mod shapefile;
 mod text;
+mod utf8;
 mod xml;
 
 pub use archive::{MAX_ENTRIES, MAX_RATIO, RATIO_CHECK_ABOVE};

@@ -10,10 +10,11 @@
 
 use std::io::{self, BufRead, BufReader, Read};
 
-use encoding_rs::{Decoder, Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1258};
+use encoding_rs::{Decoder, Encoding, UTF_8, UTF_16BE, UTF_16LE};
 
 use super::ReadError;
-use super::input::{Fault, Utf8Checked};
+use super::input::Fault;
+use super::utf8::Utf8Checked;
 
 /// Buffer of the text readers: big enough for speed, small next to any file.
 pub(crate) const BUFFER_BYTES: usize = 64 * 1024;
@@ -138,14 +139,6 @@ impl<R: Read> Read for Decoded<R> {
         self.at += n;
         Ok(n)
     }
-}
-
-/// True when the bytes read as Windows-1258 give Vietnamese letters (ă â đ ê ô ơ ư or a
-/// combining tone mark), which a Western or a random binary file rarely does.
-pub(crate) fn looks_like_windows_1258(bytes: &[u8]) -> bool {
-    let (text, _, _) = WINDOWS_1258.decode(bytes);
-    text.chars()
-        .any(|c| "ăâđêôơưĂÂĐÊÔƠƯ".contains(c) || matches!(c, '\u{300}' | '\u{301}' | '\u{303}' | '\u{309}' | '\u{323}'))
 }
 
 /// Decodes only the start of a file, for format sniffing; never fails.

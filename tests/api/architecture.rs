@@ -6,7 +6,7 @@
 //! SQL, and `crate::x` paths name the module a file depends on. A new top-level module must
 //! be given its layer in [`LAYERING`] before this test passes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// The top-level modules of `src/`, from the bottom of the house up. A module may use
@@ -306,6 +306,107 @@ fn no_module_imports_one_above_it() {
         }
     }
     assert!(offenders.is_empty(), "arrows that go up or sideways:\n{}", offenders.join("\n"));
+}
+
+/// The files of one directory that a file's code names through `super::` (`use
+/// super::input::Fault`, `super::{text, Sink}`), other than itself and `mod.rs`.
+fn siblings_used(code: &str, own: &str, siblings: &BTreeSet<String>) -> BTreeSet<String> {
+    let mut used = BTreeSet::new();
+    let mut rest = code;
+    while let Some((_, tail)) = rest.split_once("super::") {
+        rest = tail;
+        let names: Vec<&str> = match tail.strip_prefix('{') {
+            Some(group) => group.split('}').next().unwrap_or_default().split(',').collect(),
+            None => vec![tail],
+        };
+        for name in names {
+            let name: String = name.trim().chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            if name != own && siblings.contains(&name) {
+                used.insert(name);
+            }
+        }
+    }
+    used
+}
+
+/// A cycle in `arrows`, if there is one, as the files along it.
+fn a_cycle(arrows: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> {
+    fn visit(
+        node: &str,
+        arrows: &BTreeMap<String, BTreeSet<String>>,
+        path: &mut Vec<String>,
+        done: &mut BTreeSet<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(start) = path.iter().position(|n| n == node) {
+            let mut cycle = path[start..].to_vec();
+            cycle.push(node.to_string());
+            return Some(cycle);
+        }
+        if done.contains(node) {
+            return None;
+        }
+        path.push(node.to_string());
+        for next in arrows.get(node).into_iter().flatten() {
+            if let Some(cycle) = visit(next, arrows, path, done) {
+                return Some(cycle);
+            }
+        }
+        path.pop();
+        done.insert(node.to_string());
+        None
+    }
+    let mut done = BTreeSet::new();
+    arrows.keys().find_map(|node| visit(node, arrows, &mut Vec::new(), &mut done))
+}
+
+/// Inside a module too, the files form layers: `import/text.rs` may use `import/input.rs`
+/// but then not the other way round, so that each file can be read knowing only those below.
+#[test]
+fn no_files_of_a_module_use_each_other_in_a_circle() {
+    let mut by_directory: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    for (file, text) in sources() {
+        if let Some((directory, name)) = file.rsplit_once('/') {
+            let name = name.trim_end_matches(".rs").to_string();
+            by_directory.entry(directory.to_string()).or_default().push((name, production(&file, &text)));
+        }
+    }
+    let mut cycles = Vec::new();
+    for (directory, files) in &by_directory {
+        let siblings: BTreeSet<String> = files.iter().map(|(n, _)| n.clone()).filter(|n| n != "mod").collect();
+        let arrows: BTreeMap<String, BTreeSet<String>> = files
+            .iter()
+            .filter(|(name, _)| name != "mod")
+            .map(|(name, code)| (name.clone(), siblings_used(&lex(code).0, name, &siblings)))
+            .collect();
+        if let Some(cycle) = a_cycle(&arrows) {
+            cycles.push(format!("src/{directory}: {}", cycle.join(" -> ")));
+        }
+    }
+    assert!(cycles.is_empty(), "files that use each other in a circle:\n{}", cycles.join("\n"));
+}
+
+#[test]
+fn the_cycle_check_sees_a_circle_of_three_and_passes_a_chain() {
+    let siblings: BTreeSet<String> = ["input", "text", "utf8"].map(String::from).into();
+    let arrows = |pairs: &[(&str, &str)]| {
+        let mut arrows: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for (from, code) in pairs {
+            arrows.insert(from.to_string(), siblings_used(code, from, &siblings));
+        }
+        arrows
+    };
+    let chain = arrows(&[
+        ("text", "use super::input::Fault;\nuse super::utf8::Utf8Checked;"),
+        ("utf8", "use super::input::Fault; use super::{NotUtf8, ReadError};"),
+        ("input", "use super::ReadError;"),
+    ]);
+    assert_eq!(a_cycle(&chain), None);
+    let circle = arrows(&[
+        ("text", "use super::utf8::Utf8Checked;"),
+        ("utf8", "use super::{input::Fault, NotUtf8};"),
+        ("input", "super::text::looks_like_windows_1258(chunk)"),
+    ]);
+    assert_eq!(a_cycle(&circle).map(|c| c.join(" -> ")).as_deref(), Some("input -> text -> utf8 -> input"));
 }
 
 #[test]

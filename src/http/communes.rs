@@ -18,6 +18,7 @@ pub fn router() -> OpenApiRouter<AppContext> {
 #[utoipa::path(
     get,
     path = "/api/communes",
+    operation_id = "list_communes",
     tag = "communes",
     responses((status = 200, description = "The communes, by province and name", body = Vec<communes::CommuneSummary>))
 )]

@@ -484,6 +484,7 @@ async fn replace(
 #[utoipa::path(
     patch,
     path = "/api/layers/{layer}/features/{id}",
+    operation_id = "patch_feature",
     tag = "edits",
     params(("layer" = String, Path, description = "A layer of the catalogue"), ("id" = String, Path, example = "15", description = "The feature's id"), ("If-Match" = String, Header, example = "\"v3\"", description = "The ETag of the version edited (from `GET` of the feature)"), ("repair" = Option<bool>, Query, description = "`true` mends an invalid geometry (self-intersections) instead of refusing it")),
     request_body(content = FeatureInput, content_type = "application/json"),
@@ -509,6 +510,7 @@ async fn patch(
 #[utoipa::path(
     delete,
     path = "/api/layers/{layer}/features/{id}",
+    operation_id = "delete_feature",
     tag = "edits",
     params(("layer" = String, Path, description = "A layer of the catalogue"), ("id" = String, Path, example = "15", description = "The feature's id"), ("If-Match" = String, Header, example = "\"v3\"", description = "The ETag of the version edited (from `GET` of the feature)")),
     responses(

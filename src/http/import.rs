@@ -56,6 +56,7 @@ async fn upload_communes(
 #[utoipa::path(
     post,
     path = "/api/import",
+    operation_id = "import_file",
     tag = "imports",
     request_body(content = ImportUpload, content_type = "multipart/form-data"),
     responses(

@@ -79,6 +79,7 @@ impl From<&'static Indicator> for IndicatorInfo {
 #[utoipa::path(
     get,
     path = "/api/indicators",
+    operation_id = "list_indicators",
     tag = "coverage",
     responses((status = 200, description = "Every indicator: its levels, kind, rounding, display and titles", body = Vec<IndicatorInfo>))
 )]

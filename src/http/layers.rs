@@ -140,6 +140,7 @@ impl LayerInfo {
 #[utoipa::path(
     get,
     path = "/api/layers",
+    operation_id = "list_layers",
     tag = "layers",
     responses((status = 200, description = "The layer catalogue", body = Vec<LayerInfo>))
 )]
@@ -291,6 +292,7 @@ pub(crate) async fn prepare(
 #[utoipa::path(
     get,
     path = "/api/layers/{layer}/features",
+    operation_id = "list_features",
     tag = "layers",
     params(("layer" = String, Path, description = "A layer of the catalogue"), FeatureFilters),
     responses(

@@ -136,6 +136,7 @@ fn may_change(writer: &Writer, layer: &Layer, commune: &str) -> ApiResult<()> {
 #[utoipa::path(
     get,
     path = "/api/layers/{layer}/features/{id}/photos",
+    operation_id = "list_feature_photos",
     tag = "photos",
     params(("layer" = String, Path, description = "A layer of the catalogue that takes photos (works)"), ("id" = i64, Path, example = 15, description = "The feature's id")),
     responses((status = 200, description = "The photos, oldest first", body = Vec<Photo>))
@@ -355,6 +356,7 @@ fn busy(gate: &PhotoGate) -> Response {
 #[utoipa::path(
     post,
     path = "/api/layers/{layer}/features/{id}/photos",
+    operation_id = "upload_photo",
     tag = "photos",
     params(("layer" = String, Path, description = "A layer of the catalogue that takes photos (works)"), ("id" = i64, Path, example = 15, description = "The feature's id")),
     request_body(content = PhotoUpload, content_type = "multipart/form-data"),
@@ -541,6 +543,7 @@ async fn lock_for_change(
 #[utoipa::path(
     patch,
     path = "/api/photos/{id}",
+    operation_id = "change_photo_caption",
     tag = "photos",
     params(("id" = i64, Path, example = 1, description = "The photo's id")),
     request_body(content = CaptionChange, content_type = "application/json"),
@@ -600,6 +603,7 @@ async fn patch(
 #[utoipa::path(
     delete,
     path = "/api/photos/{id}",
+    operation_id = "delete_photo",
     tag = "photos",
     params(("id" = i64, Path, example = 1, description = "The photo's id")),
     responses((status = 204, description = "Deleted"))

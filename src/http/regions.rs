@@ -17,6 +17,7 @@ pub fn router() -> OpenApiRouter<AppContext> {
 #[utoipa::path(
     get,
     path = "/api/regions",
+    operation_id = "list_regions",
     tag = "communes",
     responses((status = 200, description = "The regions with their communes' count and bounding box", body = Vec<RegionSummary>))
 )]

@@ -147,6 +147,68 @@ fn routes_in_source() -> BTreeSet<String> {
     out
 }
 
+/// OpenAPI: "The id MUST be unique among all operations described in the API". Client
+/// generators name their functions after it, and links name the operation they lead to.
+#[tokio::test]
+async fn every_operation_has_its_own_operation_id() {
+    let app = spawn_app().await;
+    let document = document(&app).await;
+    let mut seen: std::collections::BTreeMap<String, String> = Default::default();
+    let mut clashes = Vec::new();
+    for (path, method) in operations(&document) {
+        let id = document["paths"][&path][&method]["operationId"].as_str().unwrap_or_default().to_string();
+        assert!(!id.is_empty(), "{method} {path} has no operationId");
+        let here = format!("{} {path}", method.to_uppercase());
+        if let Some(first) = seen.insert(id.clone(), here.clone()) {
+            clashes.push(format!("`{id}`: {first} and {here}"));
+        }
+    }
+    assert!(clashes.is_empty(), "operationIds used twice:\n{}", clashes.join("\n"));
+}
+
+/// Every link of `src/http/openapi/links.rs` is in the document, on an answer the operation
+/// gives, towards an operation of the document, with values for parameters it has.
+#[tokio::test]
+async fn every_link_leads_to_an_operation_and_fills_its_parameters() {
+    let app = spawn_app().await;
+    let document = document(&app).await;
+    let mut by_id: std::collections::BTreeMap<String, Value> = Default::default();
+    for (path, method) in operations(&document) {
+        let operation = &document["paths"][&path][&method];
+        by_id.insert(operation["operationId"].as_str().unwrap().to_string(), operation.clone());
+    }
+    let mut found = 0;
+    for (id, operation) in &by_id {
+        for (status, answer) in operation["responses"].as_object().unwrap() {
+            for (name, link) in answer["links"].as_object().into_iter().flatten() {
+                found += 1;
+                let to = link["operationId"].as_str().unwrap();
+                let target =
+                    by_id.get(to).unwrap_or_else(|| panic!("{id} {status} links to `{to}`, which is no operation"));
+                assert_eq!(name, to, "a link is named after the operation it leads to");
+                for (parameter, expression) in link["parameters"].as_object().unwrap() {
+                    let (place, name) = parameter.split_once('.').unwrap_or(("path", parameter));
+                    let known = target["parameters"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .any(|p| p["name"] == name && p["in"] == place);
+                    assert!(known, "{id} {status} -> {to}: `{to}` has no {place} parameter `{name}`");
+                    let expression = expression.as_str().unwrap();
+                    assert!(expression.starts_with('$'), "{id} -> {to}: `{expression}` is not a runtime expression");
+                    if let Some(pointer) = expression.strip_prefix("$response.body#") {
+                        let schema =
+                            answer["content"].as_object().and_then(|c| c.values().next()).map(|c| &c["schema"]);
+                        assert!(schema.is_some(), "{id} {status} -> {to}: `{pointer}` of an answer without a body");
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(found, kheo::http::openapi::links::LINKS.len(), "every link of links.rs is in the document, once");
+    assert!(found > 0);
+}
+
 #[tokio::test]
 async fn every_route_in_the_source_is_documented_and_nothing_else() {
     let app = spawn_app().await;

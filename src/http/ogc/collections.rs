@@ -48,6 +48,7 @@ pub async fn collections(
 #[utoipa::path(
     get,
     path = "/ogc/collections/{collectionId}",
+    operation_id = "ogc_collection",
     tag = "OGC API - Features",
     params(("collectionId" = String, Path, description = "A layer of the catalogue, e.g. roads"), super::params::FormatParam),
     responses(

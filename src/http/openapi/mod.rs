@@ -7,9 +7,11 @@
 //! undocumented nor documented unserved. `/ogc` has its own document (src/http/ogc/openapi.rs),
 //! merged in here; `/tiles` is one catch-all route (the router cannot match `{y}.mvt`), whose
 //! two resources are documented by [`tile_docs`]. What every operation shares (the error
-//! answers, the session, the catalogue's layer ids) is added in [`complete`], in one place.
+//! answers, the session, the catalogue's layer ids) is added in [`complete`], in one place;
+//! the links between operations are one table in `links.rs`.
 //! tests/api/openapi.rs checks the document against the routes the server answers.
 
+pub mod links;
 pub mod schemas;
 
 use super::AppContext;
@@ -89,6 +91,7 @@ pub fn document() -> oa::OpenApi {
     api.merge(super::ogc::openapi::document());
     api.merge(tile_docs::TileDocs::openapi());
     complete(&mut api);
+    links::add(&mut api);
     api
 }
 

@@ -58,7 +58,7 @@ pub fn administrative_date(d: NaiveDate, english: bool) -> String {
 
 /// The commune's name without its kind ("Quỳnh Xuân" of "Phường Quỳnh Xuân"): the place
 /// the document is issued at.
-fn place(name: &str) -> &str {
+pub(super) fn place(name: &str) -> &str {
     vocab::COMMUNE_KINDS
         .iter()
         .find_map(|k| name.strip_prefix(k.vi).map(str::trim))

@@ -53,8 +53,23 @@ pub struct MapText {
     pub source: String,
     /// The concrete target in force, shown in the legend.
     pub target_pct: Option<f64>,
+    /// What the areas are: a commune's groups (its roads and sites drawn over them), or a
+    /// region's communes (no works: at a province's scale they would be a smudge).
+    pub areas: Areas,
     pub english: bool,
 }
+
+/// What the coloured areas of a map are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Areas {
+    Groups,
+    Communes,
+}
+
+/// The room a label needs: the radius, on paper, of the largest circle inside its area
+/// (a label is two lines, about 6 mm high). Smaller areas are left unlabelled rather than
+/// covered by their neighbours' names; the report's tables give their figures.
+const LABEL_ROOM_MM: f64 = 3.0;
 
 /// The drawing's frame, millimetres.
 struct Frame {
@@ -306,6 +321,9 @@ fn svg(shapes: &MapShapes, figures: &HashMap<i64, GroupFigure>, text: &MapText) 
 
 fn label(s: &mut String, frame: &Frame, group: &GroupShape, figure: Option<&GroupFigure>, english: bool) {
     let Some(figure) = figure else { return };
+    if group.label_room * frame.scale < LABEL_ROOM_MM {
+        return;
+    }
     let (x, y) = frame.point(group.label_x, group.label_y);
     let pct = indicators::find("concrete_pct").map(|i| i.text(figure.concrete_pct, english)).unwrap_or_default();
     let (name_size, value_size) = (pt(8.0), pt(7.5));
@@ -429,6 +447,11 @@ fn legend(
         item(s, 0.5, 6, "", &label);
     }
 
+    if text.areas == Areas::Communes {
+        boundaries(s, 54.0, &column, &item, english);
+        return;
+    }
+
     // 2. Roads by surface.
     let x = 54.0;
     column(s, x, &format!("{} ({})", layer_title(roads, english), term_title(roads, surfaces.field, english)));
@@ -466,6 +489,31 @@ fn legend(
         );
         item(s, x, n + 1, &swatch, layer_title(communes, english));
     }
+}
+
+/// The legend of a region's map beside the classes: the communes' boundaries and the
+/// region's outline.
+fn boundaries(
+    s: &mut String,
+    x: f32,
+    column: &dyn Fn(&mut String, f32, &str),
+    item: &dyn Fn(&mut String, f32, usize, &str, &str),
+    english: bool,
+) {
+    let Some(communes) = layers::find("communes") else { return };
+    column(s, x, if english { "Boundaries" } else { "Ranh giới" });
+    item(
+        s,
+        x,
+        0,
+        r##"<rect x="0" y="-1.6" width="7" height="3.2" fill="#d9e4ee" stroke="#ffffff" stroke-width="0.45"/>"##,
+        layer_title(communes, english),
+    );
+    let swatch = format!(
+        r#"<rect x="0" y="-1.6" width="7" height="3.2" fill="none" stroke="{c}" stroke-width="0.55"/>"#,
+        c = communes.symbology.swatch.color
+    );
+    item(s, x, 1, &swatch, if english { "The region" } else { "Toàn địa bàn" });
 }
 
 /// A layer's title, in a language.

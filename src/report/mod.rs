@@ -106,6 +106,7 @@ fn map_image(s: &Sources, english: bool) -> Result<model::Image, String> {
             subtitle: format!("{}, as of {date}", s.report.commune.name),
             source: format!("Source: kheo, data as of {date}. WGS 84 / UTM zone {zone}N (EPSG:{}).", s.shapes.srid),
             target_pct: s.report.settings.targets.get("concrete_pct").copied(),
+            areas: map::Areas::Groups,
             english,
         }
     } else {
@@ -117,6 +118,7 @@ fn map_image(s: &Sources, english: bool) -> Result<model::Image, String> {
                 s.shapes.srid
             ),
             target_pct: s.report.settings.targets.get("concrete_pct").copied(),
+            areas: map::Areas::Groups,
             english,
         }
     };
@@ -145,6 +147,8 @@ pub fn write(s: &Sources, format: Format, english: bool) -> Result<Vec<u8>, Stri
 pub struct RegionSources {
     pub report: crate::coverage::region::RegionReport,
     pub years: Vec<crate::coverage::region::RegionYear>,
+    /// The communes' shapes for the map; `None` when the region has no commune.
+    pub shapes: Option<crate::store::report::RegionShapes>,
 }
 
 /// The data of the report of `region` (its communes `codes`) at `as_of`.
@@ -156,12 +160,57 @@ pub async fn region_sources(
 ) -> Result<RegionSources, sqlx::Error> {
     let report = crate::coverage::region::report(pool, region, codes, as_of).await?;
     let years = crate::coverage::region::timeline(pool, region, codes, (None, None), as_of).await?;
-    Ok(RegionSources { report, years })
+    let shapes = crate::store::report::region_shapes(pool, codes).await?;
+    Ok(RegionSources { report, years, shapes })
+}
+
+/// The map of a region's report: its communes coloured by their concrete share.
+fn region_map_image(s: &RegionSources, english: bool) -> Option<Result<model::Image, String>> {
+    let region = s.shapes.as_ref()?;
+    let lines: HashMap<&str, &crate::coverage::region::CommuneLine> =
+        s.report.communes.iter().map(|c| (c.code.as_str(), c)).collect();
+    let figures = region
+        .codes
+        .iter()
+        .enumerate()
+        .filter_map(|(index, code)| {
+            let line = lines.get(code.as_str())?;
+            let figure = map::GroupFigure {
+                short_name: compose::place(&line.name).to_string(),
+                concrete_pct: line.indicators.value("concrete_pct"),
+            };
+            Some((index as i64, figure))
+        })
+        .collect::<HashMap<_, _>>();
+    let date = format::date(s.report.as_of);
+    let (srid, zone) = (region.shapes.srid, region.shapes.srid % 100);
+    let name = &s.report.region.name;
+    let text = if english {
+        map::MapText {
+            title: "Concrete share of the roads by commune".into(),
+            subtitle: format!("{name}, as of {date}"),
+            source: format!("Source: kheo, data as of {date}. WGS 84 / UTM zone {zone}N (EPSG:{srid})."),
+            target_pct: None,
+            areas: map::Areas::Communes,
+            english,
+        }
+    } else {
+        map::MapText {
+            title: "Tỷ lệ bê tông hóa đường giao thông theo xã, phường".into(),
+            subtitle: format!("{name}, tính đến ngày {date}"),
+            source: format!("Nguồn: kheo, số liệu đến ngày {date}. Hệ tọa độ WGS 84 / UTM múi {zone}N (EPSG:{srid})."),
+            target_pct: None,
+            areas: map::Areas::Communes,
+            english,
+        }
+    };
+    Some(map::render(&region.shapes, &figures, &text))
 }
 
 /// A region's report as a file (CPU work, to run off the async threads).
 pub fn write_region(s: &RegionSources, format: Format, english: bool) -> Result<Vec<u8>, String> {
-    let document = region::document(&s.report, &s.years, english);
+    let map = region_map_image(s, english).transpose()?;
+    let document = region::document(&s.report, &s.years, map, english);
     match format {
         Format::Docx => docx::write(&document),
         Format::Pdf => pdf::write(&document, english),

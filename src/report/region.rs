@@ -10,7 +10,7 @@ use super::compose::{
     body, column, contributions, head, heading, indicator, met_text, models, roman, row, short_header, signatures,
     title_among, total, tr, width_of,
 };
-use super::model::{Align, Block, Closing, Document, Row, Table};
+use super::model::{Align, Block, Closing, Document, Image, Paragraph, Row, Table};
 use crate::coverage::format;
 use crate::coverage::indicators::{INDICATORS, Indicator, Kind, Level};
 use crate::coverage::region::{CommuneLine, RegionReport, RegionYear};
@@ -59,7 +59,7 @@ fn ranked(report: &RegionReport) -> Vec<&CommuneLine> {
 }
 
 /// The report of a region.
-pub fn document(report: &RegionReport, years: &[RegionYear], english: bool) -> Document {
+pub fn document(report: &RegionReport, years: &[RegionYear], map: Option<Image>, english: bool) -> Document {
     let region = &report.region;
     let date = format::date(report.as_of);
     let mut blocks = Vec::new();
@@ -72,6 +72,20 @@ pub fn document(report: &RegionReport, years: &[RegionYear], english: bool) -> D
     blocks.extend(overall(report, english));
     blocks.push(next("KẾT QUẢ THEO XÃ, PHƯỜNG", "RESULTS BY COMMUNE"));
     blocks.extend(communes(report, english));
+    if let Some(map) = map {
+        blocks.push(next("BẢN ĐỒ KẾT QUẢ", "MAP"));
+        let caption = format!(
+            "{} {} {date}",
+            tr(
+                english,
+                "Hình 1. Tỷ lệ bê tông hóa đường giao thông theo xã, phường,",
+                "Figure 1. Concrete share of the roads by commune,"
+            ),
+            tr(english, "tính đến ngày", "as of"),
+        );
+        blocks.push(Block::Image(map));
+        blocks.push(Block::Paragraph(Paragraph::note(caption)));
+    }
     blocks.push(next("TIẾN ĐỘ QUA CÁC NĂM", "PROGRESS YEAR BY YEAR"));
     blocks.extend(progress(years, english));
     blocks.push(next("MÔ HÌNH \u{201c}DÂN VẬN KHÉO\u{201d}", "\u{201c}DÂN VẬN KHÉO\u{201d} MODEL SITES"));

@@ -18,6 +18,8 @@ pub struct GroupShape {
     /// The centre of the largest circle inside the group: where its label goes.
     pub label_x: f64,
     pub label_y: f64,
+    /// That circle's radius, metres: the room the label has.
+    pub label_room: f64,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -64,7 +66,8 @@ pub async fn map_shapes(pool: &PgPool, code: &str, as_of: NaiveDate) -> Result<O
     let groups = sqlx::query_as(
         "SELECT id, ST_AsGeoJSON(g, 1) AS geometry,
                 ST_X((ST_MaximumInscribedCircle(g)).center) AS label_x,
-                ST_Y((ST_MaximumInscribedCircle(g)).center) AS label_y
+                ST_Y((ST_MaximumInscribedCircle(g)).center) AS label_y,
+                (ST_MaximumInscribedCircle(g)).radius AS label_room
            FROM (SELECT id, ST_Transform(geom, $2) AS g FROM residential_group WHERE commune_code = $1) t
           ORDER BY id",
     )
@@ -97,6 +100,82 @@ pub async fn map_shapes(pool: &PgPool, code: &str, as_of: NaiveDate) -> Result<O
     .await?;
 
     Ok(Some(MapShapes { srid, commune: outline, groups, roads, sites }))
+}
+
+/// What a region's report map draws: its communes (as the groups of a commune's map, in
+/// the order of `codes`' sorted codes, `GroupShape::id` their index in [`RegionShapes::codes`])
+/// and their union as the outline; no works, which a province's map could not show legibly.
+#[derive(Debug, Clone)]
+pub struct RegionShapes {
+    pub shapes: MapShapes,
+    /// The code of each commune, by its `GroupShape::id`.
+    pub codes: Vec<String>,
+}
+
+/// The shapes of the communes `codes` in the UTM zone of their centre, simplified to a
+/// three-thousandth of their extent (a twentieth of a millimetre on the printed map);
+/// `None` when none of them exists.
+pub async fn region_shapes(pool: &PgPool, codes: &[String]) -> Result<Option<RegionShapes>, sqlx::Error> {
+    let zone: Option<(Option<i32>, Option<f64>)> = sqlx::query_as(
+        "WITH z AS (SELECT CASE WHEN ST_Y(c) >= 0 THEN 32600 ELSE 32700 END
+                           + least(60, floor((ST_X(c) + 180) / 6)::int + 1) AS srid
+                      FROM (SELECT ST_Centroid(ST_Collect(geom)) AS c FROM commune WHERE code = ANY($1)) s
+                     WHERE c IS NOT NULL)
+         SELECT z.srid, (SELECT greatest(ST_XMax(e) - ST_XMin(e), ST_YMax(e) - ST_YMin(e)) / 3000
+                           FROM (SELECT ST_Extent(ST_Transform(geom, z.srid))::geometry AS e
+                                   FROM commune WHERE code = ANY($1)) x)
+           FROM z",
+    )
+    .bind(codes)
+    .fetch_optional(pool)
+    .await?;
+    let Some((Some(srid), Some(tolerance))) = zone else { return Ok(None) };
+
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        code: String,
+        geometry: ProjectedGeoJson,
+        label_x: f64,
+        label_y: f64,
+        label_room: f64,
+    }
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT code, ST_AsGeoJSON(g, 1) AS geometry,
+                ST_X(c.center) AS label_x, ST_Y(c.center) AS label_y, c.radius AS label_room
+           FROM (SELECT code, ST_SimplifyPreserveTopology(ST_Transform(geom, $2), $3) AS g
+                   FROM commune WHERE code = ANY($1)) t
+           CROSS JOIN LATERAL ST_MaximumInscribedCircle(g) c
+          ORDER BY code",
+    )
+    .bind(codes)
+    .bind(srid)
+    .bind(tolerance)
+    .fetch_all(pool)
+    .await?;
+    let outline: (String,) = sqlx::query_as(
+        "SELECT ST_AsGeoJSON(ST_Union(ST_SimplifyPreserveTopology(ST_Transform(geom, $2), $3)), 1)
+           FROM commune WHERE code = ANY($1)",
+    )
+    .bind(codes)
+    .bind(srid)
+    .bind(tolerance)
+    .fetch_one(pool)
+    .await?;
+
+    let mut groups = Vec::with_capacity(rows.len());
+    let mut ordered = Vec::with_capacity(rows.len());
+    for (index, row) in rows.into_iter().enumerate() {
+        groups.push(GroupShape {
+            id: index as i64,
+            geometry: row.geometry,
+            label_x: row.label_x,
+            label_y: row.label_y,
+            label_room: row.label_room,
+        });
+        ordered.push(row.code);
+    }
+    let shapes = MapShapes { srid, commune: outline.0, groups, roads: Vec::new(), sites: Vec::new() };
+    Ok(Some(RegionShapes { shapes, codes: ordered }))
 }
 
 /// A photo of a model site, for the report: the site, the caption and the thumbnail.

@@ -5,6 +5,7 @@
 
 use crate::helpers::{TestApp, spawn_app};
 use serde_json::Value;
+use std::collections::BTreeSet;
 use std::io::Read;
 use std::process::Command;
 
@@ -449,7 +450,36 @@ async fn a_regions_report_gives_its_communes_side_by_side_in_word_and_pdf() {
     ] {
         assert!(text.contains(expected), "the DOCX lacks {expected:?}");
     }
-    assert!(!entries.iter().any(|(n, _)| n.starts_with("word/media/")), "a region's report has no map");
+    // The map: its communes coloured by their concrete share's class (the page's breaks,
+    // 40/60/80/95 %, at the fill's opacity over white paper). The legend shows every class
+    // on a swatch of 7 × 3.2 mm (about 3,100 pixels at 300 dpi); each commune covers far
+    // more, so a class that some commune has covers more than 50,000 pixels, one that no
+    // commune has less than 10,000.
+    let media: Vec<&(String, Vec<u8>)> =
+        entries.iter().filter(|(n, _)| n.starts_with("word/media/") && !n.ends_with('/')).collect();
+    assert_eq!(media.len(), 1, "the map is the region report's one picture");
+    let (width, _, per_metre) = png_size(&media[0].1);
+    assert_eq!((width, per_metre), (1890, Some(11811)), "160 mm at 300 dpi");
+    let map = image::load_from_memory(&media[0].1).unwrap().to_rgb8();
+    const CLASSES: [[u8; 3]; 5] =
+        [[0xd7, 0x19, 0x1c], [0xfd, 0xae, 0x61], [0xff, 0xff, 0xbf], [0xab, 0xd9, 0xe9], [0x2c, 0x7b, 0xb6]];
+    let on_paper = |c: [u8; 3]| c.map(|v| (0.78 * v as f64 + 0.22 * 255.0).round() as i32);
+    let pixels_of = |class: usize| {
+        let want = on_paper(CLASSES[class]);
+        map.pixels().filter(|p| (0..3).all(|i| (p.0[i] as i32 - want[i]).abs() <= 2)).count()
+    };
+    let class_of = |pct: f64| [40.0, 60.0, 80.0, 95.0].iter().filter(|b| pct >= **b).count();
+    let expected: BTreeSet<usize> = communes.iter().map(|c| class_of(f(&c["concrete_pct"]))).collect();
+    for class in 0..5 {
+        let count = pixels_of(class);
+        if expected.contains(&class) {
+            assert!(count > 50_000, "class {class}: {count} pixels, but a commune has it");
+        } else {
+            assert!(count < 10_000, "class {class}: {count} pixels, but no commune has it");
+        }
+    }
+    assert!(text.contains("BẢN ĐỒ KẾT QUẢ"), "the map's section");
+    assert!(text.contains("Hình 1. Tỷ lệ bê tông hóa đường giao thông theo xã, phường"), "the map's caption");
 
     // The totals, as the region's coverage answer gives them.
     let rows = docx_rows(&xml);

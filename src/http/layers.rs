@@ -161,7 +161,7 @@ pub fn parse_filter(layer: &Layer, query: Option<&str>) -> ApiResult<(features::
     for (name, value) in super::params::pairs(query)? {
         match name.as_str() {
             "commune" => {
-                if value.is_empty() || value.len() > 16 {
+                if !super::params::is_commune_code(&value) {
                     return Err(ApiError::bad("commune", "must be a commune code such as 17131"));
                 }
                 filter.commune = Some(value)

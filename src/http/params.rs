@@ -40,10 +40,18 @@ pub fn is_region_code(code: &str) -> bool {
         && code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
 }
 
+/// Whether `code` has the shape of a commune code: 1 to 16 characters (the document's
+/// `minLength`/`maxLength`, which count characters, not bytes), none of them a control
+/// character. Statistics codes are five digits (`17131`); imported communes may bring
+/// codes of their own, so the shape is all that is checked here.
+pub fn is_commune_code(code: &str) -> bool {
+    (1..=16).contains(&code.chars().count()) && !code.chars().any(char::is_control)
+}
+
 /// A required commune code.
 pub fn commune(params: &HashMap<String, String>) -> ApiResult<String> {
     match params.get("commune") {
-        Some(code) if !code.is_empty() && code.len() <= 16 => Ok(code.clone()),
+        Some(code) if is_commune_code(code) => Ok(code.clone()),
         Some(_) => Err(ApiError::bad("commune", "must be a commune code such as 17131")),
         None => Err(ApiError::bad("commune", "is required (a commune code such as 17131)")),
     }
@@ -97,5 +105,20 @@ pub fn year(params: &HashMap<String, String>, name: &str) -> ApiResult<Option<i3
             Ok(y) if (1900..=2200).contains(&y) => Ok(Some(y)),
             _ => Err(ApiError::bad(name, "must be a year such as 2020")),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_commune_code;
+
+    #[test]
+    fn a_commune_code_is_one_to_sixteen_characters_without_controls() {
+        assert!(is_commune_code("17131"));
+        assert!(is_commune_code(&"Đ".repeat(16)), "16 characters of 2 bytes each: the document counts characters");
+        assert!(!is_commune_code(&"Đ".repeat(17)));
+        assert!(!is_commune_code(""));
+        assert!(!is_commune_code("171\n31"));
+        assert!(!is_commune_code("17131\0"));
     }
 }

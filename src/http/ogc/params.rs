@@ -175,7 +175,7 @@ pub fn items(layer: &Layer, query: Option<&str>, headers: &HeaderMap, published_
             "before" => out.page = PageAt::Before(cursor("before", value)?),
             "f" => {}
             "commune" => {
-                if value.is_empty() || value.len() > 16 {
+                if !crate::http::params::is_commune_code(value) {
                     return Err(ApiError::bad("commune", "must be a commune code such as 17131"));
                 }
                 filter.commune = Some(value.clone());

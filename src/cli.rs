@@ -308,8 +308,11 @@ pub enum RegionCommand {
     Add {
         /// Lower-case letters, digits, `-` and `_`, e.g. `hoang-mai-cu`.
         code: String,
+        /// The name reports and the page show, e.g. `Huyện Hoàng Mai (cũ)`.
         #[arg(long)]
         name: String,
+        /// `district` for a district or town, former ones included (kept for historical
+        /// reports); `cluster` for any other set; `province` when a province is made by hand.
         #[arg(long, value_parser = ["province", "district", "cluster"])]
         kind: String,
         /// The communes' codes, comma-separated.

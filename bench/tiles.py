@@ -25,6 +25,10 @@ import threading
 import time
 import urllib.parse
 
+# The protobuf wire reader is shared with the tests' tile check.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests"))
+from protobuf_wire import fields  # noqa: E402
+
 # The centre of the synthetic province of 100 communes (src/synthetic.rs: 25 columns of
 # 0.05°, four rows, from 104° E 19° N): 104.0-105.24 E, 19.0-19.19 N.
 CENTRE = (104.62, 19.095)
@@ -53,50 +57,19 @@ def tile_set():
     return tiles
 
 
-# -- a minimal MVT reader: layers, features, keys (Tile.layers = 3; Layer.name = 1,
-# features = 2, keys = 3) -- enough to compare two servers' tiles.
-def varint(buf, i):
-    shift = result = 0
-    while True:
-        b = buf[i]
-        i += 1
-        result |= (b & 0x7F) << shift
-        if b < 0x80:
-            return result, i
-        shift += 7
-
-
-def fields(buf):
-    i = 0
-    while i < len(buf):
-        key, i = varint(buf, i)
-        number, wire = key >> 3, key & 7
-        if wire == 0:
-            value, i = varint(buf, i)
-        elif wire == 2:
-            length, i = varint(buf, i)
-            value, i = buf[i:i + length], i + length
-        elif wire == 5:
-            value, i = buf[i:i + 4], i + 4
-        elif wire == 1:
-            value, i = buf[i:i + 8], i + 8
-        else:
-            raise ValueError(f"wire type {wire}")
-        yield number, value
-
-
 def summary(mvt):
-    """{layer name: (feature ids, sorted keys)} of an MVT (Feature.id = 1)."""
+    """{layer name: (feature ids, sorted keys)} of an MVT, enough to compare two servers'
+    tiles (Tile.layers = 3; Layer.name = 1, features = 2, keys = 3; Feature.id = 1)."""
     out = {}
-    for number, layer in fields(mvt):
+    for number, _, layer in fields(mvt):
         if number != 3:
             continue
         name, ids, keys = None, [], []
-        for n, v in fields(layer):
+        for n, _, v in fields(layer):
             if n == 1:
                 name = v.decode()
             elif n == 2:
-                ids.append(next((fv for fn, fv in fields(v) if fn == 1), None))
+                ids.append(next((fv for fn, _, fv in fields(v) if fn == 1), None))
             elif n == 3:
                 keys.append(v.decode())
         out[name] = (ids, sorted(keys))

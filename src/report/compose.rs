@@ -71,6 +71,17 @@ fn kind_word(kind: &str) -> String {
     label(vocab::COMMUNE_KINDS, kind, false).to_lowercase()
 }
 
+/// The map and its caption: "Hình 1. Tỷ lệ bê tông hóa ... theo {areas}, tính đến ngày {date}",
+/// `areas` in Vietnamese and English.
+pub(super) fn map_figure(map: Image, areas: (&str, &str), date: &str, english: bool) -> [Block; 2] {
+    let caption = if english {
+        format!("Figure 1. Concrete share of the roads by {}, as of {date}", areas.1)
+    } else {
+        format!("Hình 1. Tỷ lệ bê tông hóa đường giao thông theo {}, tính đến ngày {date}", areas.0)
+    };
+    [Block::Image(map), Block::Paragraph(Paragraph::note(caption))]
+}
+
 /// "Tổ dân phố 4" as "TDP 4" (as the page labels groups).
 pub fn short_group_name(name: &str) -> String {
     match name.strip_prefix("Tổ dân phố ") {
@@ -172,18 +183,7 @@ pub fn document(inputs: Inputs) -> Document {
     blocks.extend(progress(report, years, english));
     if let Some(map) = map {
         blocks.push(next("BẢN ĐỒ KẾT QUẢ", "MAP"));
-        let caption = format!(
-            "{} {} {}",
-            tr(
-                english,
-                "Hình 1. Tỷ lệ bê tông hóa đường giao thông theo tổ dân phố, thôn,",
-                "Figure 1. Concrete share of the roads by group,"
-            ),
-            tr(english, "tính đến ngày", "as of"),
-            date
-        );
-        blocks.push(Block::Image(map));
-        blocks.push(Block::Paragraph(Paragraph::note(caption)));
+        blocks.extend(map_figure(map, ("tổ dân phố, thôn", "group"), &date, english));
     }
     blocks.push(next("MÔ HÌNH \u{201c}DÂN VẬN KHÉO\u{201d}", "\u{201c}DÂN VẬN KHÉO\u{201d} MODEL SITES"));
     blocks.extend(models(&commune.indicators.model_sites, english));

@@ -7,10 +7,10 @@
 //! CSV and XLSX write it.
 
 use super::compose::{
-    body, column, contributions, head, heading, indicator, met_text, models, roman, row, short_header, signatures,
-    title_among, total, tr, width_of,
+    body, column, contributions, head, heading, indicator, map_figure, met_text, models, roman, row, short_header,
+    signatures, title_among, total, tr, width_of,
 };
-use super::model::{Align, Block, Closing, Document, Image, Paragraph, Row, Table};
+use super::model::{Align, Block, Closing, Document, Image, Row, Table};
 use crate::coverage::format;
 use crate::coverage::indicators::{INDICATORS, Indicator, Kind, Level};
 use crate::coverage::region::{CommuneLine, RegionReport, RegionYear};
@@ -74,17 +74,7 @@ pub fn document(report: &RegionReport, years: &[RegionYear], map: Option<Image>,
     blocks.extend(communes(report, english));
     if let Some(map) = map {
         blocks.push(next("BẢN ĐỒ KẾT QUẢ", "MAP"));
-        let caption = format!(
-            "{} {} {date}",
-            tr(
-                english,
-                "Hình 1. Tỷ lệ bê tông hóa đường giao thông theo xã, phường,",
-                "Figure 1. Concrete share of the roads by commune,"
-            ),
-            tr(english, "tính đến ngày", "as of"),
-        );
-        blocks.push(Block::Image(map));
-        blocks.push(Block::Paragraph(Paragraph::note(caption)));
+        blocks.extend(map_figure(map, ("xã, phường", "commune"), &date, english));
     }
     blocks.push(next("TIẾN ĐỘ QUA CÁC NĂM", "PROGRESS YEAR BY YEAR"));
     blocks.extend(progress(years, english));

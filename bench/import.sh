@@ -24,10 +24,7 @@ hyperfine --warmup 1 --runs 5 --export-json "$OUT/import-dry.json" \
 hyperfine --runs 5 --prepare "psql -X -q '$URL' -c '$reset_sql'" --export-json "$OUT/import-real.json" \
     -n "kheo import ($N roads)" "$IMPORT"
 if command -v ogr2ogr > /dev/null; then
-    OGR_URL="PG:$(python3 -c "
-import sys, urllib.parse as u
-p = u.urlparse(sys.argv[1]); q = dict(u.parse_qsl(p.query))
-print(f\"dbname={p.path.lstrip('/')} user={p.username} host={q['host']} port={q.get('port', 5432)}\")" "$URL")"
+    OGR_URL=$(ogr_url "$URL")
     hyperfine --runs 5 --prepare "psql -X -q '$URL' -c 'DROP TABLE IF EXISTS bench_import_roads'" \
         --export-json "$OUT/import-ogr.json" \
         -n "ogr2ogr -append ($N roads)" "ogr2ogr -f PostgreSQL '$OGR_URL' '$FILE' -nln bench_import_roads -append"

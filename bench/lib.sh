@@ -43,3 +43,11 @@ start_server() {
     [[ -n "$BASE" ]] || { echo "kheo serve did not print its address in 30 s" >&2; exit 1; }
     echo "kheo serve: pid $SERVER_PID at $BASE" >&2
 }
+
+# ogr_url URL: the libpq URL of `kheo db status` as GDAL's `PG:` connection string.
+ogr_url() {
+    python3 -c "
+import sys, urllib.parse as u
+p = u.urlparse(sys.argv[1]); q = dict(u.parse_qsl(p.query))
+print(f\"PG:dbname={p.path.lstrip('/')} user={p.username} host={q['host']} port={q.get('port', 5432)}\")" "$1"
+}

@@ -79,6 +79,8 @@ async fn a_boundary_file_loads_once_and_a_second_run_changes_nothing() {
     assert_eq!(warnings.len(), 1, "{first}");
     let warning = warnings[0].as_str().unwrap();
     assert!(warning.contains("99302") && warning.contains("99301") && warning.contains("accepted"), "{warning}");
+    // 0.00004° of a 0.01° square, side by side at one latitude: 0.4 % on the spheroid too.
+    assert!(warning.contains("(0.40 % of the smaller one)"), "{warning}");
     let regions = app.get_json("/api/regions").await;
     assert!(regions.as_array().unwrap().iter().any(|r| r["code"] == "tinh-thu" && r["communes"] == 3), "{regions}");
 }
@@ -137,7 +139,7 @@ async fn bad_boundaries_are_refused_naming_the_feature_and_nothing_is_written() 
             { "type": "Feature", "properties": { "ma_xa": "99301", "ten_xa": "Xã Một" }, "geometry": null }]}),
             "has no geometry",
         ),
-        ("overlap over 1 %", province(0.0005), "more than 1 %"),
+        ("overlap over 1 %", province(0.0005), "(5.00 % of the smaller one): more than 1 %"),
         ("self-crossing", json!({"type": "FeatureCollection", "features": [bowtie.clone()]}), "repair"),
     ];
     for (what, collection, message) in cases {

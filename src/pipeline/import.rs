@@ -668,8 +668,22 @@ async fn map_attributes(
                 .any(|label| folded_labels.get(label).is_some_and(|l| l.trim() == key.trim()))
         })
     };
-    // Names common in KML, GPX and surveyors' tables that mean a field of every work.
-    let aliases: &[(&str, &str)] = &[("description", "note"), ("desc", "note"), ("ten", "name"), ("ghi chu", "note")];
+    // Names common in KML, GPX and surveyors' tables that mean a field of every work, and
+    // the columns of the provinces' boundary files (`ma_xa`, `ten_xa`, `tinh`), folded.
+    let aliases: &[(&str, &str)] = &[
+        ("description", "note"),
+        ("desc", "note"),
+        ("ten", "name"),
+        ("ghi chu", "note"),
+        ("ma xa", "code"),
+        ("ma dvhc", "code"),
+        ("ten xa", "name"),
+        ("ten dvhc", "name"),
+        ("tinh", "province"),
+        ("ten tinh", "province"),
+        ("tinh thanh", "province"),
+        ("tinh thanh pho", "province"),
+    ];
 
     let mut mapping = BTreeMap::new();
     let mut ignored = Vec::new();

@@ -190,3 +190,100 @@ async fn only_admins_import_communes_through_the_api() {
     let new = listed.as_array().unwrap().iter().find(|c| c["code"] == "99302").unwrap();
     assert_eq!((new["name"].as_str(), new["groups"].as_i64()), (Some("Phường Hai Thử"), Some(0)));
 }
+
+#[tokio::test]
+async fn a_boundary_files_usual_columns_are_found_without_a_mapping() {
+    let app = spawn_app().await;
+    let mut collection = province(0.0);
+    for feature in collection["features"].as_array_mut().unwrap() {
+        feature["properties"]["tinh"] = json!("Tỉnh Thử");
+    }
+    let file = write("tinh.geojson", &collection);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kheo"))
+        .args(["commune", "import", file.to_str().unwrap()])
+        .env("DATABASE_URL", app.database_url())
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    assert!(out.status.success(), "{report} {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(report["mapping"], json!({"ma_xa": "code", "ten_xa": "name", "tinh": "province"}));
+    assert_eq!(report["communes"], json!({"inserted": 3, "updated": 0, "unchanged": 0}));
+    let provinces: Vec<(String,)> =
+        sqlx::query_as("SELECT DISTINCT province FROM commune").fetch_all(&app.pool).await.unwrap();
+    assert_eq!(provinces, [("Tỉnh Thử".to_string(),)]);
+}
+
+/// `kheo ARGS` against the test's database, from the repository's root; the report as JSON.
+fn kheo(app: &TestApp, args: &[&str]) -> Value {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kheo"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .env("DATABASE_URL", app.database_url())
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+    assert!(out.status.success(), "kheo {args:?}: {report} {}", String::from_utf8_lossy(&out.stderr));
+    report
+}
+
+/// The README's section "Your own commune", command by command, with its files in
+/// data/examples/: the figures are those of the files (households summed, lengths measured
+/// on the ellipsoid by `geo` from the KML's coordinates).
+#[tokio::test]
+async fn the_readmes_walk_from_a_boundary_file_to_a_communes_figures_holds() {
+    use geo::{Geodesic, Length, LineString};
+    let app = spawn_app().await;
+    let communes = kheo(&app, &["commune", "import", "data/examples/communes.geojson"]);
+    assert_eq!(communes["communes"]["inserted"], 2, "{communes}");
+    let groups = kheo(
+        &app,
+        &[
+            "import",
+            "data/examples/thon.geojson",
+            "--layer",
+            "groups",
+            "--commune",
+            "99901",
+            "--mapping",
+            r#"{"ma": "code", "ten": "name", "so_ho": "households"}"#,
+            "--defaults",
+            r#"{"kind": "thon"}"#,
+        ],
+    );
+    assert_eq!(groups["counts"]["inserted"], 2, "{groups}");
+    let roads = kheo(
+        &app,
+        &[
+            "import",
+            "data/examples/duong.kml",
+            "--layer",
+            "roads",
+            "--commune",
+            "99901",
+            "--mapping",
+            r#"{"dan_gop": "people_vnd"}"#,
+        ],
+    );
+    assert_eq!(roads["counts"]["inserted"], 2, "{roads}");
+    assert_eq!(roads["mapping"]["mat_duong"], "surface");
+
+    let thon: Value = serde_json::from_str(
+        &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/examples/thon.geojson")).unwrap(),
+    )
+    .unwrap();
+    let households: i64 =
+        thon["features"].as_array().unwrap().iter().map(|f| f["properties"]["so_ho"].as_i64().unwrap()).sum();
+    // duong.kml: the concrete hamlet axis, then the earth alley.
+    let concrete = Geodesic.length(&LineString::from(vec![(105.602, 19.105), (105.608, 19.106), (105.615, 19.105)]));
+    let earth = Geodesic.length(&LineString::from(vec![(105.612, 19.112), (105.618, 19.113)]));
+
+    let coverage = app.get_json("/api/coverage?commune=99901&as_of=2025-12-31").await;
+    let commune = &coverage["commune"];
+    assert_eq!(commune["households"], households);
+    let road_m = commune["road_m"].as_f64().unwrap();
+    assert!((road_m - (concrete + earth)).abs() < 0.5, "{road_m} m, measured {}", concrete + earth);
+    assert!((commune["concrete_m"].as_f64().unwrap() - concrete).abs() < 0.5, "{commune}");
+    let pct = commune["concrete_pct"].as_f64().unwrap();
+    assert!((pct - 100.0 * concrete / (concrete + earth)).abs() < 0.01, "{pct}");
+    assert_eq!(commune["people_vnd"], 45_000_000, "45.000.000 typed the Vietnamese way");
+}

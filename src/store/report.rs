@@ -114,7 +114,9 @@ pub struct RegionShapes {
 
 /// The shapes of the communes `codes` in the UTM zone of their centre, simplified to a
 /// three-thousandth of their extent (a twentieth of a millimetre on the printed map);
-/// `None` when none of them exists.
+/// `None` when none of them exists. A simplified shape is made valid again, and the union
+/// is computed on a grid of a tenth of that (GEOS's fixed-precision overlay, which cannot
+/// fail on a topology exception), so that no boundary file can make a report fail.
 pub async fn region_shapes(pool: &PgPool, codes: &[String]) -> Result<Option<RegionShapes>, sqlx::Error> {
     let zone: Option<(Option<i32>, Option<f64>)> = sqlx::query_as(
         "WITH z AS (SELECT CASE WHEN ST_Y(c) >= 0 THEN 32600 ELSE 32700 END
@@ -142,7 +144,7 @@ pub async fn region_shapes(pool: &PgPool, codes: &[String]) -> Result<Option<Reg
     let rows: Vec<Row> = sqlx::query_as(
         "SELECT code, ST_AsGeoJSON(g, 1) AS geometry,
                 ST_X(c.center) AS label_x, ST_Y(c.center) AS label_y, c.radius AS label_room
-           FROM (SELECT code, ST_SimplifyPreserveTopology(ST_Transform(geom, $2), $3) AS g
+           FROM (SELECT code, ST_MakeValid(ST_SimplifyPreserveTopology(ST_Transform(geom, $2), $3)) AS g
                    FROM commune WHERE code = ANY($1)) t
            CROSS JOIN LATERAL ST_MaximumInscribedCircle(g) c
           ORDER BY code",
@@ -153,7 +155,7 @@ pub async fn region_shapes(pool: &PgPool, codes: &[String]) -> Result<Option<Reg
     .fetch_all(pool)
     .await?;
     let outline: (String,) = sqlx::query_as(
-        "SELECT ST_AsGeoJSON(ST_Union(ST_SimplifyPreserveTopology(ST_Transform(geom, $2), $3)), 1)
+        "SELECT ST_AsGeoJSON(ST_Union(ST_MakeValid(ST_SimplifyPreserveTopology(ST_Transform(geom, $2), $3)), $3 / 10), 1)
            FROM commune WHERE code = ANY($1)",
     )
     .bind(codes)

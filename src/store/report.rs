@@ -48,15 +48,21 @@ pub struct MapShapes {
     pub sites: Vec<SiteShape>,
 }
 
-/// The UTM zone (WGS 84, EPSG:326NN north, 327NN south) of the commune's centroid.
-const SRID: &str = "(SELECT CASE WHEN ST_Y(c) >= 0 THEN 32600 ELSE 32700 END
-                           + least(60, floor((ST_X(c) + 180) / 6)::int + 1)
-                      FROM (SELECT ST_Centroid(geom) AS c FROM commune WHERE code = $1) s)";
+/// The UTM zone (WGS 84, EPSG:326NN north, 327NN south) of the point `c` (an SQL
+/// expression, evaluated twice): the zone the report's maps are drawn in.
+const UTM_ZONE: &str =
+    "(CASE WHEN ST_Y(c) >= 0 THEN 32600 ELSE 32700 END + least(60, floor((ST_X(c) + 180) / 6)::int + 1))";
+
+/// The UTM zone of commune `$1`'s centroid.
+fn commune_srid() -> String {
+    format!("(SELECT {UTM_ZONE} FROM (SELECT ST_Centroid(geom) AS c FROM commune WHERE code = $1) s)")
+}
 
 /// The shapes of commune `code` at `as_of`; `None` when there is no such commune.
 pub async fn map_shapes(pool: &PgPool, code: &str, as_of: NaiveDate) -> Result<Option<MapShapes>, sqlx::Error> {
     let commune: Option<(i32, String)> = sqlx::query_as(&format!(
-        "SELECT {SRID}, ST_AsGeoJSON(ST_Transform(geom, {SRID}), 1) FROM commune WHERE code = $1"
+        "SELECT {srid}, ST_AsGeoJSON(ST_Transform(geom, {srid}), 1) FROM commune WHERE code = $1",
+        srid = commune_srid()
     ))
     .bind(code)
     .fetch_optional(pool)
@@ -65,10 +71,9 @@ pub async fn map_shapes(pool: &PgPool, code: &str, as_of: NaiveDate) -> Result<O
 
     let groups = sqlx::query_as(
         "SELECT id, ST_AsGeoJSON(g, 1) AS geometry,
-                ST_X((ST_MaximumInscribedCircle(g)).center) AS label_x,
-                ST_Y((ST_MaximumInscribedCircle(g)).center) AS label_y,
-                (ST_MaximumInscribedCircle(g)).radius AS label_room
+                ST_X(c.center) AS label_x, ST_Y(c.center) AS label_y, c.radius AS label_room
            FROM (SELECT id, ST_Transform(geom, $2) AS g FROM residential_group WHERE commune_code = $1) t
+           CROSS JOIN LATERAL ST_MaximumInscribedCircle(g) c
           ORDER BY id",
     )
     .bind(code)
@@ -118,16 +123,15 @@ pub struct RegionShapes {
 /// is computed on a grid of a tenth of that (GEOS's fixed-precision overlay, which cannot
 /// fail on a topology exception), so that no boundary file can make a report fail.
 pub async fn region_shapes(pool: &PgPool, codes: &[String]) -> Result<Option<RegionShapes>, sqlx::Error> {
-    let zone: Option<(Option<i32>, Option<f64>)> = sqlx::query_as(
-        "WITH z AS (SELECT CASE WHEN ST_Y(c) >= 0 THEN 32600 ELSE 32700 END
-                           + least(60, floor((ST_X(c) + 180) / 6)::int + 1) AS srid
+    let zone: Option<(Option<i32>, Option<f64>)> = sqlx::query_as(&format!(
+        "WITH z AS (SELECT {UTM_ZONE} AS srid
                       FROM (SELECT ST_Centroid(ST_Collect(geom)) AS c FROM commune WHERE code = ANY($1)) s
                      WHERE c IS NOT NULL)
          SELECT z.srid, (SELECT greatest(ST_XMax(e) - ST_XMin(e), ST_YMax(e) - ST_YMin(e)) / 3000
                            FROM (SELECT ST_Extent(ST_Transform(geom, z.srid))::geometry AS e
                                    FROM commune WHERE code = ANY($1)) x)
-           FROM z",
-    )
+           FROM z"
+    ))
     .bind(codes)
     .fetch_optional(pool)
     .await?;

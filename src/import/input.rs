@@ -6,9 +6,9 @@
 //! a file whole: readers pull it through small buffers.
 //!
 //! The guards sit between the bytes and the parsers. When one stops a read (a zip entry
-//! unpacking past its budget, a file that stops being UTF-8 (see `utf8.rs`), a text of megabytes without
-//! markup) it records why in a [`Fault`] and fails the read; the reader then reports that
-//! reason rather than the parser's "I/O error".
+//! unpacking past its budget, a file that stops being UTF-8 (`utf8.rs`), a text of
+//! megabytes without markup) it records why in a [`Fault`] and fails the read; the reader
+//! then reports that reason rather than the parser's "I/O error".
 
 use std::cell::RefCell;
 use std::collections::VecDeque;

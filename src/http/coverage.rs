@@ -59,7 +59,17 @@ async fn tag(
     query: Option<&str>,
     as_of: NaiveDate,
 ) -> ApiResult<String> {
-    // Every table whose change can change a coverage answer, from the catalogue.
+    let (tables, audience) = dependencies(viewer, area);
+    let tables: Vec<&str> = tables.iter().map(String::as_str).collect();
+    let revisions = revision::of_tables(&ctx.pool, &tables).await?;
+    Ok(etag::weak(&[kind, &revisions, audience, query.unwrap_or(""), &as_of.to_string()]))
+}
+
+/// What an answer about `area`'s coverage depends on: every table whose change can change
+/// it (the catalogue's sources, and the area's own coverage: a commune's, or every
+/// commune's and the regions'), and who asks (visitors do not see a region's unpublished
+/// communes). The coverage answers and the reports are tagged from it.
+pub(super) fn dependencies(viewer: &Viewer, area: &Area) -> (Vec<String>, &'static str) {
     let mut tables: Vec<String> = crate::layers::Layer::coverage_sources().into_iter().map(String::from).collect();
     let audience = match area {
         Area::Commune(code) => {
@@ -71,9 +81,7 @@ async fn tag(
             if viewer.is_anonymous() { "public" } else { "signed-in" }
         }
     };
-    let tables: Vec<&str> = tables.iter().map(String::as_str).collect();
-    let revisions = revision::of_tables(&ctx.pool, &tables).await?;
-    Ok(etag::weak(&[kind, &revisions, audience, query.unwrap_or(""), &as_of.to_string()]))
+    (tables, audience)
 }
 
 /// A coverage request with its parameters checked and its ETag computed.

@@ -35,22 +35,19 @@ fn format_of(p: &HashMap<String, String>) -> ApiResult<Format> {
     }
 }
 
-/// The ETag: the revisions of every table a coverage answer depends on (the catalogue's),
-/// the area's own (a commune's coverage, or every commune's and the regions'), the photos'
-/// (the model sites' photos are in a commune's report), who asks for a region (visitors do
-/// not see unpublished communes), the query and the date (the default date moves at
-/// midnight).
+/// The ETag: what the area's coverage answer depends on (`coverage::dependencies`), the
+/// photos (the model sites' photos are in a commune's report), the query and the date (the
+/// default date moves at midnight).
 async fn tag(
     ctx: &AppContext,
+    viewer: &Viewer,
     area: &Area,
-    audience: &str,
     query: Option<&str>,
     as_of: NaiveDate,
 ) -> ApiResult<String> {
-    let mut tables: Vec<String> = crate::layers::Layer::coverage_sources().into_iter().map(String::from).collect();
-    match area {
-        Area::Commune(code) => tables.extend([format!("coverage:{code}"), "photo".to_string()]),
-        Area::Region(_) => tables.extend(["coverage:all", "region", "region_commune"].map(String::from)),
+    let (mut tables, audience) = super::coverage::dependencies(viewer, area);
+    if let Area::Commune(_) = area {
+        tables.push("photo".to_string());
     }
     let tables: Vec<&str> = tables.iter().map(String::as_str).collect();
     let revisions = revision::of_tables(&ctx.pool, &tables).await?;
@@ -81,18 +78,13 @@ async fn report_file(
     let as_of = params::as_of(&p)?;
     let format = format_of(&p)?;
     let english = sheets::english(&p)?;
-    let audience = match area {
-        Area::Commune(_) => "any",
-        Area::Region(_) if viewer.is_anonymous() => "public",
-        Area::Region(_) => "signed-in",
-    };
     let (body, tag) = match &area {
         Area::Commune(code) => {
             // Unpublished communes are 404 for visitors before this (`session::guard_reads`).
             if !communes::exists(&ctx.pool, code).await? {
                 return Err(ApiError::not_found(format!("unknown commune `{code}`")));
             }
-            let tag = tag(&ctx, &area, audience, query.as_deref(), as_of).await?;
+            let tag = tag(&ctx, &viewer, &area, query.as_deref(), as_of).await?;
             if etag::matches(&headers, &tag) {
                 return Ok(etag::not_modified(&tag));
             }
@@ -113,7 +105,7 @@ async fn report_file(
             let region = regions::find(&ctx.pool, code)
                 .await?
                 .ok_or_else(|| ApiError::not_found(format!("unknown region `{code}`")))?;
-            let tag = tag(&ctx, &area, audience, query.as_deref(), as_of).await?;
+            let tag = tag(&ctx, &viewer, &area, query.as_deref(), as_of).await?;
             if etag::matches(&headers, &tag) {
                 return Ok(etag::not_modified(&tag));
             }

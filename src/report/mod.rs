@@ -185,25 +185,21 @@ fn region_map_image(s: &RegionSources, english: bool) -> Option<Result<model::Im
     let date = format::date(s.report.as_of);
     let (srid, zone) = (region.shapes.srid, region.shapes.srid % 100);
     let name = &s.report.region.name;
-    let text = if english {
-        map::MapText {
-            title: "Concrete share of the roads by commune".into(),
-            subtitle: format!("{name}, as of {date}"),
-            source: format!("Source: kheo, data as of {date}. WGS 84 / UTM zone {zone}N (EPSG:{srid})."),
-            target_pct: None,
-            areas: map::Areas::Communes,
-            english,
-        }
+    let (title, subtitle, source) = if english {
+        (
+            "Concrete share of the roads by commune".to_string(),
+            format!("{name}, as of {date}"),
+            format!("Source: kheo, data as of {date}. WGS 84 / UTM zone {zone}N (EPSG:{srid})."),
+        )
     } else {
-        map::MapText {
-            title: "Tỷ lệ bê tông hóa đường giao thông theo xã, phường".into(),
-            subtitle: format!("{name}, tính đến ngày {date}"),
-            source: format!("Nguồn: kheo, số liệu đến ngày {date}. Hệ tọa độ WGS 84 / UTM múi {zone}N (EPSG:{srid})."),
-            target_pct: None,
-            areas: map::Areas::Communes,
-            english,
-        }
+        (
+            "Tỷ lệ bê tông hóa đường giao thông theo xã, phường".to_string(),
+            format!("{name}, tính đến ngày {date}"),
+            format!("Nguồn: kheo, số liệu đến ngày {date}. Hệ tọa độ WGS 84 / UTM múi {zone}N (EPSG:{srid})."),
+        )
     };
+    // Each commune has its own target: the legend shows none.
+    let text = map::MapText { title, subtitle, source, target_pct: None, areas: map::Areas::Communes, english };
     Some(map::render(&region.shapes, &figures, &text))
 }
 

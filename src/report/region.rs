@@ -140,29 +140,16 @@ fn overall(report: &RegionReport, english: bool) -> Vec<Block> {
     let region = &report.region;
     let text = |id: &str| indicator(id).text(region.values.get(id), english);
     let communes = format::number(region.communes as f64, 0, english);
+    let (date, name) = (format::date(report.as_of), &region.name);
+    let [road, concrete, pct, left, with_model] =
+        ["road_m", "concrete_m", "concrete_pct", "left_m", "communes_with_model_pct"].map(text);
     let sentence = if english {
         format!(
-            "As of {}, the {} communes of {} have {} of counted roads, of which {} are concreted ({}) and {} are left to concrete; {} of the communes have a \u{201c}Dân vận khéo\u{201d} model site.",
-            format::date(report.as_of),
-            communes,
-            region.name,
-            text("road_m"),
-            text("concrete_m"),
-            text("concrete_pct"),
-            text("left_m"),
-            text("communes_with_model_pct"),
+            "As of {date}, the {communes} communes of {name} have {road} of counted roads, of which {concrete} are concreted ({pct}) and {left} are left to concrete; {with_model} of the communes have a \u{201c}Dân vận khéo\u{201d} model site."
         )
     } else {
         format!(
-            "Tính đến ngày {}, {} xã, phường trên địa bàn {} có {} đường giao thông được tính, trong đó {} đã được bê tông hóa, đạt {}; còn {} chưa được bê tông hóa. Tỷ lệ xã, phường có mô hình \u{201c}Dân vận khéo\u{201d}: {}.",
-            format::date(report.as_of),
-            communes,
-            region.name,
-            text("road_m"),
-            text("concrete_m"),
-            text("concrete_pct"),
-            text("left_m"),
-            text("communes_with_model_pct"),
+            "Tính đến ngày {date}, {communes} xã, phường trên địa bàn {name} có {road} đường giao thông được tính, trong đó {concrete} đã được bê tông hóa, đạt {pct}; còn {left} chưa được bê tông hóa. Tỷ lệ xã, phường có mô hình \u{201c}Dân vận khéo\u{201d}: {with_model}."
         )
     };
     let shown: Vec<&Indicator> = INDICATORS.iter().filter(|i| i.at(Level::Region)).collect();

@@ -199,13 +199,7 @@ async fn a_boundary_files_usual_columns_are_found_without_a_mapping() {
         feature["properties"]["tinh"] = json!("Tỉnh Thử");
     }
     let file = write("tinh.geojson", &collection);
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kheo"))
-        .args(["commune", "import", file.to_str().unwrap()])
-        .env("DATABASE_URL", app.database_url())
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
-    assert!(out.status.success(), "{report} {}", String::from_utf8_lossy(&out.stderr));
+    let report = kheo(&app, &["commune", "import", file.to_str().unwrap()]);
     assert_eq!(report["mapping"], json!({"ma_xa": "code", "ten_xa": "name", "tinh": "province"}));
     assert_eq!(report["communes"], json!({"inserted": 3, "updated": 0, "unchanged": 0}));
     let provinces: Vec<(String,)> =
